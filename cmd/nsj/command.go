@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+)
+
+// command is the host command to run, resolved before anything is joined.
+type command struct {
+	path string   // what execve(2) gets
+	args []string // argv, as the user typed it
+	env  []string // the caller's environment with -e applied
+}
+
+// resolveCommand picks the command (default: $SHELL, else /bin/sh) and
+// finds it in the caller's PATH (or the PATH given with -e).
+func resolveCommand(o *options) (*command, error) {
+	args := o.command
+	if len(args) == 0 {
+		sh := os.Getenv("SHELL")
+		if sh == "" {
+			sh = "/bin/sh"
+		}
+		args = []string{sh}
+	}
+	c := &command{args: args, env: applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env)}
+	path, err := lookPath(args[0], envValue(c.env, "PATH"))
+	if err != nil {
+		return nil, err
+	}
+	c.path = path
+	return c, nil
+}
+
+// lookPath finds name as a shell would. A name with a slash is taken as it
+// is: the constructor's execve reports what is wrong with it.
+func lookPath(name, pathEnv string) (string, error) {
+	if name == "" {
+		return "", &exitError{exitNotFound, errors.New("empty command name")}
+	}
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	denied := ""
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		if st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+		if denied == "" {
+			denied = p
+		}
+	}
+	if denied != "" {
+		return "", &exitError{exitNotExecutable, fmt.Errorf("%s: %w", denied, fs.ErrPermission)}
+	}
+	return "", &exitError{exitNotFound, fmt.Errorf("%s: command not found in the host's PATH (%s)", name, pathEnv)}
+}
+
+// applyEnv applies -e entries: KEY=VALUE sets, KEY alone copies nsj's own
+// value (or removes KEY when nsj has none).
+func applyEnv(env, sets []string) []string {
+	for _, s := range sets {
+		key, value, ok := strings.Cut(s, "=")
+		if !ok {
+			v, found := os.LookupEnv(key)
+			if !found {
+				env = setEnv(env, key, "", false)
+				continue
+			}
+			value = v
+		}
+		if strings.HasPrefix(key, nsjoin.PrivateEnvPrefix) {
+			continue
+		}
+		env = setEnv(env, key, value, true)
+	}
+	return env
+}
+
+// setEnv replaces or removes KEY in env; with keep it is appended if absent.
+func setEnv(env []string, key, value string, keep bool) []string {
+	out := env[:0:0]
+	for _, e := range env {
+		if k, _, _ := strings.Cut(e, "="); k != key {
+			out = append(out, e)
+		}
+	}
+	if keep {
+		out = append(out, key+"="+value)
+	}
+	return out
+}
+
+func envValue(env []string, key string) string {
+	for _, e := range env {
+		if k, v, _ := strings.Cut(e, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// request builds the join request for the opened namespaces.
+func (c *command) request(o *options, nss []*nsjoin.Namespace) *nsjoin.JoinRequest {
+	req := &nsjoin.JoinRequest{Path: c.path, Args: c.args, Env: c.env, Dir: o.dir, MountSysfs: o.sysfs, Debug: o.debug}
+	for _, ns := range nss {
+		req.Namespaces = append(req.Namespaces, nsjoin.NamespaceFD{Type: ns.Type, FD: int(ns.File.Fd())})
+		if ns.Type == "pid" {
+			req.MountProc = true
+		}
+	}
+	if req.MountProc && envValue(req.Env, "NSJ_ROOT") == "" {
+		// The container's init sees its root filesystem; so does the command.
+		req.Env = append(req.Env, "NSJ_ROOT=/proc/1/root")
+	}
+	return req
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// target is what joining needs to know of a target, however it was named.
+type target struct {
+	name      string            // for messages: "PID 42", "task default/web"
+	pid       int               //
+	sel       nsjoin.Selection  // the namespace types to join
+	specPaths map[string]string // type -> path the OCI spec gives, if any
+	recheck   func() error      // after the namespaces are open: is it still the same target?
+	done      func()            // releases what finding it took (a containerd connection)
+}
+
+// join finds the target, opens its namespaces and hands over to the
+// constructor; it returns only on failure.
+func join(o *options) error {
+	if err := requireAdmin(); err != nil {
+		return err
+	}
+	sel, err := parseNamespaceTypes(o.ns)
+	if err != nil {
+		return err
+	}
+	cmd, err := resolveCommand(o)
+	if err != nil {
+		return err
+	}
+	t, err := findTarget(o, sel)
+	if err != nil {
+		return err
+	}
+	defer t.done()
+	nss, err := openTarget(t)
+	if err != nil {
+		return err
+	}
+	defer nsjoin.Close(nss)
+	req := cmd.request(o, nss)
+	if err := nsjoin.Exec(req); err != nil {
+		return fmt.Errorf("joining %s: %w", t.name, err)
+	}
+	return nil
+}
+
+// openTarget pins the target's PID and opens the namespaces to join.
+func openTarget(t *target) ([]*nsjoin.Namespace, error) {
+	p, err := nsjoin.PinProcess(t.pid)
+	if errors.Is(err, nsjoin.ErrNoProcess) {
+		return nil, fmt.Errorf("no process with PID %d; see ps -e, or name a container task instead", t.pid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	nss, err := p.OpenNamespaces(t.sel)
+	if errors.Is(err, nsjoin.ErrTargetExited) {
+		return nil, fmt.Errorf("%s exited while nsj was joining it", t.name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	checkSpecPaths(nss, t.specPaths)
+	if t.recheck != nil {
+		if err := t.recheck(); err != nil {
+			nsjoin.Close(nss)
+			return nil, err
+		}
+	}
+	if len(nss) == 0 {
+		logrus.Warnf("%s shares every namespace nsj would join with nsj itself; the command runs as on the host", t.name)
+	}
+	return nss, nil
+}
+
+// checkSpecPaths compares each namespace the OCI spec names by path (a pod's
+// /var/run/netns/cni-... file, a sandbox's /proc/PID/ns/ipc) with the task's
+// own: a mismatch is reported and the task's namespace is used.
+func checkSpecPaths(nss []*nsjoin.Namespace, paths map[string]string) {
+	for _, ns := range nss {
+		path := paths[ns.Type]
+		if path == "" {
+			continue
+		}
+		spec, err := nsjoin.OpenNamespace(ns.Type, path)
+		if err != nil {
+			logrus.Warnf("the container's spec names %s for its %s namespace, which nsj cannot open (%v); joining the task's own", path, ns.Type, err)
+			continue
+		}
+		spec.File.Close()
+		if !spec.Same(ns) {
+			logrus.Warnf("the container's spec names %s for its %s namespace (inode %d), but its task is in inode %d; joining the task's", path, ns.Type, spec.Inode, ns.Inode)
+			continue
+		}
+		logrus.Debugf("namespace %s: the spec's %s is the task's (inode %d)", ns.Type, path, ns.Inode)
+	}
+}
+
+// parseNamespaceTypes reads --ns.
+func parseNamespaceTypes(names []string) (nsjoin.Selection, error) {
+	if len(names) == 0 {
+		return nsjoin.Selection{}, nil
+	}
+	sel := nsjoin.Selection{Explicit: true}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "mnt" || n == "mount":
+			return sel, usageErrorf("--ns mnt: nsj never joins the mount namespace; it runs host binaries in a private copy of the host's mounts, and the container's files are at /proc/1/root")
+		case n == "network":
+			n = "net"
+		case !slices.Contains(nsjoin.Types, n):
+			return sel, usageErrorf("--ns %q: unknown namespace type; use net, pid, uts, ipc, cgroup, time or user", n)
+		}
+		if !slices.Contains(sel.Types, n) {
+			sel.Types = append(sel.Types, n)
+		}
+	}
+	return sel, nil
+}
+
+// requireAdmin fails early, before anything is looked up or opened, when
+// nsj lacks CAP_SYS_ADMIN, which setns(2) needs.
+func requireAdmin() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("reading nsj's capabilities: %w", err)
+	}
+	if data[0].Effective&(1<<unix.CAP_SYS_ADMIN) == 0 {
+		return &exitError{exitFailure, errors.New("joining namespaces needs root (CAP_SYS_ADMIN); run nsj as root, e.g. with sudo")}
+	}
+	return nil
+}
+
+// pidTarget is a process named with --target-pid.
+func pidTarget(o *options, sel nsjoin.Selection) *target {
+	return &target{name: fmt.Sprintf("PID %d", o.targetPID), pid: o.targetPID, sel: sel, done: func() {}}
+}
+
+func findTarget(o *options, sel nsjoin.Selection) (*target, error) {
+	if o.targetPID != 0 {
+		return pidTarget(o, sel), nil
+	}
+	return taskTarget(o, sel)
+}
+

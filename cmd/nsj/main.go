@@ -1,0 +1,128 @@
+// Command nsj runs a host command inside a running container's namespaces.
+// It finds the container through containerd (package runtime), and joins it
+// with a constructor that runs before the Go runtime (package nsjoin).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// Exit codes of nsj's own, as docker run and chroot use them.
+const (
+	exitFailure       = 125 // nsj itself failed
+	exitNotExecutable = 126 // the command was found but cannot be run
+	exitNotFound      = 127 // the command was not found
+)
+
+// exitError carries the exit code that goes with an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{exitFailure, fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	keepStdFds()
+	o, err := parseArgs(args)
+	if err == nil {
+		err = setupLogging(o)
+	}
+	if err == nil {
+		err = dispatch(o)
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "nsj: %s\n", oneLine(err.Error()))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitFailure
+}
+
+func dispatch(o *options) error {
+	switch {
+	case o.help:
+		return nil
+	case o.version:
+		printVersion()
+		return nil
+	case o.list:
+		return list(o)
+	case o.inspect:
+		return inspect(o)
+	}
+	return join(o)
+}
+
+// keepStdFds opens /dev/null on any of fds 0-2 that is closed, so that no
+// file nsj opens later takes their place and reaches the command as stdio.
+func keepStdFds() {
+	for fd := 0; fd < 3; fd++ {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
+			continue
+		}
+		null, err := unix.Open("/dev/null", unix.O_RDWR, 0)
+		if err == nil && null != fd {
+			unix.Dup2(null, fd)
+			unix.Close(null)
+		}
+	}
+}
+
+func setupLogging(o *options) error {
+	logrus.SetOutput(os.Stderr)
+	logrus.SetFormatter(&lineFormatter{})
+	level := o.logLevel
+	if o.debug {
+		level = "debug"
+	}
+	l, err := logrus.ParseLevel(level)
+	if err != nil {
+		return usageErrorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	logrus.SetLevel(l)
+	return nil
+}
+
+// lineFormatter writes "nsj: warning: message": one line, like nsj's errors.
+type lineFormatter struct{}
+
+func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
+	prefix := "nsj: "
+	switch e.Level {
+	case logrus.InfoLevel:
+	case logrus.WarnLevel:
+		prefix += "warning: "
+	default:
+		prefix += e.Level.String() + ": "
+	}
+	return []byte(prefix + oneLine(e.Message) + "\n"), nil
+}
+
+// oneLine keeps a message on one line whatever it quotes.
+func oneLine(s string) string {
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+}
+
+func printVersion() {
+	v := buildVersion()
+	fmt.Printf("nsj %s\ncommit: %s\ngo: %s\ncontainerd client: %s\n", v.version, v.commit, v.goVersion, v.containerd)
+}

@@ -1,0 +1,51 @@
+package nsjoin
+
+/*
+#include <stdlib.h>
+#include "nsjoin.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// decodeInC runs the constructor's own decoder (request.c) on b, so that
+// tests and the fuzzer check the C parser against the Go encoder.
+func decodeInC(b []byte) (*JoinRequest, error) {
+	var req C.struct_nsj_request
+	var reason [256]C.char
+
+	buf := C.CBytes(b)
+	defer C.free(buf)
+	if C.nsj_parse_request((*C.uchar)(buf), C.size_t(len(b)), &req, &reason[0], C.size_t(len(reason))) < 0 {
+		return nil, errors.New(C.GoString(&reason[0]))
+	}
+	defer C.nsj_free_request(&req)
+	r := &JoinRequest{Path: C.GoString(req.path)}
+	for i := 0; i < int(req.nns); i++ {
+		typ, _ := TypeOfFlag(int(req.ns[i]._type))
+		r.Namespaces = append(r.Namespaces, NamespaceFD{Type: typ, FD: int(req.ns[i].fd)})
+	}
+	r.Args = cStrings(req.argv, int(req.argc))
+	r.Env = cStrings(req.envp, int(req.envc))
+	if req.dir != nil {
+		r.Dir = C.GoString(req.dir)
+	}
+	r.MountProc = req.flags&flagMountProc != 0
+	r.MountSysfs = req.flags&flagMountSysfs != 0
+	r.Debug = req.flags&flagDebug != 0
+	return r, nil
+}
+
+func cStrings(v **C.char, n int) []string {
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i, p := range unsafe.Slice(v, n) {
+		out[i] = C.GoString(p)
+	}
+	return out
+}

@@ -1,0 +1,100 @@
+/*
+ * child.c: the process that becomes the host command. It is forked after the
+ * parent joined the namespaces, so it is the first process to live in the
+ * target's pid namespace. It prepares its view and execs; a failure is
+ * written to the parent through errfd (close-on-exec, so a successful exec
+ * shows as end-of-file) and the child exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PROC_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static void __attribute__((noreturn)) report(int errfd, int stage)
+{
+	struct nsj_child_error e = { .stage = stage, .err = errno };
+	ssize_t n;
+
+	do
+		n = write(errfd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	_exit(125);
+}
+
+/* Closes every fd from 3 up but keep; close_range(2) where the kernel has it. */
+static int close_other_fds(int keep)
+{
+	struct rlimit rl;
+	int fd;
+
+	if (syscall(SYS_close_range, 3, keep - 1, 0) == 0 &&
+	    syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	for (fd = 3; fd < (int)rl.rlim_cur && fd < (1 << 20); fd++)
+		if (fd != keep)
+			close(fd);
+	return 0;
+}
+
+void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
+		   pid_t expected_ppid, const sigset_t *mask)
+{
+	/* If nsj dies, so does the command; and if it already died, stop here. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		report(errfd, NSJ_STAGE_SETUP);
+	if (getppid() != expected_ppid) {
+		errno = ESRCH;
+		report(errfd, NSJ_STAGE_PARENT_GONE);
+	}
+	/* Orphans of the command are reaped by it, not left to the container's init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		report(errfd, NSJ_STAGE_SETUP);
+
+	/*
+	 * A process group of its own, in the terminal's foreground: inside the
+	 * pid namespace the caller's group is invisible (tcgetpgrp returns 0),
+	 * and shells then turn job control off. SIGTTOU is still blocked here.
+	 */
+	if (tty && (setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0))
+		report(errfd, NSJ_STAGE_TERMINAL);
+
+	/* This process is in the pid namespace: /proc/self is right only if it mounts. */
+	if ((req->flags & NSJ_FLAG_MOUNT_PROC) &&
+	    mount("proc", "/proc", "proc", PROC_FLAGS, NULL) < 0)
+		report(errfd, NSJ_STAGE_PROC);
+	/* sysfs shows the network devices of the mounter's network namespace. */
+	if ((req->flags & NSJ_FLAG_MOUNT_SYSFS) &&
+	    mount("sysfs", "/sys", "sysfs", PROC_FLAGS, NULL) < 0)
+		report(errfd, NSJ_STAGE_SYSFS);
+	if (req->dir != NULL && chdir(req->dir) < 0)
+		report(errfd, NSJ_STAGE_DIR);
+
+	/* Last: after it, the host's capabilities over the mounts above are gone. */
+	if (userfd >= 0) {
+		if (setns(userfd, CLONE_NEWUSER) < 0)
+			report(errfd, NSJ_STAGE_USER);
+		nsj_debugf("joined user namespace (fd %d)", userfd);
+	}
+
+	if (close_other_fds(errfd) < 0)
+		report(errfd, NSJ_STAGE_CLOSE);
+	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
+		report(errfd, NSJ_STAGE_SETUP);
+	nsj_debugf("executing %s", req->path);
+	execve(req->path, req->argv, req->envp);
+	report(errfd, NSJ_STAGE_EXEC);
+}

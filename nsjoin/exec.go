@@ -1,0 +1,86 @@
+package nsjoin
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// envRequest names the fd of the join request; keep in step with nsjoin.h.
+const envRequest = "_NSJ_JOIN_REQUEST"
+
+// PrivateEnvPrefix starts the names of nsj's private environment variables,
+// which never reach the command.
+const PrivateEnvPrefix = "_NSJ_"
+
+// Exec hands r over to the constructor: it writes the request into a sealed
+// memfd, lets that fd and the namespace fds survive exec, and replaces this
+// process with a fresh copy of nsj (/proc/self/exe) that joins and runs the
+// command. It returns only on failure.
+func Exec(r *JoinRequest) error {
+	b, err := r.Encode()
+	if err != nil {
+		return fmt.Errorf("building the join request: %w", err)
+	}
+	fd, err := writeSealed(b)
+	if err != nil {
+		return err
+	}
+	for _, n := range r.Namespaces {
+		if err := inheritable(n.FD); err != nil {
+			unix.Close(fd)
+			return err
+		}
+	}
+	if err := inheritable(fd); err != nil {
+		unix.Close(fd)
+		return err
+	}
+	env := append(WithoutPrivate(os.Environ()), fmt.Sprintf("%s=%d", envRequest, fd))
+	err = syscall.Exec("/proc/self/exe", os.Args, env)
+	unix.Close(fd)
+	return fmt.Errorf("re-executing nsj: %w", err)
+}
+
+// writeSealed puts b into a memfd that can no longer change.
+func writeSealed(b []byte) (int, error) {
+	fd, err := unix.MemfdCreate("nsj-join-request", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return -1, fmt.Errorf("creating the join request memfd: %w", err)
+	}
+	for off := 0; off < len(b); {
+		n, err := unix.Write(fd, b[off:])
+		if err != nil {
+			unix.Close(fd)
+			return -1, fmt.Errorf("writing the join request: %w", err)
+		}
+		off += n
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("sealing the join request: %w", err)
+	}
+	return fd, nil
+}
+
+func inheritable(fd int) error {
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
+		return fmt.Errorf("passing fd %d to the join: %w", fd, err)
+	}
+	return nil
+}
+
+// WithoutPrivate drops nsj's private variables from an environment.
+func WithoutPrivate(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, e := range env {
+		if !strings.HasPrefix(e, PrivateEnvPrefix) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,38 @@
+/* internal.h: what the constructor's C files share with each other. */
+#ifndef NSJOIN_INTERNAL_H
+#define NSJOIN_INTERNAL_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "nsjoin.h"
+
+/* Where the child was when it failed, reported to the parent through a pipe. */
+enum nsj_stage {
+	NSJ_STAGE_PARENT_GONE = 1,
+	NSJ_STAGE_SETUP,
+	NSJ_STAGE_TERMINAL,
+	NSJ_STAGE_PROC,
+	NSJ_STAGE_SYSFS,
+	NSJ_STAGE_DIR,
+	NSJ_STAGE_USER,
+	NSJ_STAGE_CLOSE,
+	NSJ_STAGE_EXEC,
+};
+
+struct nsj_child_error {
+	int stage;
+	int err; /* errno */
+};
+
+void nsj_debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int nsj_set_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *nsj_ns_name(int type);
+
+/* child.c: never returns. */
+void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
+		   pid_t expected_ppid, const sigset_t *mask);
+/* parent.c: exits with the child's status, or returns after nsj_set_error. */
+void nsj_run_parent(const struct nsj_request *req, int userfd, int tty);
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * join.c: the constructor that joins a target's namespaces before the Go
+ * runtime starts.
+ *
+ * setns(2) into a mount or user namespace fails with EINVAL in a process with
+ * more than one thread, and the Go runtime starts threads before main. So, as
+ * runc's nsexec does, the joining happens here, in a constructor that runs
+ * while the process is still single-threaded. The Go side of nsj opens the
+ * namespace files, writes a join request (see nsjoin.h) into a memfd and
+ * re-executes itself with _NSJ_JOIN_REQUEST=<fd>. This constructor then:
+ *
+ *   1. makes itself non-dumpable, so that nothing in the container can ptrace
+ *      it or open its /proc/PID files once it shares namespaces with it;
+ *   2. reads and validates the request;
+ *   3. unshares its mount namespace and makes every mount private: the fresh
+ *      /proc mounted later exists only in this private copy of the host's view;
+ *   4. setns(2)es into each namespace but the user namespace;
+ *   5. forks: the pid namespace applies to children only. The child mounts
+ *      /proc (and /sys), joins the user namespace last, closes every fd but
+ *      0-2 and execs the host command;
+ *   6. the parent forwards signals, hands the terminal over, and exits with
+ *      the child's status without ever starting the Go runtime.
+ *
+ * Failures before the exec are not printed here: they are stored in
+ * nsj_result and the constructor returns, so that the Go side (init in
+ * result.go) prints one message and exits with the right code.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "nsjoin.h"
+#include "internal.h"
+
+struct nsj_result nsj_result;
+
+static int debug_enabled;
+
+void nsj_debugf(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!debug_enabled)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	dprintf(STDERR_FILENO, "nsj: debug: nsjoin[%d]: %s\n", getpid(), line);
+}
+
+/* Records an error for the Go side; returns -1 for convenience. */
+int nsj_set_error(int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nsj_result.message, sizeof(nsj_result.message), fmt, ap);
+	va_end(ap);
+	nsj_result.exit_code = exit_code;
+	return -1;
+}
+
+const char *nsj_ns_name(int type)
+{
+	switch (type) {
+	case CLONE_NEWNET: return "net";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWUSER: return "user";
+	case 0x00000080: return "time";
+	}
+	return "unknown";
+}
+
+/* Reads the whole request from fd (a memfd written by the Go side). */
+static int read_request(struct nsj_request *req)
+{
+	const char *value = getenv(NSJ_ENV_REQUEST);
+	char *end, reason[256];
+	unsigned char *buf;
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	long fd;
+	int ret;
+
+	errno = 0;
+	fd = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || fd < 3 || fd > INT_MAX)
+		return nsj_set_error(125, "internal error: bad %s=%s", NSJ_ENV_REQUEST, value);
+	if (fstat(fd, &st) < 0)
+		return nsj_set_error(125, "internal error: reading the join request: %s", strerror(errno));
+	if (st.st_size < NSJ_HEADER_LEN || st.st_size > NSJ_MAX_REQUEST)
+		return nsj_set_error(125, "internal error: join request of %lld bytes", (long long)st.st_size);
+	buf = malloc(st.st_size);
+	if (buf == NULL)
+		return nsj_set_error(125, "internal error: out of memory reading the join request");
+	while (got < (size_t)st.st_size) {
+		n = pread(fd, buf + got, st.st_size - got, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return nsj_set_error(125, "internal error: reading the join request: %s",
+					 n < 0 ? strerror(errno) : "short read");
+		}
+		got += n;
+	}
+	close(fd);
+	ret = nsj_parse_request(buf, got, req, reason, sizeof(reason));
+	free(buf);
+	if (ret < 0)
+		return nsj_set_error(125, "internal error: invalid join request: %s", reason);
+	return 0;
+}
+
+/* Step 3: a private copy of the host's mount namespace. */
+static int private_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return nsj_set_error(125, "creating a private mount namespace: %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return nsj_set_error(125, "making / private: %s", strerror(errno));
+	nsj_debugf("private mount namespace ready");
+	return 0;
+}
+
+/* Step 4: every namespace but user; the user namespace fd is returned. */
+static int join_namespaces(struct nsj_request *req, int *userfd)
+{
+	size_t i;
+
+	*userfd = -1;
+	for (i = 0; i < req->nns; i++) {
+		struct nsj_ns *ns = &req->ns[i];
+
+		if (ns->type == CLONE_NEWUSER) {
+			*userfd = ns->fd;
+			continue;
+		}
+		if (setns(ns->fd, ns->type) < 0)
+			return nsj_set_error(125, "joining the %s namespace: %s", nsj_ns_name(ns->type),
+					 strerror(errno));
+		nsj_debugf("joined %s namespace (fd %d)", nsj_ns_name(ns->type), ns->fd);
+		close(ns->fd);
+	}
+	return 0;
+}
+
+/* The terminal is handed over only when nsj runs in its foreground. */
+static int owns_terminal(void)
+{
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+__attribute__((constructor)) static void nsj_join(void)
+{
+	struct nsj_request req;
+	int userfd, tty;
+
+	if (getenv(NSJ_ENV_REQUEST) == NULL)
+		return;
+	nsj_result.active = 1;
+
+	/* Step 1: before anything of the container's can see this process. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		nsj_set_error(125, "making nsj non-dumpable: %s", strerror(errno));
+		return;
+	}
+	/* Step 2. */
+	if (read_request(&req) < 0)
+		return;
+	debug_enabled = (req.flags & NSJ_FLAG_DEBUG) != 0;
+	unsetenv(NSJ_ENV_REQUEST);
+	/* Steps 3 and 4. */
+	if (private_mounts() < 0 || join_namespaces(&req, &userfd) < 0)
+		return;
+	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
+	tty = owns_terminal();
+	nsj_run_parent(&req, userfd, tty);
+}

@@ -1,0 +1,78 @@
+/*
+ * nsjoin.h: the join request shared by the Go side (which encodes it) and the
+ * constructor (which decodes and carries it out). Keep in step with request.go.
+ *
+ * Wire format, native byte order (the same binary writes and reads it):
+ *
+ *   header:  "NSJ1" u32 total-length
+ *   records: u16 kind, u16 zero, u32 length, length bytes of payload
+ *
+ * kinds: NS (u32 fd, u32 CLONE_NEW* flag; repeatable), PATH (once), ARG (at
+ * least once), ENV (repeatable), DIR (at most once), FLAGS (u32; at most once).
+ * Strings carry no NUL byte; the decoder adds the terminator.
+ */
+#ifndef NSJOIN_H
+#define NSJOIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NSJ_ENV_REQUEST "_NSJ_JOIN_REQUEST" /* value: the fd holding the request */
+#define NSJ_MAGIC "NSJ1"
+#define NSJ_HEADER_LEN 8
+#define NSJ_RECORD_HEADER_LEN 8
+#define NSJ_MAX_REQUEST (64u << 20)
+#define NSJ_MAX_NAMESPACES 8
+
+enum nsj_kind {
+	NSJ_KIND_NS = 1,
+	NSJ_KIND_PATH = 2,
+	NSJ_KIND_ARG = 3,
+	NSJ_KIND_ENV = 4,
+	NSJ_KIND_DIR = 5,
+	NSJ_KIND_FLAGS = 6,
+};
+
+enum nsj_flag {
+	NSJ_FLAG_MOUNT_PROC = 1u << 0,  /* mount a fresh /proc in the child */
+	NSJ_FLAG_MOUNT_SYSFS = 1u << 1, /* mount a fresh /sys in the child */
+	NSJ_FLAG_DEBUG = 1u << 2,       /* write each step to stderr */
+	NSJ_FLAG_ALL = (1u << 3) - 1,
+};
+
+struct nsj_ns {
+	int fd;
+	int type; /* CLONE_NEWNET, CLONE_NEWPID, ... */
+};
+
+struct nsj_request {
+	struct nsj_ns ns[NSJ_MAX_NAMESPACES];
+	size_t nns;
+	char *path;  /* the executable */
+	char **argv; /* NULL-terminated */
+	size_t argc;
+	char **envp; /* NULL-terminated */
+	size_t envc;
+	char *dir; /* NULL: stay in the caller's directory */
+	uint32_t flags;
+	char *arena; /* owns every string above */
+};
+
+/*
+ * nsj_parse_request decodes buf[0:len] into req. Strings point into an arena
+ * owned by req (freed with nsj_free_request). On failure it returns -1 and
+ * writes a reason into err (errlen bytes) and leaves req empty.
+ */
+int nsj_parse_request(const unsigned char *buf, size_t len, struct nsj_request *req,
+		      char *err, size_t errlen);
+void nsj_free_request(struct nsj_request *req);
+
+/* The outcome of a join that returns to Go instead of exiting (errors only). */
+struct nsj_result {
+	int active;    /* this process was started with a join request */
+	int exit_code; /* 125, 126 or 127 */
+	char message[1024];
+};
+extern struct nsj_result nsj_result;
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * parent.c: forks the child and stays with it as a small waiting process,
+ * without the Go runtime: it forwards signals, follows job control on a
+ * terminal, and exits with the child's status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/* The child stopped (^Z): stop as well, so the caller's shell sees the job stop. */
+static void follow_stop(pid_t child, int tty)
+{
+	if (!tty)
+		return;
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	kill(getpid(), SIGSTOP);
+	/* Continued (fg or bg): the terminal goes back only if it is ours again. */
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcsetpgrp(STDIN_FILENO, child);
+	kill(-child, SIGCONT);
+}
+
+/* Waits for the child and returns its exit status (128+N for signal N). */
+static int wait_child(pid_t child, int tty, const sigset_t *waitset)
+{
+	for (;;) {
+		int status, sig;
+		pid_t r;
+		size_t i;
+
+		sig = sigwaitinfo(waitset, NULL);
+		if (sig < 0)
+			continue; /* EINTR */
+		for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+			if (sig == forwarded[i])
+				kill(child, sig);
+		if (sig != SIGCHLD)
+			continue;
+		while ((r = waitpid(child, &status, WNOHANG | (tty ? WUNTRACED : 0))) > 0) {
+			if (WIFSTOPPED(status)) {
+				follow_stop(child, tty);
+				continue;
+			}
+			if (tty)
+				tcsetpgrp(STDIN_FILENO, getpgrp());
+			if (WIFSIGNALED(status))
+				return 128 + WTERMSIG(status);
+			return WEXITSTATUS(status);
+		}
+	}
+}
+
+/* Turns the child's report of a failure before exec into the error for Go. */
+static void child_failed(const struct nsj_request *req, const struct nsj_child_error *e)
+{
+	const char *why = strerror(e->err);
+
+	switch (e->stage) {
+	case NSJ_STAGE_PARENT_GONE:
+		nsj_set_error(125, "nsj exited before the command started");
+		break;
+	case NSJ_STAGE_TERMINAL:
+		nsj_set_error(125, "handing the terminal to the command: %s", why);
+		break;
+	case NSJ_STAGE_PROC:
+		nsj_set_error(125, "mounting /proc for the target's pid namespace: %s", why);
+		break;
+	case NSJ_STAGE_SYSFS:
+		nsj_set_error(125, "mounting /sys for the target's network namespace: %s", why);
+		break;
+	case NSJ_STAGE_DIR:
+		nsj_set_error(125, "changing to directory %s: %s", req->dir, why);
+		break;
+	case NSJ_STAGE_USER:
+		nsj_set_error(125, "joining the user namespace: %s", why);
+		break;
+	case NSJ_STAGE_EXEC:
+		nsj_set_error(e->err == ENOENT ? 127 : 126, "%s: %s", req->path,
+			      e->err == ENOENT ? "no such file or directory (or a missing interpreter)" : why);
+		break;
+	default:
+		nsj_set_error(125, "preparing the command: %s", why);
+	}
+}
+
+static int joins_pid(const struct nsj_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nns; i++)
+		if (req->ns[i].type == CLONE_NEWPID)
+			return 1;
+	return 0;
+}
+
+void nsj_run_parent(const struct nsj_request *req, int userfd, int tty)
+{
+	sigset_t waitset, blockset, oldmask;
+	struct nsj_child_error e;
+	int pipefd[2], status;
+	size_t i;
+	ssize_t n;
+	pid_t child, self = getpid();
+
+	/* Signals are blocked before the fork so that none is lost; the child restores oldmask. */
+	sigemptyset(&waitset);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&waitset, forwarded[i]);
+	sigaddset(&waitset, SIGCHLD);
+	blockset = waitset;
+	sigaddset(&blockset, SIGTTOU); /* tcsetpgrp from the background */
+	if (sigprocmask(SIG_BLOCK, &blockset, &oldmask) < 0) {
+		nsj_set_error(125, "blocking signals: %s", strerror(errno));
+		return;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		nsj_set_error(125, "creating a pipe: %s", strerror(errno));
+		goto restore;
+	}
+
+	child = fork();
+	if (child < 0) {
+		/* A pid namespace whose init has exited refuses new members with ENOMEM. */
+		if (errno == ENOMEM && joins_pid(req))
+			nsj_set_error(125, "the target exited: its pid namespace has no init process left");
+		else
+			nsj_set_error(125, "forking the command: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto restore;
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		nsj_run_child(req, userfd, pipefd[1], tty, joins_pid(req) ? 0 : self, &oldmask);
+	}
+	nsj_debugf("forked the command as pid %d", child);
+	close(pipefd[1]);
+	if (userfd >= 0)
+		close(userfd);
+
+	do
+		n = read(pipefd[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == sizeof(e)) {
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		if (tty)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		child_failed(req, &e);
+		goto restore;
+	}
+	_exit(wait_child(child, tty, &waitset));
+restore:
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+}

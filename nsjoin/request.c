@@ -1,0 +1,192 @@
+/*
+ * request.c: decoding and validating a join request (see nsjoin.h). Pure: no
+ * system calls, so it is tested from Go through a cgo helper and fuzzed.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsjoin.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint16_t get_u16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int valid_ns_type(uint32_t type)
+{
+	switch (type) {
+	case CLONE_NEWNET:
+	case CLONE_NEWPID:
+	case CLONE_NEWUTS:
+	case CLONE_NEWIPC:
+	case CLONE_NEWCGROUP:
+	case CLONE_NEWTIME:
+	case CLONE_NEWUSER:
+		return 1;
+	}
+	return 0; /* CLONE_NEWNS included: the mount namespace is never joined */
+}
+
+/* Appends s to a NULL-terminated vector, growing it. */
+static int push(char ***vec, size_t *n, char *s)
+{
+	char **v = realloc(*vec, (*n + 2) * sizeof(char *));
+
+	if (v == NULL)
+		return -1;
+	v[*n] = s;
+	v[*n + 1] = NULL;
+	*vec = v;
+	(*n)++;
+	return 0;
+}
+
+/* One record: checks its payload and stores it in req. */
+static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *req,
+			char *err, size_t errlen)
+{
+	size_t i;
+
+	if (kind == NSJ_KIND_NS || kind == NSJ_KIND_FLAGS) {
+		if (kind == NSJ_KIND_FLAGS) {
+			if (n != 4)
+				return fail(err, errlen, "flags record has %u bytes, want 4", n);
+			req->flags = get_u32((unsigned char *)p);
+			if (req->flags & ~(uint32_t)NSJ_FLAG_ALL)
+				return fail(err, errlen, "unknown flags %#x", req->flags);
+			return 0;
+		}
+		if (n != 8)
+			return fail(err, errlen, "namespace record has %u bytes, want 8", n);
+		uint32_t fd = get_u32((unsigned char *)p), type = get_u32((unsigned char *)p + 4);
+		if (fd < 3 || fd > 1 << 20)
+			return fail(err, errlen, "namespace fd %u out of range", fd);
+		if (!valid_ns_type(type))
+			return fail(err, errlen, "namespace type %#x is not joinable", type);
+		if (req->nns == NSJ_MAX_NAMESPACES)
+			return fail(err, errlen, "more than %d namespaces", NSJ_MAX_NAMESPACES);
+		for (i = 0; i < req->nns; i++)
+			if (req->ns[i].type == (int)type || req->ns[i].fd == (int)fd)
+				return fail(err, errlen, "namespace type %#x or fd %u given twice", type, fd);
+		req->ns[req->nns].fd = fd;
+		req->ns[req->nns].type = type;
+		req->nns++;
+		return 0;
+	}
+
+	/* Every other kind is a string: no NUL inside; p[n] was made NUL by the caller. */
+	if (memchr(p, '\0', n) != NULL)
+		return fail(err, errlen, "record of kind %u contains a NUL byte", kind);
+	switch (kind) {
+	case NSJ_KIND_PATH:
+		if (req->path != NULL || n == 0)
+			return fail(err, errlen, "executable path missing, empty or given twice");
+		req->path = p;
+		return 0;
+	case NSJ_KIND_DIR:
+		if (req->dir != NULL || n == 0)
+			return fail(err, errlen, "working directory empty or given twice");
+		req->dir = p;
+		return 0;
+	case NSJ_KIND_ARG:
+		return push(&req->argv, &req->argc, p) ? fail(err, errlen, "out of memory") : 0;
+	case NSJ_KIND_ENV:
+		if (strchr(p, '=') == NULL || p[0] == '=')
+			return fail(err, errlen, "environment entry %.40s is not KEY=VALUE", p);
+		return push(&req->envp, &req->envc, p) ? fail(err, errlen, "out of memory") : 0;
+	}
+	return fail(err, errlen, "unknown record kind %u", kind);
+}
+
+/*
+ * Every string payload is copied, with its NUL terminator, into one arena
+ * owned by req: a record header is 8 bytes, so len + len/8 + 1 bytes hold
+ * every payload plus a terminator each.
+ */
+int nsj_parse_request(const unsigned char *buf, size_t len, struct nsj_request *req,
+		      char *err, size_t errlen)
+{
+	size_t off = NSJ_HEADER_LEN, used = 0;
+
+	memset(req, 0, sizeof(*req));
+	if (len < NSJ_HEADER_LEN || memcmp(buf, NSJ_MAGIC, 4) != 0)
+		return fail(err, errlen, "not a join request (bad magic)");
+	if (len > NSJ_MAX_REQUEST || get_u32(buf + 4) != len)
+		return fail(err, errlen, "request length %u does not match %zu bytes read",
+			    get_u32(buf + 4), len);
+	req->arena = malloc(len + len / NSJ_RECORD_HEADER_LEN + 1);
+	req->envp = calloc(1, sizeof(char *)); /* an empty environment is valid */
+	if (req->arena == NULL || req->envp == NULL) {
+		fail(err, errlen, "out of memory");
+		goto bad;
+	}
+	while (off < len) {
+		uint16_t kind;
+		uint32_t n;
+		char *p;
+
+		if (len - off < NSJ_RECORD_HEADER_LEN) {
+			fail(err, errlen, "truncated record header at byte %zu", off);
+			goto bad;
+		}
+		kind = get_u16(buf + off);
+		n = get_u32(buf + off + 4);
+		if (get_u16(buf + off + 2) != 0 || n > len - off - NSJ_RECORD_HEADER_LEN) {
+			fail(err, errlen, "malformed record at byte %zu", off);
+			goto bad;
+		}
+		off += NSJ_RECORD_HEADER_LEN;
+		p = req->arena + used;
+		memcpy(p, buf + off, n);
+		p[n] = '\0';
+		used += n + 1;
+		if (parse_record(kind, p, n, req, err, errlen) < 0)
+			goto bad;
+		off += n;
+	}
+	if (req->path == NULL || req->argc == 0) {
+		fail(err, errlen, "request has no %s", req->path == NULL ? "executable path" : "arguments");
+		goto bad;
+	}
+	return 0;
+bad:
+	nsj_free_request(req);
+	return -1;
+}
+
+void nsj_free_request(struct nsj_request *req)
+{
+	free(req->argv);
+	free(req->envp);
+	free(req->arena);
+	memset(req, 0, sizeof(*req));
+}

@@ -153,4 +153,3 @@ func findTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	}
 	return taskTarget(o, sel)
 }
-

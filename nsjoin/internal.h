@@ -33,6 +33,6 @@ const char *nsj_ns_name(int type);
 void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
 		   pid_t expected_ppid, const sigset_t *mask);
 /* parent.c: exits with the child's status, or returns after nsj_set_error. */
-void nsj_run_parent(const struct nsj_request *req, int userfd, int tty);
+void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns);
 
 #endif

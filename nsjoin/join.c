@@ -164,6 +164,27 @@ static int join_namespaces(struct nsj_request *req, int *userfd)
 	return 0;
 }
 
+/*
+ * After setns(CLONE_NEWPID) the process's children go to the target's pid
+ * namespace, and the kernel refuses new threads (EINVAL) while that differs
+ * from the process's own: the Go runtime could not start. Before returning
+ * to Go with an error, the pid namespace for children is set back to nsj's
+ * own; if even that fails, the error is printed here.
+ */
+static int own_pidns = -1;
+
+static void restore_pidns(void)
+{
+	if (own_pidns < 0)
+		return;
+	if (setns(own_pidns, CLONE_NEWPID) < 0) {
+		dprintf(STDERR_FILENO, "nsj: %s\n", nsj_result.message);
+		_exit(nsj_result.exit_code ? nsj_result.exit_code : 125);
+	}
+	close(own_pidns);
+	own_pidns = -1;
+}
+
 /* The terminal is handed over only when nsj runs in its foreground. */
 static int owns_terminal(void)
 {
@@ -190,9 +211,17 @@ __attribute__((constructor)) static void nsj_join(void)
 	debug_enabled = (req.flags & NSJ_FLAG_DEBUG) != 0;
 	unsetenv(NSJ_ENV_REQUEST);
 	/* Steps 3 and 4. */
-	if (private_mounts() < 0 || join_namespaces(&req, &userfd) < 0)
+	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own_pidns < 0) {
+		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
+	}
+	if (private_mounts() < 0 || join_namespaces(&req, &userfd) < 0) {
+		restore_pidns();
+		return;
+	}
 	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
 	tty = owns_terminal();
-	nsj_run_parent(&req, userfd, tty);
+	nsj_run_parent(&req, userfd, tty, own_pidns);
+	restore_pidns();
 }

@@ -102,7 +102,7 @@ static int joins_pid(const struct nsj_request *req)
 	return 0;
 }
 
-void nsj_run_parent(const struct nsj_request *req, int userfd, int tty)
+void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns)
 {
 	sigset_t waitset, blockset, oldmask;
 	struct nsj_child_error e;
@@ -140,6 +140,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty)
 	}
 	if (child == 0) {
 		close(pipefd[0]);
+		close(ownpidns);
 		nsj_run_child(req, userfd, pipefd[1], tty, joins_pid(req) ? 0 : self, &oldmask);
 	}
 	nsj_debugf("forked the command as pid %d", child);

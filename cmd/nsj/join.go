@@ -40,12 +40,14 @@ func join(o *options) error {
 		return err
 	}
 	defer t.done()
+	stopAt("lookup")
 	nss, err := openTarget(t)
 	if err != nil {
 		return err
 	}
 	defer nsjoin.Close(nss)
 	req := cmd.request(o, nss)
+	stopAt("exec")
 	if err := nsjoin.Exec(req); err != nil {
 		return fmt.Errorf("joining %s: %w", t.name, err)
 	}

@@ -1,0 +1,318 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A user session with --target-pid: nsj -t PID COMMAND shows the target's
+// view with the host's binaries.
+
+func TestPsShowsOnlyTargetProcesses(t *testing.T) {
+	tg := startTarget(t, "sh -c 'sleep 100001 & exec sleep 100000'")
+	out := nsj(t, "-t", tg.pidArg(), "ps", "-e", "-o", "pid=,args=").ok(t)
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		got = append(got, strings.Join(strings.Fields(line), " "))
+	}
+	// pid 1 is the target's init, then its child, then ps itself.
+	if len(got) != 3 || got[0] != "1 sleep 100000" || !strings.HasSuffix(got[1], " sleep 100001") || !strings.HasSuffix(got[2], " ps -e -o pid=,args=") {
+		t.Fatalf("ps through nsj shows %q; want the target's two sleeps and ps", got)
+	}
+}
+
+func TestIpShowsOnlyTargetInterfaces(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	out := nsj(t, "-t", tg.pidArg(), "ip", "-o", "link").ok(t)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "1: lo:") {
+		t.Fatalf("ip -o link through nsj shows %q; want only lo", lines)
+	}
+}
+
+func TestHostnameIsTargets(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	if got := strings.TrimSpace(nsj(t, "-t", tg.pidArg(), "hostname").ok(t)); got != "nsj-target" {
+		t.Fatalf("hostname through nsj is %q, want nsj-target", got)
+	}
+	host, _ := os.Hostname()
+	if host == "nsj-target" {
+		t.Fatalf("the host's hostname changed to the target's")
+	}
+}
+
+// The command's /proc/self/ns/* are the target's for each joined type and
+// the host's for the rest.
+func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	types := []string{"net", "pid", "uts", "ipc", "cgroup", "user"}
+	script := ""
+	for _, typ := range types {
+		script += "readlink /proc/self/ns/" + typ + "; "
+	}
+	for _, tc := range []struct {
+		ns     string
+		joined []string
+	}{
+		{"", []string{"net", "pid", "uts", "ipc"}}, // default: all that differ
+		{"net,uts", []string{"net", "uts"}},
+		{"pid", []string{"pid"}},
+	} {
+		args := []string{"-t", tg.pidArg()}
+		if tc.ns != "" {
+			args = append(args, "--ns", tc.ns)
+		}
+		out := nsj(t, append(args, "sh", "-c", script)...).ok(t)
+		got := strings.Fields(out)
+		for i, typ := range types {
+			want := nsLink(t, os.Getpid(), typ)
+			if slices.Contains(tc.joined, typ) {
+				want = nsLink(t, tg.PID, typ)
+			}
+			if got[i] != want {
+				t.Errorf("--ns %q: the command's %s namespace is %s, want %s", tc.ns, typ, got[i], want)
+			}
+		}
+	}
+}
+
+// The whole point: the host's mounts and /proc are never changed, and no
+// nsj process is left behind.
+func TestHostMountsUnchangedAfter200Runs(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	self0, init0 := readFile(t, "/proc/self/mountinfo"), readFile(t, "/proc/1/mountinfo")
+	for i := 0; i < 200; i++ {
+		nsj(t, "-t", tg.pidArg(), "--sysfs", "true").ok(t)
+	}
+	if readFile(t, "/proc/self/mountinfo") != self0 {
+		t.Errorf("the test's /proc/self/mountinfo changed")
+	}
+	if readFile(t, "/proc/1/mountinfo") != init0 {
+		t.Errorf("/proc/1/mountinfo changed")
+	}
+	if left := processesOf(t, nsjPath(t)); len(left) > 0 {
+		t.Errorf("nsj processes left behind: %v", left)
+	}
+	// The host's ps still shows the host's processes.
+	out, err := exec.Command("ps", "-p", fmt.Sprint(os.Getpid()), "-o", "pid=").Output()
+	if err != nil || strings.TrimSpace(string(out)) != fmt.Sprint(os.Getpid()) {
+		t.Errorf("the host's ps no longer sees the test process: %q %v", out, err)
+	}
+}
+
+func TestExitStatusesPropagate(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "not-executable")
+	os.WriteFile(notExec, []byte("#!/bin/sh\nexit 0\n"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"success", []string{"true"}, 0, ""},
+		{"exit 3", []string{"sh", "-c", "exit 3"}, 3, ""},
+		{"exit 255", []string{"sh", "-c", "exit 255"}, 255, ""},
+		{"killed by SIGTERM", []string{"sh", "-c", "kill -TERM $$"}, 128 + 15, ""},
+		{"killed by SIGKILL", []string{"sh", "-c", "kill -KILL $$"}, 128 + 9, ""},
+		{"not executable", []string{notExec}, 126, "not-executable"},
+		{"directory", []string{dir}, 126, dir},
+		{"not found in PATH", []string{"no-such-command-nsj"}, 127, "no-such-command-nsj: command not found"},
+		{"missing path", []string{"/no/such/binary"}, 127, "/no/such/binary"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := nsj(t, append([]string{"-t", tg.pidArg()}, tc.args...)...)
+			if tc.msg == "" {
+				if r.code != tc.code {
+					t.Fatalf("exit code %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+				}
+				return
+			}
+			r.fails(t, tc.code, tc.msg)
+		})
+	}
+	nsj(t, "-t", tg.pidArg(), "--ns", "bogus", "true").fails(t, 125, `unknown namespace type`)
+	nsj(t, "-t", "999999999", "true").fails(t, 125, "no process with PID 999999999")
+}
+
+func TestSigtermReachesCommand(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "sh", "-c",
+		`trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
+	out, _ := cmd.StdoutPipe()
+	cmd.Start()
+	buf := make([]byte, 64)
+	n, _ := out.Read(buf)
+	if string(buf[:n]) != "ready\n" {
+		t.Fatalf("command did not start: %q", buf[:n])
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest := make([]byte, 64)
+	m, _ := out.Read(rest)
+	cmd.Wait()
+	if string(rest[:m]) != "got-term\n" || cmd.ProcessState.ExitCode() != 7 {
+		t.Fatalf("after SIGTERM to nsj: output %q, exit %d; want got-term and 7", rest[:m], cmd.ProcessState.ExitCode())
+	}
+}
+
+func TestCommandSeesOnlyStdioFds(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	extra, err := os.Open("/etc/hostname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "ls", "/proc/self/fd")
+	cmd.ExtraFiles = []*os.File{extra} // fd 3 in nsj: must not reach the command
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nsj: %v", err)
+	}
+	// ls opens /proc/self/fd itself as fd 3.
+	if got := strings.Fields(string(out)); !slices.Equal(got, []string{"0", "1", "2", "3"}) {
+		t.Fatalf("the command's fds are %v, want 0 1 2 and ls's own 3", got)
+	}
+}
+
+// If nsj is killed, its command does not linger (PDEATHSIG).
+func TestKilledNsjTakesCommandAlong(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "sleep", "100002")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var child int
+	waitFor(t, 10*time.Second, "nsj's command to start", func() bool {
+		child = childOf(cmd.Process.Pid)
+		return child > 0 && strings.Contains(readFile(t, fmt.Sprintf("/proc/%d/cmdline", child)), "100002")
+	})
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitFor(t, 10*time.Second, "the command to die with nsj", func() bool {
+		_, err := os.Stat(fmt.Sprintf("/proc/%d", child))
+		return err != nil
+	})
+}
+
+func TestWorkingDirectoryEnvironmentAndRoot(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	out := nsjWith(t, []string{"_NSJ_SECRET=x"}, "-t", tg.pidArg(), "-w", "/etc", "-e", "FOO=bar", "-e", "HOME",
+		"sh", "-c", `pwd; echo "FOO=$FOO HOME=$HOME NSJ_ROOT=$NSJ_ROOT"; env | grep -c '^_NSJ_' || true`).ok(t)
+	want := fmt.Sprintf("/etc\nFOO=bar HOME=%s NSJ_ROOT=/proc/1/root\n0\n", os.Getenv("HOME"))
+	if out != want {
+		t.Fatalf("got %q, want %q", out, want)
+	}
+	nsj(t, "-t", tg.pidArg(), "-w", "/no/such/dir", "true").fails(t, 125, "changing to directory /no/such/dir")
+}
+
+func TestSysfsShowsTargetInterfaces(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	if got := strings.Fields(nsj(t, "-t", tg.pidArg(), "--sysfs", "ls", "/sys/class/net").ok(t)); !slices.Equal(got, []string{"lo"}) {
+		t.Fatalf("--sysfs: /sys/class/net lists %v, want only lo", got)
+	}
+	host, _ := os.ReadDir("/sys/class/net")
+	if got := strings.Fields(nsj(t, "-t", tg.pidArg(), "ls", "/sys/class/net").ok(t)); len(got) != len(host) {
+		t.Fatalf("without --sysfs, /sys stays the host's: got %v, host has %d entries", got, len(host))
+	}
+}
+
+func TestNotRootIsRefused(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	// A copy that user nobody can reach and run.
+	dir, err := os.MkdirTemp("", "nsj-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	bin := filepath.Join(dir, "nsj")
+	if err := os.WriteFile(bin, []byte(readFile(t, nsjPath(t))), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-t", tg.pidArg(), "true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Run()
+	r := result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	r.fails(t, 125, "needs root")
+}
+
+// A target that exits after nsj opened its namespaces: nsj says so and
+// never joins another process (the test stops nsj right before the join).
+func TestTargetExitingDuringJoinIsReported(t *testing.T) {
+	tg := startTarget(t, "sleep 100000")
+	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "true")
+	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=exec")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitStopped(t, cmd.Process.Pid)
+	tg.unshare.Process.Kill()
+	tg.unshare.Wait()
+	waitFor(t, 10*time.Second, "the target to exit", func() bool {
+		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
+		return err != nil
+	})
+	cmd.Process.Signal(syscall.SIGCONT)
+	cmd.Wait()
+	r := result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	r.fails(t, 125, "the target exited")
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return string(b)
+}
+
+// processesOf lists the PIDs of running processes whose executable is path.
+func processesOf(t testing.TB, path string) []int {
+	t.Helper()
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == path {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitStopped waits until pid is stopped (state T), as _NSJ_TEST_STOP_AT makes nsj.
+func waitStopped(t testing.TB, pid int) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "nsj to stop at its test hook", func() bool {
+		stat := readFile(t, fmt.Sprintf("/proc/%d/stat", pid))
+		fields := strings.Fields(stat[strings.LastIndex(stat, ")")+1:])
+		return len(fields) > 0 && fields[0] == "T"
+	})
+}

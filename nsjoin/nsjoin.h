@@ -55,6 +55,7 @@ struct nsj_request {
 	size_t envc;
 	char *dir; /* NULL: stay in the caller's directory */
 	uint32_t flags;
+	int has_flags;
 	char *arena; /* owns every string above */
 };
 

@@ -80,6 +80,8 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 		if (kind == NSJ_KIND_FLAGS) {
 			if (n != 4)
 				return fail(err, errlen, "flags record has %u bytes, want 4", n);
+			if (req->has_flags++)
+				return fail(err, errlen, "flags given twice");
 			req->flags = get_u32((unsigned char *)p);
 			if (req->flags & ~(uint32_t)NSJ_FLAG_ALL)
 				return fail(err, errlen, "unknown flags %#x", req->flags);

@@ -144,6 +144,7 @@ func DecodeRequest(b []byte) (*JoinRequest, error) {
 		return nil, errors.New("request length does not match")
 	}
 	r := &JoinRequest{}
+	flagsSeen := false
 	for off := headerLen; off < len(b); {
 		if len(b)-off < recordHeadLen {
 			return nil, fmt.Errorf("truncated record header at byte %d", off)
@@ -154,6 +155,12 @@ func DecodeRequest(b []byte) (*JoinRequest, error) {
 			return nil, fmt.Errorf("malformed record at byte %d", off)
 		}
 		off += recordHeadLen
+		if kind == kindFlags {
+			if flagsSeen {
+				return nil, errors.New("flags given twice")
+			}
+			flagsSeen = true
+		}
 		if err := r.decodeRecord(kind, b[off:off+n]); err != nil {
 			return nil, err
 		}

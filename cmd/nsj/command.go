@@ -38,6 +38,9 @@ func resolveCommand(o *options) (*command, error) {
 	return c, nil
 }
 
+// defaultPath is searched when PATH is empty, as execvp(3) does.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 // lookPath finds name as a shell would. A name with a slash is taken as it
 // is: the constructor's execve reports what is wrong with it.
 func lookPath(name, pathEnv string) (string, error) {
@@ -47,12 +50,19 @@ func lookPath(name, pathEnv string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}
+	if pathEnv == "" {
+		pathEnv = defaultPath
+	}
 	denied := ""
 	for _, dir := range filepath.SplitList(pathEnv) {
 		if dir == "" {
 			dir = "."
 		}
-		p := filepath.Join(dir, name)
+		// Absolute: the command may run in another directory (-w).
+		p, err := filepath.Abs(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil || st.IsDir() {
 			continue

@@ -111,6 +111,9 @@ func parseArgs(args []string) (*options, error) {
 		printUsage(os.Stdout, fs)
 		return o, nil
 	}
+	if fs.Changed("target-pid") && o.targetPID <= 0 {
+		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
+	}
 	rest := fs.Args()
 	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version {
 		o.target, rest = rest[0], rest[1:]
@@ -124,8 +127,6 @@ func (o *options) check() error {
 	switch {
 	case o.version:
 		return nil
-	case o.targetPID < 0:
-		return usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	case o.list && (o.targetPID != 0 || o.inspect):
 		return usageErrorf("--list takes no target; see nsj --help")
 	case o.list && len(o.command) > 0:

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make demo: nsj's main job, end to end, on a throwaway containerd.
+#
+# Installs containerd, runc and busybox-static if missing (Debian), starts a
+# containerd of its own (temporary root, state and socket), runs a busybox
+# container from a local rootfs, runs the host's ps and ip inside it with nsj,
+# shows that the host's view did not change, and removes everything it made.
+set -euo pipefail
+
+NSJ=${1:-$(dirname "$0")/../bin/nsj}
+NSJ=$(realpath "$NSJ")
+NS=nsj-demo
+ID=web
+
+if [ "$(id -u)" != 0 ]; then
+	echo "demo: nsj joins namespaces and starts containerd: run it as root (sudo make demo)" >&2
+	exit 1
+fi
+missing=()
+for cmd in containerd containerd-shim-runc-v2 runc ctr busybox ip ps; do
+	command -v "$cmd" >/dev/null || missing+=("$cmd")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "demo: installing containerd runc busybox-static iproute2 procps (missing: ${missing[*]})"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq containerd runc busybox-static iproute2 procps >/dev/null
+fi
+
+WORK=$(mktemp -d /tmp/nsj-demo.XXXXXX)
+SOCK=$WORK/containerd.sock
+CGROUP=/nsj-demo-$$
+CTD_PID=
+ctr() { command ctr -a "$SOCK" -n "$NS" "$@"; }
+
+cleanup() {
+	set +e
+	if [ -n "$CTD_PID" ]; then
+		ctr task kill -s SIGKILL "$ID" >/dev/null 2>&1
+		for _ in $(seq 50); do ctr task ls -q 2>/dev/null | grep -qx "$ID" && [ "$(ctr task ls 2>/dev/null | awk -v id="$ID" '$1==id{print $3}')" != STOPPED ] || break; sleep 0.1; done
+		ctr task rm -f "$ID" >/dev/null 2>&1
+		ctr container rm "$ID" >/dev/null 2>&1
+		kill "$CTD_PID" 2>/dev/null && wait "$CTD_PID" 2>/dev/null
+	fi
+	for d in /sys/fs/cgroup/*"$CGROUP" /sys/fs/cgroup/*/"$CGROUP" /sys/fs/cgroup"$CGROUP"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	grep -q " $WORK" /proc/self/mountinfo && awk -v w="$WORK" '$5 ~ "^"w {print $5}' /proc/self/mountinfo | sort -r | xargs -r umount -l
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+# A containerd of our own: nothing shared with the node's.
+cat >"$WORK/config.toml" <<CONF
+version = 2
+root = "$WORK/root"
+state = "$WORK/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$SOCK"
+[ttrpc]
+  address = "$SOCK.ttrpc"
+[debug]
+  address = "$SOCK.debug"
+[metrics]
+  address = ""
+CONF
+containerd --config "$WORK/config.toml" >"$WORK/containerd.log" 2>&1 &
+CTD_PID=$!
+for _ in $(seq 100); do command ctr -a "$SOCK" version >/dev/null 2>&1 && break; sleep 0.1; done
+
+# A busybox root filesystem, no registry needed.
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
+cp "$(command -v busybox)" "$WORK/rootfs/bin/busybox"
+"$WORK/rootfs/bin/busybox" --install -s "$WORK/rootfs/bin"
+echo "root:x:0:0:root:/root:/bin/sh" >"$WORK/rootfs/etc/passwd"
+ctr run -d --null-io --rootfs "$WORK/rootfs" --runc-root "$WORK/runc" --cgroup "$CGROUP/$ID" \
+	"$ID" /bin/sh -c 'sleep 100000 & exec sleep 100001' >/dev/null
+
+hosts_ps=$(ps -e --no-headers | wc -l)
+mounts=$(cat /proc/self/mountinfo)
+
+step "ctr -n $NS task ls"
+ctr task ls
+step "nsj -a $SOCK -n $NS $ID ps -ef            # the host's ps, the container's processes"
+"$NSJ" -a "$SOCK" -n "$NS" "$ID" ps -ef
+step "nsj -a $SOCK -n $NS $ID ip addr           # the host's ip, the container's network"
+"$NSJ" -a "$SOCK" -n "$NS" "$ID" ip addr
+step "nsj -a $SOCK -n $NS $ID sh -c 'ls \$NSJ_ROOT/bin | head -3'   # the container's files"
+"$NSJ" -a "$SOCK" -n "$NS" "$ID" sh -c 'ls $NSJ_ROOT/bin | head -3'
+step "ps -e | wc -l   # on the host: unchanged"
+echo "before: $hosts_ps processes, after: $(ps -e --no-headers | wc -l); host mounts unchanged: $([ "$mounts" = "$(cat /proc/self/mountinfo)" ] && echo yes || echo NO)"
+echo
+echo "demo: done; removing the container, containerd and $WORK"

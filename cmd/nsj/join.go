@@ -58,7 +58,7 @@ func join(o *options) error {
 func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 	p, err := nsjoin.PinProcess(t.pid)
 	if errors.Is(err, nsjoin.ErrNoProcess) {
-		return nil, fmt.Errorf("no process with PID %d; see ps -e, or name a container task instead", t.pid)
+		return nil, t.gone(fmt.Errorf("no process with PID %d; see ps -e, or name a container task instead", t.pid))
 	}
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 	defer p.Close()
 	nss, err := p.OpenNamespaces(t.sel)
 	if errors.Is(err, nsjoin.ErrTargetExited) {
-		return nil, fmt.Errorf("%s exited while nsj was joining it", t.name)
+		return nil, t.gone(fmt.Errorf("%s exited while nsj was joining it", t.name))
 	}
 	if err != nil {
 		return nil, err
@@ -82,6 +82,17 @@ func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 		logrus.Warnf("%s shares every namespace nsj would join with nsj itself; the command runs as on the host", t.name)
 	}
 	return nss, nil
+}
+
+// gone explains a target process that vanished: for a task, containerd
+// says whether it exited or restarted (recheck); for a PID, err does.
+func (t *target) gone(err error) error {
+	if t.recheck != nil {
+		if rerr := t.recheck(); rerr != nil {
+			return rerr
+		}
+	}
+	return err
 }
 
 // checkSpecPaths compares each namespace the OCI spec names by path (a pod's

@@ -1,0 +1,306 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd/v2/client"
+)
+
+// requireRoot skips the test unless it runs as root; under CI=true it fails
+// instead, so that a misconfigured CI does not pass silently.
+func requireRoot(t testing.TB) {
+	t.Helper()
+	need(t, os.Geteuid() == 0, "needs root (run the integration tests with sudo)")
+}
+
+// requireBinaries skips (fails under CI=true) unless every named program is
+// in $PATH.
+func requireBinaries(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		_, err := exec.LookPath(name)
+		need(t, err == nil, "needs %s in $PATH: %v", name, err)
+	}
+}
+
+// Containerd is a containerd daemon started by the tests, with its own
+// socket, root, state, runc root and cgroup parent, all under Dir.
+type Containerd struct {
+	Address      string // gRPC socket
+	Root, State  string
+	Dir          string // temporary directory holding all of the above
+	RuncRoot     string // runc --root of its containers
+	CgroupParent string // parent cgroup of its containers, e.g. /nsj-test-1234-567890 (pid, Dir suffix)
+	LogPath      string
+	PID          int
+	Client       *client.Client
+
+	cmd        *exec.Cmd
+	done       chan struct{} // closed when the daemon exits
+	newDirs    []string      // directories outside Dir the shims create, to rmdir
+	mu         sync.Mutex
+	containers []string // "namespace/id" of every container RunTask made
+	stop       sync.Once
+	stopping   atomic.Bool // Stop has begun: per-test cleanups have nothing to do
+	stopErr    error
+}
+
+// startContainerd starts a containerd of the test's own and stops it, with
+// everything it ran, when the test ends. Most tests should share one with
+// sharedContainerd instead: a start takes about a second.
+func startContainerd(t testing.TB) *Containerd {
+	t.Helper()
+	requireRoot(t)
+	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	c, err := newContainerd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("containerd log:\n%s", c.logTail(0))
+		}
+		if err := c.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+var shared struct {
+	once sync.Once
+	c    *Containerd
+	err  error
+}
+
+// sharedContainerd returns the containerd shared by the tests of this binary,
+// starting it on first use; TestMain stops it after all tests (atExit). If
+// the test fails, the daemon's log lines written during the test are logged.
+func sharedContainerd(t testing.TB) *Containerd {
+	t.Helper()
+	requireRoot(t)
+	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	busyboxRootfs(t) // first, so that it is removed after containerd stops
+	shared.once.Do(func() {
+		shared.c, shared.err = newContainerd()
+		if shared.err == nil {
+			c := shared.c
+			atExit(func() {
+				if err := c.Stop(); err != nil {
+					fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
+				}
+			})
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	c := shared.c
+	offset := c.logSize()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("containerd log during the test:\n%s", c.logTail(offset))
+		}
+	})
+	return c
+}
+
+// newContainerd starts a containerd in a new directory under /tmp (short, as
+// unix socket paths are limited to 108 bytes) and waits until it answers.
+func newContainerd() (_ *Containerd, err error) {
+	dir, err := os.MkdirTemp("/tmp", "nsj-ctd-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Containerd{
+		Dir: dir, Address: filepath.Join(dir, "c.sock"),
+		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
+		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
+		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-ctd-")),
+		done:         make(chan struct{}),
+	}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+			if serr := c.Stop(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+	}()
+	// containerd 1.6 shims put their sockets in /run/containerd/s whatever
+	// the state directory; remove those directories at the end if we made them.
+	for _, d := range []string{"/run/containerd/s", "/run/containerd"} {
+		if _, err := os.Stat(d); os.IsNotExist(err) {
+			c.newDirs = append(c.newDirs, d)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(c.config()), 0o600); err != nil {
+		return c, err
+	}
+	if err := c.start(); err != nil {
+		return c, err
+	}
+	return c, c.waitReady(20 * time.Second)
+}
+
+// config is a containerd 1.6+ (version 2) configuration. CRI and plugins that
+// the tests do not need are disabled; "opt" would create /opt/containerd.
+func (c *Containerd) config() string {
+	disabled := []string{
+		"io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing",
+		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
+		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
+	}
+	return fmt.Sprintf(`version = 2
+root = %q
+state = %q
+disabled_plugins = ["%s"]
+
+[grpc]
+  address = %q
+
+[ttrpc]
+  address = %q
+`, c.Root, c.State, strings.Join(disabled, `", "`), c.Address, c.Address+".ttrpc")
+}
+
+func (c *Containerd) start() error {
+	logf, err := os.Create(c.LogPath)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	c.cmd = exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
+	c.cmd.Stdout, c.cmd.Stderr = logf, logf
+	// If the test binary dies, so does containerd.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := c.cmd.Start(); err != nil {
+		return fmt.Errorf("start containerd: %w", err)
+	}
+	c.PID = c.cmd.Process.Pid
+	go func() {
+		c.cmd.Wait()
+		close(c.done)
+	}()
+	return nil
+}
+
+// waitReady polls the Version call until containerd answers.
+func (c *Containerd) waitReady(timeout time.Duration) error {
+	var err error
+	c.Client, err = client.New(c.Address, client.WithTimeout(time.Second))
+	if err != nil {
+		return fmt.Errorf("containerd client for %s: %w", c.Address, err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err = c.Client.Version(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case c.exited():
+			return fmt.Errorf("containerd (pid %d) exited at start: %s", c.PID, c.cmd.ProcessState)
+		case time.Now().After(deadline):
+			return fmt.Errorf("containerd at %s did not answer within %s: %w", c.Address, timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (c *Containerd) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop removes every task and container of this containerd, stops it, kills
+// any process it left (shims, container processes), removes the cgroups of
+// its containers, unmounts what is left under Dir and removes Dir. It runs
+// once; later calls return the first result.
+func (c *Containerd) Stop() error {
+	c.stop.Do(func() { c.stopErr = c.teardown() })
+	return c.stopErr
+}
+
+func (c *Containerd) teardown() error {
+	c.stopping.Store(true)
+	var errs []error
+	if c.Client != nil && c.cmd != nil && !c.exited() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		errs = append(errs, c.removeAll(ctx))
+		cancel()
+	}
+	if c.Client != nil {
+		c.Client.Close()
+	}
+	errs = append(errs, c.stopDaemon(5*time.Second), c.killStrays(), c.removeCgroups(), unmountUnder(c.Dir))
+	c.removeShimSockets()
+	if err := os.RemoveAll(c.Dir); err != nil {
+		errs = append(errs, err)
+	}
+	for _, d := range c.newDirs {
+		os.Remove(d) // only if empty: another containerd may use it now
+	}
+	return errors.Join(errs...)
+}
+
+// stopDaemon sends SIGTERM, then SIGKILL after grace.
+func (c *Containerd) stopDaemon(grace time.Duration) error {
+	if c.cmd == nil || c.cmd.Process == nil {
+		return nil
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+		return nil
+	case <-time.After(grace):
+	}
+	c.cmd.Process.Kill()
+	select {
+	case <-c.done:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("containerd (pid %d) did not die after SIGKILL", c.PID)
+	}
+}
+
+// logSize is the current length of the daemon log.
+func (c *Containerd) logSize() int64 {
+	fi, err := os.Stat(c.LogPath)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// logTail returns the log from offset on, at most its last 200 lines.
+func (c *Containerd) logTail(offset int64) string {
+	b, err := os.ReadFile(c.LogPath)
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	b = b[min(offset, int64(len(b))):]
+	lines := bytes.Split(b, []byte("\n"))
+	if len(lines) > 200 {
+		lines = lines[len(lines)-200:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}

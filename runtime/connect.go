@@ -1,0 +1,131 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/containerd/containerd/v2/client"
+	"github.com/containerd/errdefs"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Client is one connection to containerd, set to a namespace.
+type Client struct {
+	address   string
+	namespace string
+	explicit  bool // namespace came from -n or $CONTAINERD_NAMESPACE
+	timeout   time.Duration
+	ctd       *client.Client
+	store     store
+	dialer    *recordingDialer
+	version   string // containerd's version, from Connect
+}
+
+// Connect resolves the address and namespace from opts and the environment,
+// connects to containerd and checks that it answers (one Version call).
+// Errors are of kind ErrUnavailable and say what to do.
+func Connect(ctx context.Context, opts Options) (*Client, error) {
+	addr, err := ResolveAddress(opts.Address, os.Getenv, os.Stat)
+	if err != nil {
+		return nil, err
+	}
+	ns, explicit := ResolveNamespace(opts.Namespace, os.Getenv)
+	c := &Client{address: addr, namespace: ns, explicit: explicit, timeout: opts.Timeout,
+		dialer: &recordingDialer{path: addr}}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	// client.New does not dial: the connection is made by the first call.
+	// Our dialer replaces containerd's, which keeps retrying a missing socket
+	// until the timeout, and records the dial error so that it can be told.
+	c.ctd, err = client.New(addr, client.WithTimeout(c.timeout),
+		client.WithExtraDialOpts([]grpc.DialOption{grpc.WithContextDialer(c.dialer.dial)}))
+	if err != nil {
+		return nil, &Error{Kind: ErrUnavailable, Msg: "set up containerd client for " + addr, Err: err}
+	}
+	c.store = grpcStore{c.ctd}
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	v, err := c.ctd.Version(ctx)
+	if err != nil {
+		c.ctd.Close()
+		return nil, c.callError(err, "ask containerd for its version")
+	}
+	c.version = v.Version
+	return c, nil
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.ctd.Close() }
+
+// Address is the socket path of containerd.
+func (c *Client) Address() string { return c.address }
+
+// Namespace is the containerd namespace Find and List use.
+func (c *Client) Namespace() string { return c.namespace }
+
+// Version is containerd's version, such as "1.6.20~ds1".
+func (c *Client) Version() string { return c.version }
+
+// Containerd returns the underlying containerd client.
+func (c *Client) Containerd() *client.Client { return c.ctd }
+
+func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.timeout)
+}
+
+// callError turns the error of a containerd call into one that says what went
+// wrong. Errors that are not about reaching containerd are only wrapped.
+func (c *Client) callError(err error, what string) error {
+	if errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	// The cause is kept only where the message does not already say it all.
+	dialErr := c.dialer.lastError()
+	var msg string
+	switch {
+	case errors.Is(dialErr, syscall.EACCES), errors.Is(dialErr, syscall.EPERM):
+		msg = fmt.Sprintf("permission denied connecting to containerd at %s; run nsj as root", c.address)
+	case errors.Is(dialErr, syscall.ECONNREFUSED):
+		msg = fmt.Sprintf("containerd at %s refused the connection; is containerd running? (the socket may be left over from a stopped containerd; %s)", c.address, addressHint)
+	case errors.Is(dialErr, syscall.ENOENT):
+		msg = fmt.Sprintf("containerd socket %s disappeared; is containerd running?", c.address)
+	case errors.Is(err, context.DeadlineExceeded) || errdefs.IsDeadlineExceeded(err) || status.Code(err) == codes.DeadlineExceeded:
+		msg = fmt.Sprintf("containerd at %s did not answer within %s; is it hung or overloaded?", c.address, c.timeout)
+	case status.Code(err) == codes.Unavailable || errdefs.IsUnavailable(err):
+		return &Error{Kind: ErrUnavailable, Msg: fmt.Sprintf("cannot talk to containerd at %s", c.address), Err: err}
+	default:
+		return fmt.Errorf("%s (containerd at %s): %w", what, c.address, err)
+	}
+	return newError(ErrUnavailable, "%s", msg)
+}
+
+// recordingDialer dials the containerd socket and remembers the last error.
+type recordingDialer struct {
+	path string
+	mu   sync.Mutex
+	err  error
+}
+
+func (d *recordingDialer) dial(ctx context.Context, _ string) (net.Conn, error) {
+	var nd net.Dialer
+	conn, err := nd.DialContext(ctx, "unix", d.path)
+	d.mu.Lock()
+	d.err = err
+	d.mu.Unlock()
+	return conn, err
+}
+
+func (d *recordingDialer) lastError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
+}

@@ -1,0 +1,117 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/containerd/containerd/v2/core/containers"
+	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+)
+
+// List returns every container of the client's namespace, or of all
+// namespaces, sorted by namespace then ID. Containers with a task carry its
+// PID and status; those without one have PID 0 and Status StatusNoTask. It
+// makes two calls per namespace (containers and tasks), plus one to list the
+// namespaces. A container whose spec cannot be read is listed without
+// Namespaces or Spec.
+func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	nss := []string{c.namespace}
+	if allNamespaces {
+		var err error
+		if nss, err = c.store.namespaces(ctx); err != nil {
+			return nil, c.callError(err, "list containerd namespaces")
+		}
+		sort.Strings(nss)
+	}
+	var out []Target
+	for _, ns := range nss {
+		ts, err := c.listNamespace(ctx, ns)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
+}
+
+// listNamespace lists the containers of one namespace, sorted by ID.
+func (c *Client) listNamespace(ctx context.Context, ns string) ([]Target, error) {
+	ctrs, err := c.store.containers(ctx, ns)
+	if err != nil {
+		return nil, c.callError(err, fmt.Sprintf("list containers in namespace %q", ns))
+	}
+	tasks, err := c.store.tasks(ctx, ns)
+	if err != nil {
+		return nil, c.callError(err, fmt.Sprintf("list tasks in namespace %q", ns))
+	}
+	byID := make(map[string]*taskState, len(tasks))
+	for i := range tasks {
+		byID[tasks[i].ID] = &tasks[i]
+	}
+	out := make([]Target, 0, len(ctrs))
+	for _, ctr := range ctrs {
+		t, err := newTarget(ns, ctr, byID[ctr.ID])
+		if err != nil {
+			logrus.Warnf("%v", err)
+		}
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Recheck asks containerd again about t: it returns nil if the same task is
+// still there with t.PID and has not stopped (t.Status is updated), else an
+// error of kind ErrChanged. Call it after joining, to be sure the namespaces
+// joined were the task's.
+func (c *Client) Recheck(ctx context.Context, t *Target) error {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	ts, err := c.store.task(ctx, t.Namespace, t.ID)
+	switch {
+	case errdefs.IsNotFound(err):
+		return newError(ErrChanged, "task %q in namespace %q exited and was removed while nsj was joining it", t.ID, t.Namespace)
+	case err != nil:
+		return c.callError(err, fmt.Sprintf("get task %q in namespace %q again", t.ID, t.Namespace))
+	case ts.PID != t.PID:
+		return newError(ErrChanged, "the task restarted while nsj was joining it; try again (task %q in namespace %q: pid %d is now %d)", t.ID, t.Namespace, t.PID, ts.PID)
+	case ts.Status == StatusStopped:
+		return newError(ErrChanged, "task %q in namespace %q exited while nsj was joining it", t.ID, t.Namespace)
+	}
+	t.Status = ts.Status
+	return nil
+}
+
+// newTarget builds the Target of a container and its task (nil: none). On a
+// spec error it returns the target without spec and namespaces too.
+func newTarget(ns string, ctr containers.Container, ts *taskState) (Target, error) {
+	t := Target{Namespace: ns, ID: ctr.ID, Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
+	if ts != nil {
+		t.PID, t.Status = ts.PID, ts.Status
+	}
+	spec, err := parseSpec(ctr)
+	if err != nil {
+		return t, fmt.Errorf("container %q in namespace %q: %w", ctr.ID, ns, err)
+	}
+	t.Spec, t.Namespaces = spec, SpecNamespaces(spec)
+	return t, nil
+}
+
+// parseSpec decodes the OCI spec of a container. containerd stores it as a
+// typeurl Any whose value is the spec's JSON.
+func parseSpec(ctr containers.Container) (*specs.Spec, error) {
+	if ctr.Spec == nil || len(ctr.Spec.GetValue()) == 0 {
+		return nil, fmt.Errorf("container has no OCI spec")
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(ctr.Spec.GetValue(), &spec); err != nil {
+		return nil, fmt.Errorf("read OCI spec (type %s): %w", ctr.Spec.GetTypeUrl(), err)
+	}
+	return &spec, nil
+}

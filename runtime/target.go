@@ -1,0 +1,169 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Task states, as Target.Status reports them. The first six are containerd's
+// task states; StatusNoTask is for a container that has no task (List only).
+const (
+	StatusRunning = "running"
+	StatusPaused  = "paused"
+	StatusPausing = "pausing"
+	StatusCreated = "created"
+	StatusStopped = "stopped"
+	StatusUnknown = "unknown"
+	StatusNoTask  = "no-task"
+)
+
+// Target is a containerd task that nsj can join.
+type Target struct {
+	Namespace  string            `json:"namespace"` // containerd namespace
+	ID         string            `json:"id"`        // container ID
+	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
+	Status     string            `json:"status"`    // one of the Status* constants
+	Image      string            `json:"image,omitempty"`
+	Labels     map[string]string `json:"labels,omitempty"`
+	Namespaces []Namespace       `json:"namespaces"` // one per type, in SpecTypes order
+	Spec       *specs.Spec       `json:"-"`
+}
+
+// Namespace describes one namespace type of a container.
+type Namespace struct {
+	// Type is the /proc/PID/ns and nsenter name: one of SpecTypes.
+	Type string `json:"type"`
+	// Private is true when the spec lists this type: the container has its
+	// own namespace or one shared with a pod (see Path). False means the
+	// container shares the host's.
+	Private bool `json:"private"`
+	// Path is the namespace file the spec joins, if any, such as
+	// /var/run/netns/cni-... or /proc/123/ns/ipc.
+	Path string `json:"path,omitempty"`
+	// Inode identifies the namespace; it is 0 until Inspect (or the caller)
+	// sets it.
+	Inode uint64 `json:"inode,omitempty"`
+	// PathMismatch: Inspect found that Path names another namespace than
+	// the task's own (the task's is the one nsj joins).
+	PathMismatch bool `json:"path_mismatch,omitempty"`
+}
+
+// SpecTypes are the namespace types nsj knows, in the order Target.Namespaces
+// lists them. Do not modify.
+var SpecTypes = []string{"net", "pid", "uts", "ipc", "cgroup", "time", "mnt", "user"}
+
+// procName maps OCI namespace types to their /proc/PID/ns names.
+var procName = map[specs.LinuxNamespaceType]string{
+	specs.NetworkNamespace: "net",
+	specs.PIDNamespace:     "pid",
+	specs.UTSNamespace:     "uts",
+	specs.IPCNamespace:     "ipc",
+	specs.CgroupNamespace:  "cgroup",
+	specs.TimeNamespace:    "time",
+	specs.MountNamespace:   "mnt",
+	specs.UserNamespace:    "user",
+}
+
+// SpecNamespaces lists, for each of SpecTypes, whether spec gives the
+// container its own namespace of that type. A nil spec, or one without a
+// linux section, shares every namespace with the host.
+func SpecNamespaces(spec *specs.Spec) []Namespace {
+	listed := map[string]specs.LinuxNamespace{}
+	if spec != nil && spec.Linux != nil {
+		for _, n := range spec.Linux.Namespaces {
+			if name, ok := procName[n.Type]; ok {
+				listed[name] = n
+			}
+		}
+	}
+	out := make([]Namespace, 0, len(SpecTypes))
+	for _, typ := range SpecTypes {
+		n, ok := listed[typ]
+		out = append(out, Namespace{Type: typ, Private: ok, Path: n.Path})
+	}
+	return out
+}
+
+// PrivateTypes returns the types the container does not share with the host,
+// leaving out mnt and user (what --list shows, e.g. "net,pid,uts,ipc").
+func (t *Target) PrivateTypes() []string {
+	var out []string
+	for _, n := range t.Namespaces {
+		if n.Private && n.Type != "mnt" && n.Type != "user" {
+			out = append(out, n.Type)
+		}
+	}
+	return out
+}
+
+// Inspect sets the Inode of each namespace from /proc/PID/ns/<type> of the
+// task's init process (types the kernel lacks stay 0), and checks that each
+// namespace path the spec gives (a pod's /var/run/netns/cni-..., a sandbox's
+// /proc/PID/ns/ipc) names the same namespace as the task's: PathMismatch
+// is set where it does not.
+func (t *Target) Inspect() error {
+	for i := range t.Namespaces {
+		n := &t.Namespaces[i]
+		st, err := nsStat(fmt.Sprintf("/proc/%d/ns/%s", t.PID, n.Type))
+		if errors.Is(err, fs.ErrNotExist) && n.Type == "time" {
+			continue // kernel older than 5.6
+		}
+		if err != nil {
+			return fmt.Errorf("read %s namespace of task %q (pid %d): %w", n.Type, t.ID, t.PID, err)
+		}
+		n.Inode = st.Ino
+		if n.Path == "" {
+			continue
+		}
+		pst, err := nsStat(n.Path)
+		if err != nil {
+			return fmt.Errorf("%s namespace of task %q: spec path: %w", n.Type, t.ID, err)
+		}
+		n.PathMismatch = pst.Ino != st.Ino || pst.Dev != st.Dev
+	}
+	return nil
+}
+
+func nsStat(path string) (*syscall.Stat_t, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return &st, nil
+}
+
+// Risky returns why joining a container with this spec could expose nsj to
+// the container's processes, or nil. The checks are deliberately simple:
+//   - "privileged": CAP_SYS_ADMIN in the bounding set and no masked paths,
+//     which is what docker/ctr/kubernetes privileged mode produce;
+//   - "has CAP_SYS_ADMIN": in any capability set, when not privileged;
+//   - "has CAP_SYS_PTRACE": in any capability set (the container can trace
+//     the processes nsj starts in it).
+func Risky(spec *specs.Spec) []string {
+	if spec == nil || spec.Process == nil || spec.Process.Capabilities == nil {
+		return nil
+	}
+	c := spec.Process.Capabilities
+	caps := map[string]bool{}
+	for _, set := range [][]string{c.Bounding, c.Effective, c.Permitted, c.Inheritable, c.Ambient} {
+		for _, name := range set {
+			caps[name] = true
+		}
+	}
+	var out []string
+	switch {
+	case slices.Contains(c.Bounding, "CAP_SYS_ADMIN") && (spec.Linux == nil || len(spec.Linux.MaskedPaths) == 0):
+		out = append(out, "privileged")
+	case caps["CAP_SYS_ADMIN"]:
+		out = append(out, "has CAP_SYS_ADMIN")
+	}
+	if caps["CAP_SYS_PTRACE"] {
+		out = append(out, "has CAP_SYS_PTRACE")
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -93,7 +94,7 @@ func TestInteractiveShellHasJobControl(t *testing.T) {
 	s := startPty(t, []string{"SHELL=/bin/sh", "PS1=nsj$ "}, "-t", tg.pidArg())
 	s.expect(t, "nsj$ ")
 	s.send(t, "echo flags=$-; hostname\n")
-	s.expect(t, "nsj-target")
+	s.expect(t, "\nnsj-target")
 	s.send(t, "sleep 100003 &\n")
 	s.send(t, "jobs\n")
 	s.expect(t, "Running")
@@ -107,7 +108,8 @@ func TestInteractiveShellHasJobControl(t *testing.T) {
 			t.Fatalf("the shell warned %q:\n%s", bad, out)
 		}
 	}
-	if !strings.Contains(out, "flags=") || !strings.Contains(out[strings.Index(out, "flags="):], "m") {
+	// The shell's reply, not the echo of "echo flags=$-", which has a $.
+	if !regexp.MustCompile(`flags=[a-zA-Z]*m[a-zA-Z]*\r?\n`).MatchString(out) {
 		t.Fatalf("the shell's $- lacks m (monitor mode):\n%s", out)
 	}
 }
@@ -118,9 +120,9 @@ func TestCtrlZStopsAndFgResumes(t *testing.T) {
 	tg := startTarget(t, "sleep 100000")
 	// An outer shell on the pty runs nsj as one of its jobs.
 	s := startPtyShell(t)
-	s.send(t, nsjPath(t)+" -t "+tg.pidArg()+" sh -c 'echo started; read line; echo got:$line; exit 5'\n")
-	s.expect(t, "started")
-	s.send(t, "\x1a") // ^Z
+	s.send(t, nsjPath(t)+" -t "+tg.pidArg()+" sh -c 'echo st\"\"arted; read line; echo got:$line; exit 5'\n")
+	s.expect(t, "started") // not the echo of the command line, which has st""arted
+	s.send(t, "\x1a")      // ^Z
 	s.expect(t, "Stopped")
 	s.send(t, "fg\n")
 	s.send(t, "hello\n")

@@ -2,6 +2,8 @@ package integration
 
 import (
 	"fmt"
+	"github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/oci"
 	"os"
 	"os/exec"
 	"slices"
@@ -82,4 +84,49 @@ func parentRSS(b *testing.B, nsjBin, pid string) float64 {
 	}
 	b.Fatal("no VmRSS in /proc/PID/status")
 	return 0
+}
+
+// BenchmarkJoinTask: nsj -a S -n NS TASK true against the shell way (ctr
+// task ls for the PID, then the nsenter pipeline) and against ctr task exec
+// of the container's own true.
+func BenchmarkJoinTask(b *testing.B) {
+	c := sharedContainerd(b)
+	tk := c.RunTask(b, "nsj-bench", "bench-join")
+	nsjBin, seq := nsjPath(b), 0
+	shell := `PID=$(ctr -a "$1" -n nsj-bench task ls | awk '$1=="bench-join"{print $2}') &&
+		unshare -fm --propagation private nsenter -t "$PID" -n -p -u -i sh -c 'mount -t proc proc /proc; exec true'`
+	sideBySide(b, []string{"nsj", "ctr+nsenter", "ctr-exec"},
+		func() *exec.Cmd { return exec.Command(nsjBin, "-a", c.Address, "-n", "nsj-bench", tk.ID, "true") },
+		func() *exec.Cmd { return exec.Command("sh", "-c", shell, "sh", c.Address) },
+		func() *exec.Cmd {
+			seq++
+			return exec.Command("ctr", "-a", c.Address, "-n", "nsj-bench", "task", "exec", "--exec-id", fmt.Sprint("bench-", seq), tk.ID, "/bin/true")
+		})
+}
+
+// BenchmarkLookupAmong1000: nsj TASK true for an exact ID in a namespace of
+// 1,000 containers against one with a single container.
+func BenchmarkLookupAmong1000(b *testing.B) {
+	c := sharedContainerd(b)
+	one := c.RunTask(b, "nsj-bench-1", "only")
+	many := c.RunTask(b, "nsj-bench-1000", "needle")
+	ctx, cancel := testContext("nsj-bench-1000")
+	defer cancel()
+	for i := 0; i < 999; i++ {
+		id := fmt.Sprintf("hay-%04d", i)
+		if _, err := c.Client.NewContainer(ctx, id, client.WithNewSpec(oci.WithProcessArgs("true"))); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			ctx, cancel := testContext("nsj-bench-1000")
+			defer cancel()
+			c.Client.ContainerService().Delete(ctx, id)
+		})
+	}
+	nsjBin := nsjPath(b)
+	sideBySide(b, []string{"among-1000", "alone"},
+		func() *exec.Cmd {
+			return exec.Command(nsjBin, "-a", c.Address, "-n", "nsj-bench-1000", many.ID, "true")
+		},
+		func() *exec.Cmd { return exec.Command(nsjBin, "-a", c.Address, "-n", "nsj-bench-1", one.ID, "true") })
 }

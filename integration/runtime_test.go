@@ -66,8 +66,9 @@ func procFile(t *testing.T, pid uint32, name string) string {
 func TestConnectReportsVersion(t *testing.T) {
 	c := sharedContainerd(t)
 	rc := connect(t, c, "")
-	if rc.Version() == "" || rc.Address() != c.Address || rc.Namespace() != "default" {
-		t.Errorf("version %q address %q namespace %q", rc.Version(), rc.Address(), rc.Namespace())
+	v, err := rc.Version(context.Background())
+	if err != nil || v == "" || rc.Address() != c.Address || rc.Namespace() != "default" {
+		t.Errorf("version %q (%v) address %q namespace %q", v, err, rc.Address(), rc.Namespace())
 	}
 }
 

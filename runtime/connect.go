@@ -26,12 +26,13 @@ type Client struct {
 	ctd       *client.Client
 	store     store
 	dialer    *recordingDialer
-	version   string // containerd's version, from Connect
 }
 
-// Connect resolves the address and namespace from opts and the environment,
-// connects to containerd and checks that it answers (one Version call).
-// Errors are of kind ErrUnavailable and say what to do.
+// Connect resolves the address and namespace from opts and the environment
+// and sets up the connection to containerd. It makes no call: the first
+// call (Find, List) connects, and its errors say what is wrong with the
+// socket (kind ErrUnavailable). nsj's start-up is measured; a Version call
+// here would cost a round trip on every run.
 func Connect(ctx context.Context, opts Options) (*Client, error) {
 	addr, err := ResolveAddress(opts.Address, os.Getenv, os.Stat)
 	if err != nil {
@@ -52,14 +53,6 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 		return nil, &Error{Kind: ErrUnavailable, Msg: "set up containerd client for " + addr, Err: err}
 	}
 	c.store = grpcStore{c.ctd}
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-	v, err := c.ctd.Version(ctx)
-	if err != nil {
-		c.ctd.Close()
-		return nil, c.callError(err, "ask containerd for its version")
-	}
-	c.version = v.Version
 	return c, nil
 }
 
@@ -72,8 +65,16 @@ func (c *Client) Address() string { return c.address }
 // Namespace is the containerd namespace Find and List use.
 func (c *Client) Namespace() string { return c.namespace }
 
-// Version is containerd's version, such as "1.6.20~ds1".
-func (c *Client) Version() string { return c.version }
+// Version asks containerd for its version, such as "1.6.20~ds1".
+func (c *Client) Version(ctx context.Context) (string, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	v, err := c.ctd.Version(ctx)
+	if err != nil {
+		return "", c.callError(err, "ask containerd for its version")
+	}
+	return v.Version, nil
+}
 
 // Containerd returns the underlying containerd client.
 func (c *Client) Containerd() *client.Client { return c.ctd }

@@ -30,6 +30,10 @@ WORK=$(mktemp -d /tmp/nsj-demo.XXXXXX)
 SOCK=$WORK/containerd.sock
 CGROUP=/nsj-demo-$$
 CTD_PID=
+# containerd 1.6's shims and ctr use /run/containerd/{s,fifo} whatever the
+# socket: remove them afterwards if this demo made them.
+RUN_DIRS=()
+for d in /run/containerd /run/containerd/s /run/containerd/fifo; do [ -e "$d" ] || RUN_DIRS=("$d" "${RUN_DIRS[@]}"); done
 ctr() { command ctr -a "$SOCK" -n "$NS" "$@"; }
 
 cleanup() {
@@ -46,6 +50,7 @@ cleanup() {
 	done
 	grep -q " $WORK" /proc/self/mountinfo && awk -v w="$WORK" '$5 ~ "^"w {print $5}' /proc/self/mountinfo | sort -r | xargs -r umount -l
 	rm -rf "$WORK"
+	for d in "${RUN_DIRS[@]}"; do rmdir "$d" 2>/dev/null; done
 }
 trap cleanup EXIT
 
@@ -73,9 +78,11 @@ for _ in $(seq 100); do command ctr -a "$SOCK" version >/dev/null 2>&1 && break;
 # A busybox root filesystem, no registry needed.
 mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
 cp "$(command -v busybox)" "$WORK/rootfs/bin/busybox"
-"$WORK/rootfs/bin/busybox" --install -s "$WORK/rootfs/bin"
+for app in $(busybox --list); do
+	[ "$app" = busybox ] || ln -s busybox "$WORK/rootfs/bin/$app"
+done
 echo "root:x:0:0:root:/root:/bin/sh" >"$WORK/rootfs/etc/passwd"
-ctr run -d --null-io --rootfs "$WORK/rootfs" --runc-root "$WORK/runc" --cgroup "$CGROUP/$ID" \
+ctr run -d --null-io --runc-root "$WORK/runc" --cgroup "$CGROUP/$ID" --rootfs "$WORK/rootfs" \
 	"$ID" /bin/sh -c 'sleep 100000 & exec sleep 100001' >/dev/null
 
 hosts_ps=$(ps -e --no-headers | wc -l)

@@ -136,8 +136,12 @@ static int private_mounts(void)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return nsj_set_error(125, "creating a private mount namespace: %s", strerror(errno));
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		/* In a chroot whose root is no mount point, / cannot be made private. */
+		if (errno == EINVAL)
+			return nsj_set_error(125, "making / private: nsj runs in a chroot whose root is not a mount point; bind-mount the directory on itself first (mount --bind DIR DIR) or run nsj outside the chroot");
 		return nsj_set_error(125, "making / private: %s", strerror(errno));
+	}
 	nsj_debugf("private mount namespace ready");
 	return 0;
 }

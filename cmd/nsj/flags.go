@@ -29,6 +29,8 @@ type options struct {
 	logLevel      string
 	version       bool
 	help          bool
+	completion    string // --completion SHELL: print the completion script
+	complete      bool   // hidden: the completion scripts ask for candidates
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
@@ -88,6 +90,9 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr (same as --log-level debug)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: debug, info, warn, error")
 	fs.BoolVar(&o.version, "version", false, "print version information")
+	fs.StringVar(&o.completion, "completion", "", "print the completion script for `SHELL` (bash, zsh or fish)")
+	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
+	fs.MarkHidden("complete")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -115,6 +120,10 @@ func parseArgs(args []string) (*options, error) {
 		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	}
 	rest := fs.Args()
+	if o.complete || o.completion != "" {
+		o.command = rest
+		return o, nil
+	}
 	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version {
 		o.target, rest = rest[0], rest[1:]
 	}

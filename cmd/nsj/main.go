@@ -64,6 +64,10 @@ func dispatch(o *options) error {
 	case o.version:
 		printVersion()
 		return nil
+	case o.completion != "":
+		return printCompletion(o.completion)
+	case o.complete:
+		return complete(o)
 	case o.list:
 		return list(o)
 	case o.inspect:

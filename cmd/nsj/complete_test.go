@@ -1,0 +1,69 @@
+package main
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCandidatesFollowTheWordsTyped(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []string
+		cur    string
+		want   []string // exactly, or (with contains) at least these
+		has    bool
+	}{
+		{"output values", []string{"--list", "-o"}, "", []string{"table", "json"}, false},
+		{"log levels", []string{"--log-level"}, "d", []string{"debug", "info", "warn", "error"}, false},
+		{"address is a file", []string{"-a"}, "/ru", []string{completeFiles}, false},
+		{"address with = is done", []string{"--address=/x.sock", "web"}, "", []string{completeCommands}, false},
+		{"working directory", []string{"-w"}, "", []string{completeDirs}, false},
+		{"shells", []string{"--completion"}, "", []string{"bash", "zsh", "fish"}, false},
+		{"namespace types after a comma", []string{"--ns"}, "net,", []string{"net,pid", "net,user"}, true},
+		{"no mnt among types", []string{"--ns"}, "", []string{"net", "pid", "uts", "ipc", "cgroup", "time", "user"}, false},
+		{"the command after the task", []string{"-n", "k8s.io", "web"}, "", []string{completeCommands}, false},
+		{"files after the command", []string{"web", "tcpdump"}, "-", []string{completeFiles}, false},
+		{"the command right after -t PID", []string{"-t", "42"}, "", []string{completeCommands}, false},
+		{"joined shorthand -t42", []string{"-t42"}, "", []string{completeCommands}, false},
+		{"flags", nil, "--na", []string{"--namespace", "--address"}, true},
+		{"no hidden flags", nil, "--", []string{"--complete"}, false},
+		{"--list takes no task", []string{"--list"}, "", []string{"--all-namespaces"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := candidates(tc.before, tc.cur)
+			if tc.name == "no hidden flags" {
+				if slices.Contains(got, "--complete") {
+					t.Fatalf("hidden --complete offered: %v", got)
+				}
+				return
+			}
+			if tc.has {
+				for _, w := range tc.want {
+					if !slices.Contains(got, w) {
+						t.Fatalf("candidates(%q, %q) = %v, lacks %q", tc.before, tc.cur, got, w)
+					}
+				}
+				return
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("candidates(%q, %q) = %v, want %v", tc.before, tc.cur, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestScanReadsAddressAndNamespace(t *testing.T) {
+	st := scan([]string{"-a", "/s.sock", "--namespace=k8s.io", "--debug"})
+	if st.address != "/s.sock" || st.namespace != "k8s.io" || st.positional != 0 || st.pending != nil {
+		t.Fatalf("scan: %+v", st)
+	}
+	if st := scan([]string{"-n"}); st.pending == nil || st.pending.Name != "namespace" {
+		t.Fatalf("a trailing -n leaves its value pending: %+v", st)
+	}
+}
+
+func TestPrintCompletionRejectsUnknownShells(t *testing.T) {
+	if err := printCompletion("tcsh"); err == nil {
+		t.Fatal("no error for tcsh")
+	}
+}

@@ -204,7 +204,7 @@ func TestKilledNsjTakesCommandAlong(t *testing.T) {
 
 func TestWorkingDirectoryEnvironmentAndRoot(t *testing.T) {
 	tg := startTarget(t, "sleep 100000")
-	out := nsjWith(t, []string{"_NSJ_SECRET=x"}, "-t", tg.pidArg(), "-w", "/etc", "-e", "FOO=bar", "-e", "HOME",
+	out := nsjWith(t, []string{"_NSJ_SECRET=x", "NSJ_ROOT=/from/an/outer/nsj"}, "-t", tg.pidArg(), "-w", "/etc", "-e", "FOO=bar", "-e", "HOME",
 		"sh", "-c", `pwd; echo "FOO=$FOO HOME=$HOME NSJ_ROOT=$NSJ_ROOT"; env | grep -c '^_NSJ_' || true`).ok(t)
 	want := fmt.Sprintf("/etc\nFOO=bar HOME=%s NSJ_ROOT=/proc/1/root\n0\n", os.Getenv("HOME"))
 	if out != want {
@@ -315,4 +315,34 @@ func waitStopped(t testing.TB, pid int) {
 		fields := strings.Fields(stat[strings.LastIndex(stat, ")")+1:])
 		return len(fields) > 0 && fields[0] == "T"
 	})
+}
+
+// The user namespace is joined only when --ns names it, and last.
+func TestUserNamespaceIsJoinedOnlyWhenAsked(t *testing.T) {
+	nsjPath(t)
+	cmd := exec.Command("unshare", "--user", "--map-root-user", "--fork", "--kill-child", "--pid", "--mount-proc", "--net",
+		"sh", "-c", "echo ready; exec sleep 100000")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	buf := make([]byte, 6)
+	if n, _ := out.Read(buf); string(buf[:n]) != "ready\n" {
+		t.Fatalf("the user-namespace target did not start: %q", buf[:n])
+	}
+	pid := fmt.Sprint(childOf(cmd.Process.Pid))
+	uidMap := func(r result) string { return strings.Join(strings.Fields(r.ok(t)), " ") }
+	if got := uidMap(nsj(t, "-t", pid, "cat", "/proc/self/uid_map")); got != "0 0 4294967295" {
+		t.Fatalf("by default the command's uid_map is %q, want the host's", got)
+	}
+	if got := uidMap(nsj(t, "-t", pid, "--ns", "user,net,pid", "cat", "/proc/self/uid_map")); got != "0 0 1" {
+		t.Fatalf("with --ns user the command's uid_map is %q, want the target's 0 0 1", got)
+	}
+	if got := nsj(t, "-t", pid, "--ns", "user,pid", "ps", "-e", "-o", "pid=").ok(t); strings.Fields(got)[0] != "1" {
+		t.Fatalf("in the user and pid namespaces, ps shows %q", got)
+	}
 }

@@ -115,6 +115,16 @@ func setEnv(env []string, key, value string, keep bool) []string {
 	return out
 }
 
+// setByUser reports whether an -e entry names key.
+func setByUser(sets []string, key string) bool {
+	for _, s := range sets {
+		if k, _, _ := strings.Cut(s, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
 func envValue(env []string, key string) string {
 	for _, e := range env {
 		if k, v, _ := strings.Cut(e, "="); k == key {
@@ -133,9 +143,10 @@ func (c *command) request(o *options, nss []*nsjoin.Namespace) *nsjoin.JoinReque
 			req.MountProc = true
 		}
 	}
-	if req.MountProc && envValue(req.Env, "NSJ_ROOT") == "" {
+	if req.MountProc && !setByUser(o.env, "NSJ_ROOT") {
 		// The container's init sees its root filesystem; so does the command.
-		req.Env = append(req.Env, "NSJ_ROOT=/proc/1/root")
+		// A NSJ_ROOT inherited from an outer nsj would be wrong here.
+		req.Env = setEnv(req.Env, "NSJ_ROOT", "/proc/1/root", true)
 	}
 	return req
 }

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"time"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nsj-dev/nsj/runtime"
 )

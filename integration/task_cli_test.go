@@ -29,6 +29,9 @@ func nsjAt(t *testing.T, c *Containerd, args ...string) result {
 func TestTaskPsShowsTheTasksProcesses(t *testing.T) {
 	c := sharedContainerd(t)
 	tk := c.RunTask(t, "nsj-cli", uniqueID("web"), WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
+	waitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
+		return readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "sleep\x00100000\x00"
+	})
 	out := nsjAt(t, c, "-n", "nsj-cli", tk.ID, "ps", "-e", "-o", "pid=,args=").ok(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "1 sleep 100000" ||

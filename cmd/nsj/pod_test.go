@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+	"github.com/nsj-dev/nsj/runtime"
+)
+
+func TestParsePodTargets(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    runtime.PodRef
+		command []string
+		check   func(*options) bool
+	}{
+		{args: []string{"pod/web", "ss"}, want: runtime.PodRef{Name: "web"}, command: []string{"ss"}},
+		{args: []string{"pod/web/nginx", "ss", "-tlnp"}, want: runtime.PodRef{Name: "web", Container: "nginx"}, command: []string{"ss", "-tlnp"}},
+		{args: []string{"--pod-namespace", "shop", "pod/web"}, want: runtime.PodRef{Namespace: "shop", Name: "web"}},
+		{args: []string{"k8s://web"}, want: runtime.PodRef{Name: "web"}},
+		{args: []string{"k8s://shop/web"}, want: runtime.PodRef{Namespace: "shop", Name: "web"}},
+		{args: []string{"k8s://shop/web/nginx", "sh"}, want: runtime.PodRef{Namespace: "shop", Name: "web", Container: "nginx"}, command: []string{"sh"}},
+		{args: []string{"--pod-namespace", "shop", "k8s://shop/web"}, want: runtime.PodRef{Namespace: "shop", Name: "web"}},
+		{args: []string{"--sandbox", "pod/web", "tcpdump"}, want: runtime.PodRef{Name: "web"}, command: []string{"tcpdump"},
+			check: func(o *options) bool { return o.sandbox }},
+		{args: []string{"--inspect", "k8s://shop/web"}, want: runtime.PodRef{Namespace: "shop", Name: "web"},
+			check: func(o *options) bool { return o.inspect }},
+		{args: []string{"-n", "other", "pod/web"}, want: runtime.PodRef{Name: "web"},
+			check: func(o *options) bool { return podConnection(o).namespace == "other" }},
+		{args: []string{"pod/web"}, want: runtime.PodRef{Name: "web"},
+			check: func(o *options) bool { return podConnection(o).namespace == "k8s.io" && o.namespace == "" }},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			o, err := parseArgs(tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.pod == nil || *o.pod != tt.want || !slices.Equal(o.command, tt.command) {
+				t.Fatalf("pod %+v, command %q; want %+v, %q", o.pod, o.command, tt.want, tt.command)
+			}
+			if tt.check != nil && !tt.check(o) {
+				t.Errorf("options %+v", o)
+			}
+		})
+	}
+}
+
+func TestListPodsFlags(t *testing.T) {
+	o, err := parseArgs([]string{"--list", "--pods", "--pod-namespace", "shop", "-o", "json"})
+	if err != nil || !o.list || !o.pods || o.podNamespace != "shop" || o.output != "json" || o.pod != nil {
+		t.Fatalf("got %+v, %v", o, err)
+	}
+}
+
+func TestPodFlagsRejected(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pod/"}, `"pod/": name a pod as pod/NAME`},
+		{[]string{"pod/a/b/c"}, "pod/NAME or pod/NAME/CONTAINER"},
+		{[]string{"pod//c"}, "pod/NAME or pod/NAME/CONTAINER"},
+		{[]string{"k8s://"}, "k8s://NAME, k8s://NAMESPACE/NAME"},
+		{[]string{"k8s://a/b/c/d"}, "k8s://NAMESPACE/NAME/CONTAINER"},
+		{[]string{"--pod-namespace", "x", "k8s://shop/web"}, `names pod namespace "shop", --pod-namespace "x"; give one`},
+		{[]string{"--sandbox", "pod/web/nginx"}, `--sandbox joins the pod's sandbox, not container "nginx"`},
+		{[]string{"--sandbox", "3f2a", "sh"}, "--sandbox needs a pod target"},
+		{[]string{"--pods"}, "--pods goes with --list"},
+		{[]string{"--pods", "pod/web"}, "--pods goes with --list"},
+		{[]string{"--list", "--pods", "-A"}, "choose one with --pod-namespace"},
+		{[]string{"--list", "--pods", "extra"}, "--list takes no arguments"},
+		{[]string{"--list", "--pods", "--sandbox"}, "--sandbox goes with a pod target"},
+		{[]string{"--list", "--pods", "-o", "yaml"}, `--output "yaml"`},
+		{[]string{"--inspect", "pod/web", "sh"}, "--inspect takes one target"},
+		{[]string{"-j", "2", "pod/web", "sh"}, "a pod target names one container"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := parseArgs(tt.args)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want exit %d and %q", err, exitFailure, tt.want)
+			}
+		})
+	}
+}
+
+func TestSandboxSelection(t *testing.T) {
+	tests := []struct {
+		name      string
+		pod       runtime.Pod
+		asked     nsjoin.Selection
+		wantTypes []string
+		wantFiles map[string]string
+	}{
+		{name: "own pid namespaces", pod: runtime.Pod{NetNSPath: "/run/netns/cni-1"},
+			wantTypes: []string{"net", "ipc", "uts"}, wantFiles: map[string]string{"net": "/run/netns/cni-1"}},
+		{name: "shared pid namespace", pod: runtime.Pod{NetNSPath: "/run/netns/cni-1", SharedPID: true},
+			wantTypes: []string{"net", "ipc", "uts", "pid"}, wantFiles: map[string]string{"net": "/run/netns/cni-1"}},
+		{name: "host network", pod: runtime.Pod{HostNetwork: true}, wantTypes: []string{"ipc", "uts"}},
+		{name: "--ns", pod: runtime.Pod{NetNSPath: "/run/netns/cni-1"}, asked: nsjoin.Selection{Types: []string{"pid"}, Explicit: true},
+			wantTypes: []string{"pid"}},
+		{name: "--ns net on the host network", pod: runtime.Pod{HostNetwork: true},
+			asked: nsjoin.Selection{Types: []string{"net", "uts"}, Explicit: true}, wantTypes: []string{"uts"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, files := sandboxSelection(&runtime.PodTarget{Pod: &tt.pod}, tt.asked)
+			if !reflect.DeepEqual(sel.Types, tt.wantTypes) || sel.Explicit != tt.asked.Explicit || !reflect.DeepEqual(files, tt.wantFiles) {
+				t.Errorf("got %+v, files %v; want %v, %v", sel, files, tt.wantTypes, tt.wantFiles)
+			}
+		})
+	}
+}
+
+func TestContainerRoot(t *testing.T) {
+	// The test runs in the pid namespace it was started in: NSpid has one field.
+	if got := containerRoot(uint32(os.Getpid())); got != "" {
+		t.Errorf("containerRoot(own pid) = %q, want \"\" (no pid namespace below the host's)", got)
+	}
+	if got := containerRoot(1 << 30); got != "" {
+		t.Errorf("containerRoot(no such pid) = %q, want \"\"", got)
+	}
+}

@@ -1,0 +1,254 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// CRI is a containerd of the tests' own with its CRI plugin enabled, driven
+// through the CRI API the way kubelet drives it: real pod sandboxes, with a
+// network namespace set up by a CNI plugin of the tests' own
+// (testdata/cni-eth0), and no Kubernetes API server.
+type CRI struct {
+	*Containerd
+	Runtime cri.RuntimeServiceClient
+	Images  cri.ImageServiceClient
+	conn    *grpc.ClientConn
+}
+
+// loopbackPlugin is the CNI plugin CRI runs for every pod's lo
+// (Debian's containernetworking-plugins).
+const loopbackPlugin = "/usr/lib/cni/loopback"
+
+var sharedCRIState struct {
+	once sync.Once
+	c    *CRI
+	err  error
+}
+
+// sharedCRI returns the CRI containerd shared by the pod tests, starting it
+// on first use; after all tests its pods are stopped and removed, then it is
+// stopped (atExit).
+func sharedCRI(t testing.TB) *CRI {
+	t.Helper()
+	requireRoot(t)
+	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(loopbackPlugin)
+	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	rootfs := busyboxRootfs(t) // first, so that it is removed after containerd stops
+	s := &sharedCRIState
+	s.once.Do(func() {
+		s.c, s.err = newCRI(rootfs)
+		if s.c != nil {
+			c := s.c
+			atExit(func() {
+				if err := c.Stop(); err != nil {
+					fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
+				}
+			})
+		}
+	})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	offset := s.c.logSize()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("CRI containerd log during the test:\n%s", s.c.logTail(offset))
+		}
+	})
+	return s.c
+}
+
+// newCRI starts a containerd with CRI, imports the pod image and waits
+// until CRI knows it.
+func newCRI(rootfs string) (*CRI, error) {
+	dir, err := os.MkdirTemp("/tmp", "nsj-cri-")
+	if err != nil {
+		return nil, err
+	}
+	c := &CRI{Containerd: &Containerd{
+		Dir: dir, Address: filepath.Join(dir, "c.sock"),
+		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
+		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
+		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-cri-")),
+		done:         make(chan struct{}),
+	}}
+	if err := c.setUp(rootfs); err != nil {
+		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+		if serr := c.Stop(); serr != nil {
+			err = fmt.Errorf("%w\n%v", err, serr)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *CRI) setUp(rootfs string) error {
+	for _, d := range []string{"/run/containerd/s", "/run/containerd"} {
+		if _, err := os.Stat(d); os.IsNotExist(err) {
+			c.newDirs = append(c.newDirs, d)
+		}
+	}
+	if err := c.setUpCNI(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, "config.toml"), []byte(c.criConfig()), 0o600); err != nil {
+		return err
+	}
+	if err := c.start(); err != nil {
+		return err
+	}
+	if err := c.waitReady(20 * time.Second); err != nil {
+		return err
+	}
+	conn, err := grpc.NewClient("unix://"+c.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	c.conn, c.Runtime, c.Images = conn, cri.NewRuntimeServiceClient(conn), cri.NewImageServiceClient(conn)
+	if err := c.importPodImage(rootfs); err != nil {
+		return err
+	}
+	return c.waitForImage(20 * time.Second)
+}
+
+// setUpCNI fills the CNI directories: the loopback plugin, the tests' own
+// cni-eth0 (built here) and a network that uses it.
+func (c *CRI) setUpCNI() error {
+	bin, conf := filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf")
+	for _, d := range []string{bin, conf} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.Symlink(loopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
+		return err
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), "./testdata/cni-eth0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the CNI plugin: %v: %s", err, out)
+	}
+	network := `{"cniVersion": "1.0.0", "name": "nsj-test", "plugins": [{"type": "cni-eth0"}]}`
+	return os.WriteFile(filepath.Join(conf, "10-nsj-test.conflist"), []byte(network), 0o644)
+}
+
+// criConfig is a version 2 configuration (containerd 1.6 and later) with
+// CRI: the pod image as sandbox image, runc with cgroupfs and its own root,
+// netns files in the state directory, and CNI directories of the tests' own.
+// oom_score_adj is restricted because root lacks CAP_SYS_RESOURCE on the
+// test machines; without it every sandbox fails to start. containerd 2.x
+// reads this version 2 configuration too (it migrates it); NRI is disabled,
+// as it would create /var/run/nri.
+func (c *CRI) criConfig() string {
+	disabled := []string{
+		"io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
+		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
+		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
+	}
+	const p = `plugins."io.containerd.grpc.v1.cri"`
+	return fmt.Sprintf(`version = 2
+root = %q
+state = %q
+disabled_plugins = ["%s"]
+
+[grpc]
+  address = %q
+
+[ttrpc]
+  address = %q
+
+[%[6]s]
+  sandbox_image = %[7]q
+  disable_apparmor = true
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+
+[%[6]s.containerd]
+  snapshotter = "overlayfs"
+  default_runtime_name = "runc"
+
+[%[6]s.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[%[6]s.containerd.runtimes.runc.options]
+  Root = %[8]q
+  SystemdCgroup = false
+
+[%[6]s.cni]
+  bin_dir = %[9]q
+  conf_dir = %[10]q
+  max_conf_num = 1
+`, c.Root, c.State, strings.Join(disabled, `", "`), c.Address, c.Address+".ttrpc",
+		p, podImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
+}
+
+// waitForImage polls CRI until it knows the imported pod image.
+func (c *CRI) waitForImage(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err := c.Images.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: podImage}})
+		cancel()
+		switch {
+		case err == nil && r.GetImage() != nil:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("CRI does not know the imported image %s after %s (last error: %v)", podImage, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop removes the pods through CRI (stop, then remove each sandbox: shims
+// outlive containerd), closes the CRI connection and stops containerd.
+func (c *CRI) Stop() error {
+	if c.conn != nil && !c.exited() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := c.removePods(ctx)
+		cancel()
+		c.conn.Close()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "integration: removing the CRI pods:", err)
+		}
+	}
+	return c.Containerd.Stop()
+}
+
+// removePods stops and removes every pod sandbox (and so its containers).
+func (c *CRI) removePods(ctx context.Context) error {
+	r, err := c.Runtime.ListPodSandbox(ctx, &cri.ListPodSandboxRequest{})
+	if err != nil {
+		return err
+	}
+	for _, p := range r.GetItems() {
+		if err := c.removePod(ctx, p.GetId()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *CRI) removePod(ctx context.Context, id string) error {
+	if _, err := c.Runtime.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: id}); err != nil {
+		return fmt.Errorf("stop pod sandbox %s: %w", id, err)
+	}
+	if _, err := c.Runtime.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: id}); err != nil {
+		return fmt.Errorf("remove pod sandbox %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/containerd/containerd/v2/core/containers"
+	"github.com/sirupsen/logrus"
+)
+
+// ListPods returns the pods in the client's namespace (the CLI makes that
+// KubernetesNamespace), of pod namespace podNamespace or of every one (""),
+// sorted by pod namespace, name and sandbox age: one Containers call with a
+// label filter and one Tasks call.
+func (c *Client) ListPods(ctx context.Context, podNamespace string) ([]Pod, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	filter := fmt.Sprintf("labels.%q", criPodName)
+	if podNamespace != "" {
+		filter += "," + labelFilter(criPodNamespace, podNamespace)
+	}
+	pods, err := c.pods(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(pods, func(i, j int) bool {
+		a, b := &pods[i], &pods[j]
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.created.Before(b.created)
+	})
+	return pods, nil
+}
+
+// pods lists the containers that filter matches and the namespace's tasks,
+// and groups them into pods by pod UID.
+func (c *Client) pods(ctx context.Context, filter string) ([]Pod, error) {
+	ctrs, err := c.store.containers(ctx, c.namespace, filter)
+	if err != nil {
+		return nil, c.callError(err, fmt.Sprintf("list the pods' containers in namespace %q", c.namespace))
+	}
+	tasks, err := c.store.tasks(ctx, c.namespace)
+	if err != nil {
+		return nil, c.callError(err, fmt.Sprintf("list tasks in namespace %q", c.namespace))
+	}
+	return groupPods(c.namespace, ctrs, tasks), nil
+}
+
+// podMember is a container of a pod with what grouping needs of it.
+type podMember struct {
+	t   Target
+	ctr containers.Container
+}
+
+// groupPods makes a Pod of each pod UID among ctrs, in order of first
+// appearance.
+func groupPods(ns string, ctrs []containers.Container, tasks []taskState) []Pod {
+	byID := make(map[string]*taskState, len(tasks))
+	for i := range tasks {
+		byID[tasks[i].ID] = &tasks[i]
+	}
+	type group struct {
+		sandboxes, apps []podMember
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, ctr := range ctrs {
+		key := ctr.Labels[criPodNamespace] + "/" + ctr.Labels[criPodName] + "/" + ctr.Labels[criPodUID]
+		g := groups[key]
+		if g == nil {
+			g = &group{}
+			groups[key] = g
+			order = append(order, key)
+		}
+		t, err := newTarget(ns, ctr, byID[ctr.ID])
+		if err != nil {
+			logrus.Warnf("%v", err)
+		}
+		if ctr.Labels[criKind] == KindSandbox {
+			g.sandboxes = append(g.sandboxes, podMember{t, ctr})
+		} else {
+			g.apps = append(g.apps, podMember{t, ctr})
+		}
+	}
+	out := make([]Pod, 0, len(order))
+	for _, key := range order {
+		g := groups[key]
+		out = append(out, newPod(g.sandboxes, g.apps))
+	}
+	return out
+}
+
+// newPod builds a pod from its sandboxes (the running one, else the newest,
+// is taken) and app containers.
+func newPod(sandboxes, apps []podMember) Pod {
+	var p Pod
+	first := append(append([]podMember{}, sandboxes...), apps...)[0].ctr
+	p.Namespace, p.Name, p.UID = first.Labels[criPodNamespace], first.Labels[criPodName], first.Labels[criPodUID]
+	var sb *podMember
+	for i := range sandboxes {
+		s := &sandboxes[i]
+		if sb == nil || joinableStatus(s.t.Status) && !joinableStatus(sb.t.Status) ||
+			joinableStatus(s.t.Status) == joinableStatus(sb.t.Status) && s.ctr.CreatedAt.After(sb.ctr.CreatedAt) {
+			sb = s
+		}
+	}
+	sort.SliceStable(apps, func(i, j int) bool {
+		a, b := apps[i].ctr, apps[j].ctr
+		if a.Labels[criContainer] != b.Labels[criContainer] {
+			return a.Labels[criContainer] < b.Labels[criContainer]
+		}
+		return a.CreatedAt.After(b.CreatedAt)
+	})
+	for _, a := range apps {
+		p.Containers = append(p.Containers, a.t)
+	}
+	var meta *sandboxMetadata
+	if sb != nil {
+		p.Sandbox, p.created = &sb.t, sb.ctr.CreatedAt
+		meta = readSandboxMetadata(sb.ctr)
+	}
+	p.podNamespaces(meta)
+	return p
+}
+
+// podNamespaces sets NetNSPath, HostNetwork, SharedPID and Annotations
+// from the sandbox's spec and the containers' specs, and from what CRI
+// recorded of the pod's config (meta, if any).
+func (p *Pod) podNamespaces(meta *sandboxMetadata) {
+	spec := p.Sandbox
+	if spec == nil && len(p.Containers) > 0 {
+		spec = &p.Containers[0]
+	}
+	if spec != nil && spec.Spec != nil {
+		net := spec.namespace("net")
+		p.HostNetwork = !net.Private || net.Path != "" && isOwnNamespace("net", net.Path)
+		if !p.HostNetwork {
+			p.NetNSPath = net.Path
+		}
+	}
+	pidKnown := false
+	for i := range p.Containers {
+		if c := &p.Containers[i]; c.Spec != nil {
+			pidKnown, p.SharedPID = true, c.namespace("pid").Path != ""
+			break
+		}
+	}
+	if meta == nil {
+		return
+	}
+	cfg := meta.Metadata.Config
+	p.Annotations = cfg.Annotations
+	if nso := cfg.Linux.SecurityContext.NamespaceOptions; nso != nil {
+		p.HostNetwork = p.HostNetwork || nso.Network == criNamespaceNode
+		if !pidKnown {
+			p.SharedPID = nso.Pid == criNamespacePod
+		}
+	}
+	switch {
+	case p.HostNetwork:
+		p.NetNSPath = ""
+	case p.NetNSPath == "":
+		p.NetNSPath = meta.Metadata.NetNSPath
+	}
+}
+
+// CRI's NamespaceMode values.
+const (
+	criNamespacePod  = 0
+	criNamespaceNode = 2
+)
+
+// sandboxMetadataExtension is the container extension where CRI keeps a
+// sandbox's metadata: the pod's config as kubelet sent it (JSON, the same
+// in containerd 1.6 to 2.x).
+const sandboxMetadataExtension = "io.cri-containerd.sandbox.metadata"
+
+// sandboxMetadata is the part of CRI's sandbox metadata nsj reads.
+type sandboxMetadata struct {
+	Metadata struct {
+		Config struct {
+			Annotations map[string]string `json:"annotations"`
+			Linux       struct {
+				SecurityContext struct {
+					NamespaceOptions *struct {
+						Network int `json:"network"`
+						Pid     int `json:"pid"`
+					} `json:"namespace_options"`
+				} `json:"security_context"`
+			} `json:"linux"`
+		} `json:"Config"`
+		NetNSPath string `json:"NetNSPath"`
+	} `json:"Metadata"`
+}
+
+// readSandboxMetadata decodes the CRI metadata of a sandbox container; nil
+// if it has none or it cannot be read.
+func readSandboxMetadata(ctr containers.Container) *sandboxMetadata {
+	ext, ok := ctr.Extensions[sandboxMetadataExtension]
+	if !ok || ext == nil {
+		return nil
+	}
+	var m sandboxMetadata
+	if err := json.Unmarshal(ext.GetValue(), &m); err != nil {
+		logrus.Debugf("sandbox %s: CRI metadata (%s) not read: %v", ctr.ID, ext.GetTypeUrl(), err)
+		return nil
+	}
+	return &m
+}
+
+// isOwnNamespace reports whether the namespace file at path is nsj's own
+// namespace of type typ (for a pod's network: the host's). A variable, so
+// that tests can stand in for /proc.
+var isOwnNamespace = func(typ, path string) bool {
+	a, err := nsStat(path)
+	if err != nil {
+		return false
+	}
+	b, err := nsStat("/proc/self/ns/" + typ)
+	return err == nil && a.Ino == b.Ino && a.Dev == b.Dev
+}
+
+// namespace returns the container's Namespace of type typ (zero if its spec
+// could not be read).
+func (t *Target) namespace(typ string) Namespace {
+	for _, n := range t.Namespaces {
+		if n.Type == typ {
+			return n
+		}
+	}
+	return Namespace{Type: typ}
+}

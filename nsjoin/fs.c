@@ -1,0 +1,245 @@
+/*
+ * fs.c: the container's filesystem, in the constructor.
+ *
+ * --root-at DIR (host view): the kernel refuses open_tree(OPEN_TREE_CLONE) of
+ * a mount that belongs to another mount namespace (EINVAL), so the clone of
+ * the container's root is made from inside it: nsj enters the container's
+ * mount namespace for one system call, clones its tree (a detached copy,
+ * open_tree with AT_RECURSIVE), returns to its private view and attaches the
+ * copy at DIR with move_mount. DIR is created if missing; the parent removes
+ * what it created once the command has exited, so that nothing is left on
+ * the host. The host's mount table never changes: the private view's
+ * propagation is private.
+ *
+ * --fs container: the mount namespace is joined like the others (join.c),
+ * nothing is mounted, -w is resolved inside the container's root with
+ * openat2(RESOLVE_IN_ROOT), and the host binary, opened by the Go side
+ * before joining, is run with execveat(fd, "", AT_EMPTY_PATH).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* What nsj_attach_root made, for nsj_remove_root. */
+static struct {
+	char dir[PATH_MAX]; /* DIR */
+	size_t created;     /* length of the first component nsj created; 0: none */
+	int attached;       /* the tree is mounted at DIR */
+} root;
+
+static const char *hint = "use $NSJ_ROOT (/proc/1/root) instead of --root-at";
+
+/* Closes the fds of fds[0:n] that are open (>= 0); errno is kept. */
+static void close_all(const int *fds, size_t n)
+{
+	int err = errno;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	errno = err;
+}
+
+/* Like open(2) with O_PATH | O_DIRECTORY | O_CLOEXEC. */
+static int open_dir(const char *path)
+{
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * Enters mount namespace nsfd, clones its whole tree and comes back to the
+ * view saved in self (a namespace fd), with the caller's root and working
+ * directory. Returns the detached tree's fd.
+ */
+static int clone_tree(int nsfd, int self, int rootfd, int cwdfd)
+{
+	int tree, err;
+
+	if (setns(nsfd, CLONE_NEWNS) < 0)
+		return nsj_set_error(125, "entering the container's mount namespace: %s; %s", strerror(errno), hint);
+	tree = syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+	err = errno;
+	/* Back to nsj's view: root and working directory as they were. */
+	if (setns(self, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || fchdir(cwdfd) < 0) {
+		nsj_set_error(125, "returning from the container's mount namespace: %s", strerror(errno));
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
+	if (tree < 0)
+		return nsj_set_error(125, "cloning the container's root filesystem (open_tree, Linux 5.2 or later): %s; %s",
+				     strerror(err), hint);
+	return tree;
+}
+
+/* mkdir -p dir, remembering the first directory it had to create. */
+static int make_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir), i;
+	struct stat st;
+
+	memcpy(path, dir, len + 1); /* len < PATH_MAX: checked by the caller */
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) == 0) {
+			if (root.created == 0)
+				root.created = i;
+		} else if (errno != EEXIST) {
+			return nsj_set_error(125, "creating %s for --root-at: %s", path, strerror(errno));
+		}
+		path[i] = dir[i];
+	}
+	if (stat(dir, &st) < 0)
+		return nsj_set_error(125, "--root-at %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return nsj_set_error(125, "--root-at %s: not a directory; name an empty or missing one", dir);
+	return 0;
+}
+
+int nsj_attach_root(const struct nsj_request *req)
+{
+	int self, rootfd, cwdfd, tree = -1, ret = -1;
+
+	if (req->root_ns == 0)
+		return 0;
+	if (strlen(req->root_at) >= sizeof(root.dir))
+		return nsj_set_error(125, "--root-at %.64s...: %s", req->root_at, strerror(ENAMETOOLONG));
+	strcpy(root.dir, req->root_at);
+	/* The private view (join.c made it) and where this process is in it. */
+	self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	rootfd = open_dir("/");
+	cwdfd = open_dir(".");
+	if (self < 0 || rootfd < 0 || cwdfd < 0) {
+		nsj_set_error(125, "saving nsj's view before cloning the container's root: %s", strerror(errno));
+		goto out;
+	}
+	tree = clone_tree(req->root_ns, self, rootfd, cwdfd);
+	if (tree < 0 || make_dir(req->root_at) < 0)
+		goto out;
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, req->root_at, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		nsj_set_error(125, "attaching the container's root filesystem at %s: %s; %s", req->root_at,
+			      strerror(errno), hint);
+		goto out;
+	}
+	root.attached = 1;
+	nsj_debugf("the container's root filesystem is at %s%s", req->root_at,
+		   root.created ? " (created; removed at exit)" : "");
+	ret = 0;
+out:
+	close_all((int[]){ req->root_ns, self, rootfd, cwdfd, tree }, 5);
+	return ret;
+}
+
+/*
+ * Called by the waiting parent once the child has exited (or the join
+ * failed): the directories nsj created for --root-at go, after the tree is
+ * detached from them in this (private) view. Failures are warnings: the
+ * command's exit status is what nsj reports.
+ */
+void nsj_remove_root(void)
+{
+	size_t len = strlen(root.dir);
+
+	if (root.created == 0)
+		return;
+	if (root.attached && umount2(root.dir, MNT_DETACH) < 0)
+		dprintf(STDERR_FILENO, "nsj: warning: unmounting %s: %s\n", root.dir, strerror(errno));
+	root.attached = 0;
+	while (len >= root.created) {
+		root.dir[len] = '\0';
+		if (rmdir(root.dir) < 0) {
+			dprintf(STDERR_FILENO, "nsj: warning: removing %s, which nsj created: %s\n", root.dir,
+				strerror(errno));
+			break;
+		}
+		while (len > 0 && root.dir[len] != '/')
+			len--;
+	}
+	root.created = 0;
+}
+
+/*
+ * -w. With --fs container it is a path inside the container: resolved with
+ * openat2 as if the container's root were "/" (RESOLVE_IN_ROOT: "..", and
+ * absolute symlinks stay inside it) and without magic links such as
+ * /proc/PID/root (RESOLVE_NO_MAGICLINKS), so that no file of the
+ * container's leads the command to a host directory.
+ */
+int nsj_change_dir(const struct nsj_request *req)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int rootfd, dir, tries = 0, err;
+
+	if (req->dir == NULL)
+		return 0;
+	if (!(req->flags & NSJ_FLAG_CONTAINER_FS))
+		return chdir(req->dir);
+	rootfd = open_dir("/");
+	if (rootfd < 0)
+		return -1;
+	/* EAGAIN: a rename raced with ".."; the kernel asks to try again. */
+	do
+		dir = syscall(SYS_openat2, rootfd, req->dir, &how, sizeof(how));
+	while (dir < 0 && errno == EAGAIN && ++tries < 16);
+	err = errno;
+	close(rootfd);
+	if (dir < 0 || fchdir(dir) < 0) {
+		err = dir < 0 ? err : errno;
+		if (dir >= 0)
+			close(dir);
+		errno = err;
+		return -1;
+	}
+	close(dir);
+	return 0;
+}
+
+/* The exec; returns only on failure, with errno set. */
+void nsj_exec(const struct nsj_request *req)
+{
+	if (req->exec_fd == 0) {
+		execve(req->path, req->argv, req->envp);
+		return;
+	}
+	/* Close-on-exec: the program does not inherit an fd of its own binary. */
+	if (fcntl(req->exec_fd, F_SETFD, FD_CLOEXEC) < 0)
+		return;
+	syscall(SYS_execveat, req->exec_fd, "", req->argv, req->envp, AT_EMPTY_PATH);
+}

@@ -1,0 +1,174 @@
+// Package kubeplugin is the kubectl plugin kubectl-nsj: it resolves a pod's
+// container to its node and containerd ID, finds the nsj-agent pod that the
+// DaemonSet of docs/kubernetes runs on that node, and runs
+// "nsj -n k8s.io ID COMMAND" there through the API server's exec, streaming
+// stdin, stdout, stderr and the exit code as kubectl exec does.
+package kubeplugin
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Options are kubectl-nsj's parsed command line.
+type Options struct {
+	Namespace      string // -n: the pod's namespace; "" means the kubeconfig's
+	Container      string // -c: "" means the default container
+	Kubeconfig     string // --kubeconfig; "" means $KUBECONFIG, else ~/.kube/config
+	Context        string // --context; "" means the current context
+	AgentNamespace string // --agent-namespace
+	Stdin          bool   // -i: pass stdin to the command
+	TTY            bool   // -t: give the command a terminal
+	StdinSet       bool   // -i/--stdin was given (true or false)
+	TTYSet         bool   // -t/--tty was given (true or false)
+	Debug          bool   // --debug: say what was resolved on stderr
+	Help, Version  bool
+
+	Pod     string   // the pod's name
+	Command []string // COMMAND [ARG...]; empty: a shell
+}
+
+const usageHead = `kubectl nsj runs a command in a pod's container with nsj, on the pod's node.
+
+Usage:
+  kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] [flags] [-- COMMAND [ARG...]]
+
+It reads the pod (its node and containerd container ID), finds the nsj-agent
+pod that the DaemonSet of docs/kubernetes runs on that node, and runs
+"nsj -n k8s.io <container-id> COMMAND" in it through the API server's exec,
+as kubectl exec would. COMMAND is a binary of the agent's image (tcpdump, ss,
+ip, ps, strace, ...), run in the container's network, pid, uts, ipc and
+cgroup namespaces with a /proc that shows the container's processes; the
+container's own files are at /proc/1/root. Without COMMAND: a shell.
+
+When stdin and stdout are terminals and neither -i nor -t is given, -i -t is
+implied, so that ^C reaches the command.
+
+Flags:
+`
+
+const usageExamples = `
+Examples:
+  kubectl nsj web -- tcpdump -i any -nn          # the pod's traffic
+  kubectl nsj -n shop cart -c app -- ss -tlnp    # its listening sockets
+  kubectl nsj web -- ps -ef                      # its processes
+  kubectl nsj web -- tcpdump -i any -w - > web.pcap
+  kubectl nsj web                                # a shell in the pod's namespaces
+
+Exit status: the command's own; 125 when kubectl-nsj or nsj fails (one line
+on stderr says what and what to do), 126/127 when the command cannot be run
+or is not found in the agent's image. Install the agent: docs/kubernetes.md.
+`
+
+// NewFlagSet defines kubectl-nsj's flags on o.
+func NewFlagSet(o *Options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("kubectl-nsj", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVarP(&o.Namespace, "namespace", "n", "", "the pod's `NAMESPACE` (default: the kubeconfig context's, else \"default\")")
+	fs.StringVarP(&o.Container, "container", "c", "", "`NAME` of the container, init container or ephemeral container (default: the kubectl.kubernetes.io/default-container annotation, else the only container)")
+	fs.BoolVarP(&o.Stdin, "stdin", "i", false, "pass stdin to the command")
+	fs.BoolVarP(&o.TTY, "tty", "t", false, "give the command a terminal (needs a terminal on stdin)")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default $KUBECONFIG, else ~/.kube/config)")
+	fs.StringVar(&o.Context, "context", "", "kubeconfig `CONTEXT` to use (default: the current context)")
+	fs.StringVar(&o.AgentNamespace, "agent-namespace", AgentNamespace, "`NAMESPACE` of the nsj-agent DaemonSet")
+	fs.BoolVar(&o.Debug, "debug", false, "print the pod's node, container ID and agent pod on stderr, and nsj's steps")
+	fs.BoolVar(&o.Version, "version", false, "print version information")
+	fs.BoolVarP(&o.Help, "help", "h", false, "print this help")
+	return fs
+}
+
+// PrintUsage writes the --help text.
+func PrintUsage(w io.Writer) {
+	fs := NewFlagSet(&Options{})
+	fmt.Fprint(w, usageHead)
+	fmt.Fprint(w, fs.FlagUsagesWrapped(80))
+	fmt.Fprint(w, usageExamples)
+}
+
+// ParseArgs parses the plugin's arguments (without the program name). As
+// with kubectl exec, COMMAND must follow "--", so that its own flags (-i of
+// tcpdump) are never taken for the plugin's.
+func ParseArgs(args []string) (*Options, error) {
+	o := &Options{}
+	fs := NewFlagSet(o)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		return nil, Errorf("%v; see kubectl nsj --help", err)
+	}
+	if o.Help || o.Version {
+		return o, nil
+	}
+	o.StdinSet, o.TTYSet = fs.Changed("stdin"), fs.Changed("tty")
+	pos, dash := fs.Args(), fs.ArgsLenAtDash()
+	if dash >= 0 {
+		o.Command = pos[dash:]
+		pos = pos[:dash]
+	}
+	switch {
+	case len(pos) == 0:
+		return nil, Errorf("no pod named; usage: kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -- COMMAND")
+	case len(pos) > 1 && dash < 0:
+		return nil, Errorf("%q after the pod: the command must follow \"--\"; run kubectl nsj %s -- %s",
+			strings.Join(pos[1:], " "), pos[0], strings.Join(pos[1:], " "))
+	case len(pos) > 1:
+		return nil, Errorf("%q: kubectl nsj joins one pod at a time; name one pod, then \"--\" and the command", strings.Join(pos, " "))
+	}
+	pod, err := podName(pos[0])
+	if err != nil {
+		return nil, err
+	}
+	o.Pod = pod
+	return o, nil
+}
+
+// podName accepts NAME, pod/NAME and pods/NAME, as kubectl exec does.
+func podName(arg string) (string, error) {
+	kind, name, found := strings.Cut(arg, "/")
+	if !found {
+		return arg, nil
+	}
+	if (kind != "pod" && kind != "pods" && kind != "po") || name == "" {
+		return "", Errorf("%q: not a pod name; name a pod as NAME or pod/NAME (see kubectl get pods)", arg)
+	}
+	return name, nil
+}
+
+// Interactive settles -i and -t: when neither flag was given and both stdin
+// and stdout are terminals, the command gets stdin and a terminal; -t
+// without a terminal on stdin is dropped with a warning, as kubectl exec does.
+func (o *Options) Interactive(stdinTerminal, stdoutTerminal bool) (stdin, tty bool, warning string) {
+	stdin, tty = o.Stdin, o.TTY
+	if !o.StdinSet && !o.TTYSet && stdinTerminal && stdoutTerminal {
+		stdin, tty = true, true
+	}
+	if tty && !stdinTerminal {
+		return stdin, false, "Unable to use a TTY - input is not a terminal or the right kind of file"
+	}
+	return stdin, tty, ""
+}
+
+// ExitFailure is the exit status of kubectl-nsj's own failures, as nsj's.
+const ExitFailure = 125
+
+// Error is a failure of kubectl-nsj itself: a one-line message saying what
+// failed, why, and what to do.
+type Error struct{ Err error }
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf makes an *Error; %w wraps as fmt.Errorf does.
+func Errorf(format string, args ...any) error {
+	return &Error{fmt.Errorf(format, args...)}
+}
+
+// IsPluginError reports whether err is kubectl-nsj's own failure.
+func IsPluginError(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}

@@ -1,0 +1,112 @@
+package kubeplugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	utilexec "k8s.io/client-go/util/exec"
+)
+
+// lookupTimeout bounds reading the pod and finding the agent.
+const lookupTimeout = 30 * time.Second
+
+// Main is kubectl-nsj: it runs with the process's stdio and returns the
+// exit status. version is printed by --version.
+func Main(args []string, version string) int {
+	o, err := ParseArgs(args)
+	switch {
+	case err != nil:
+	case o.Help:
+		PrintUsage(os.Stdout)
+		return 0
+	case o.Version:
+		fmt.Printf("kubectl-nsj %s (%s)\n", version, runtime.Version())
+		return 0
+	default:
+		err = run(o)
+	}
+	return report(os.Stderr, err)
+}
+
+// report prints a failure of the plugin's own as one line on w and returns
+// the exit status. The command's own exit status is passed on silently: the
+// command (or nsj) has said what went wrong.
+func report(w io.Writer, err error) int {
+	var exit utilexec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		fmt.Fprintf(w, "kubectl-nsj: %s\n", strings.Join(strings.Fields(err.Error()), " "))
+	}
+	return ExitCode(err)
+}
+
+// run resolves the pod's container and the agent on its node, then runs
+// nsj there.
+func run(o *Options) error {
+	cfg, ns, err := LoadConfig(o)
+	if err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return Errorf("connecting to the cluster: %w; check the kubeconfig", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	t, err := FindTarget(ctx, cs, ns, o.Pod, o.Container)
+	if err != nil {
+		return err
+	}
+	agent, err := FindAgent(ctx, cs, o.AgentNamespace, t.Node)
+	if err != nil {
+		return err
+	}
+	argv := NsjArgs(t, o.Command, o.Debug)
+	if o.Debug {
+		fmt.Fprintf(os.Stderr, "kubectl-nsj: %s: node %s, containerd ID %s; running %q in pod %s/%s\n",
+			t, t.Node, t.ContainerID, argv, agent.Namespace, agent.Name)
+	}
+	s, restore, err := streams(o)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	ex, err := NewExecutor(cfg, ExecURL(cs, agent, argv, s))
+	if err != nil {
+		return Errorf("preparing the exec in pod %s/%s: %w", agent.Namespace, agent.Name, err)
+	}
+	sctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return Stream(sctx, ex, agent, s)
+}
+
+// streams sets up stdio for -i/-t. With both, the local terminal is raw
+// until restore, so that ^C and the like reach the remote command; -t alone
+// gives it a terminal but leaves the local one as it is.
+func streams(o *Options) (Streams, func(), error) {
+	stdin, tty, warning := o.Interactive(IsTerminal(os.Stdin), IsTerminal(os.Stdout))
+	if warning != "" {
+		fmt.Fprintf(os.Stderr, "kubectl-nsj: warning: %s\n", warning)
+	}
+	s := Streams{Out: os.Stdout, ErrOut: os.Stderr, TTY: tty}
+	if stdin {
+		s.In = os.Stdin
+	}
+	if !tty || !stdin {
+		return s, func() {}, nil
+	}
+	sizes, restore, err := RawTerminal(os.Stdin, os.Stdout)
+	if err != nil {
+		return s, nil, err
+	}
+	s.Sizes = sizes
+	return s, restore, nil
+}

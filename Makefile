@@ -9,10 +9,10 @@ STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extld
 NSJ_BIN   := $(CURDIR)/bin/nsj
 export CGO_ENABLED := 1
 
-.PHONY: help build static release man test unit integration bench demo install uninstall clean
+.PHONY: help build static kubectl-nsj release man test unit integration containerd2 test-containerd2 bench soak demo install uninstall clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 # bin/nsj is linked statically as well: nsj executes itself once per run,
 # and a dynamic loader costs milliseconds per exec (see docs/design.md).
@@ -22,24 +22,48 @@ build: ## build bin/nsj (statically linked)
 static: ## build bin/nsj-static, statically linked (runs without glibc), for copying to other nodes
 	$(GO) build $(STATIC) -o bin/nsj-static ./cmd/nsj
 
+# The kubectl plugin talks to the API server only: pure Go, no cgo, any OS.
+kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/kubectl-nsj ./cmd/kubectl-nsj
+
 test: build ## unit and integration tests (as root; starts its own containerd)
 	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m ./...
 
 unit: ## unit tests only
-	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/...
+	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/... ./internal/...
 
 integration: build ## end-to-end tests only
 	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
+# The containerd-targeting and pod tests run against containerd 2.x as
+# well, built from its Go module once into NSJ_CONTAINERD2_DIR.
+NSJ_CONTAINERD2_DIR ?= $(HOME)/.cache/nsj/containerd-v2.4.2
+CONTAINERD2_TESTS   := ^(TestContainerdServers|TestConnect|TestFind|TestList|TestRecheck|TestRunc|TestSpec|TestInspect|TestTask|TestAddress|TestUnreachable|TestDocker|TestHostNetwork|TestPaused|TestPod|TestK8s|TestCrashLooping|TestSharedPID)
+
+containerd2: ## build containerd 2.x and its runc shim into NSJ_CONTAINERD2_DIR (cached; needs the Go module proxy)
+	./scripts/containerd2.sh $(NSJ_CONTAINERD2_DIR)
+
+test-containerd2: build containerd2 ## the containerd-targeting and pod tests against containerd 2.x
+	PATH=$(NSJ_CONTAINERD2_DIR):$$PATH NSJ_CONTAINERD_VERSION=2. NSJ_BIN=$(NSJ_BIN) \
+		$(GO) test -count=1 -timeout 30m -run '$(CONTAINERD2_TESTS)' ./integration/
+
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
 	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/
 
-release: ## static nsj for linux/amd64 and linux/arm64 with SHA-256 sums in dist/ (needs gcc-aarch64-linux-gnu)
+soak: build ## 10,000 runs against one task, serially and 64 at a time; nothing may leak (docs/security.md)
+	NSJ_BIN=$(NSJ_BIN) NSJ_SOAK_RUNS=10000 $(GO) test -count=1 -run '^TestSoak' -timeout 120m -v ./integration/
+
+release: ## static nsj for linux/amd64 and arm64, kubectl-nsj for linux/darwin/windows, SHA-256 sums, in dist/ (needs gcc-aarch64-linux-gnu)
 	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "release: install the arm64 cross compiler: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross" >&2; exit 1; }
 	rm -rf dist && mkdir -p dist
 	GOOS=linux GOARCH=amd64 CC=gcc $(GO) build $(STATIC) -trimpath -o dist/nsj-linux-amd64 ./cmd/nsj
 	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(STATIC) -trimpath -o dist/nsj-linux-arm64 ./cmd/nsj
-	cd dist && sha256sum nsj-* > SHA256SUMS && cat SHA256SUMS
+	for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' \
+			-o dist/kubectl-nsj-$$os-$$arch$$ext ./cmd/kubectl-nsj || exit 1; \
+	done
+	cd dist && sha256sum nsj-* kubectl-nsj-* > SHA256SUMS && cat SHA256SUMS
 
 man: ## render docs/nsj.1 from docs/nsj.1.md (go-md2man)
 	$(GO) run github.com/cpuguy83/go-md2man/v2@v2.0.7 -in docs/nsj.1.md -out docs/nsj.1
@@ -51,8 +75,9 @@ BASH_COMPLETION := $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsj
 ZSH_COMPLETION  := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_nsj
 FISH_COMPLETION := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nsj.fish
 
-install: build ## install nsj, its man page and shell completions under PREFIX (default /usr/local)
+install: build kubectl-nsj ## install nsj, its man page and shell completions, and kubectl-nsj, under PREFIX (default /usr/local)
 	install -D -m 0755 bin/nsj $(DESTDIR)$(PREFIX)/bin/nsj
+	install -D -m 0755 bin/kubectl-nsj $(DESTDIR)$(PREFIX)/bin/kubectl-nsj
 	install -D -m 0644 docs/nsj.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsj.1
 	install -d $(dir $(BASH_COMPLETION)) $(dir $(ZSH_COMPLETION)) $(dir $(FISH_COMPLETION))
 	bin/nsj --completion bash > $(BASH_COMPLETION)
@@ -61,6 +86,7 @@ install: build ## install nsj, its man page and shell completions under PREFIX (
 
 uninstall: ## remove what install installed
 	rm -f $(DESTDIR)$(PREFIX)/bin/nsj $(DESTDIR)$(PREFIX)/share/man/man1/nsj.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/kubectl-nsj
 	rm -f $(BASH_COMPLETION) $(ZSH_COMPLETION) $(FISH_COMPLETION)
 
 clean: ## remove build output

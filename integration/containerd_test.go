@@ -156,10 +156,11 @@ func newContainerd() (_ *Containerd, err error) {
 }
 
 // config is a containerd 1.6+ (version 2) configuration. CRI and plugins that
-// the tests do not need are disabled; "opt" would create /opt/containerd.
+// the tests do not need are disabled; "opt" would create /opt/containerd,
+// containerd 2.x's NRI /var/run/nri.
 func (c *Containerd) config() string {
 	disabled := []string{
-		"io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing",
+		"io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
 		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
 		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
 		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",

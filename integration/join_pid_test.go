@@ -280,8 +280,14 @@ func readFile(t testing.TB, path string) string {
 }
 
 // processesOf lists the PIDs of running processes whose executable is path.
+// The file is compared, not its name: nsj runs its binary through a mount
+// of its own that /proc/PID/exe names differently (nsjoin.SealedSelf).
 func processesOf(t testing.TB, path string) []int {
 	t.Helper()
+	want, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -289,7 +295,7 @@ func processesOf(t testing.TB, path string) []int {
 		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
 			continue
 		}
-		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == path {
+		if exe, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && os.SameFile(exe, want) {
 			pids = append(pids, pid)
 		}
 	}

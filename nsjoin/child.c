@@ -31,21 +31,35 @@ static void __attribute__((noreturn)) report(int errfd, int stage)
 	_exit(125);
 }
 
-/* Closes every fd from 3 up but keep; close_range(2) where the kernel has it. */
-static int close_other_fds(int keep)
+/* close_range(first, last), where first > last is an empty range. */
+static int close_between(unsigned int first, unsigned int last)
 {
+	return first > last ? 0 : syscall(SYS_close_range, first, last, 0);
+}
+
+/*
+ * Closes every fd from 3 up but keep and keep2 (0: none; with --fs container
+ * the binary to execute); close_range(2) where the kernel has it.
+ */
+static int close_other_fds(int keep, int keep2)
+{
+	int lo = keep, hi = keep2 > 0 ? keep2 : keep;
 	struct rlimit rl;
 	int fd;
 
-	if (syscall(SYS_close_range, 3, keep - 1, 0) == 0 &&
-	    syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+	if (hi < lo) {
+		lo = hi;
+		hi = keep;
+	}
+	if (close_between(3, lo - 1) == 0 && close_between(lo + 1, hi - 1) == 0 &&
+	    close_between(hi + 1, ~0U) == 0)
 		return 0;
 	if (errno != ENOSYS)
 		return -1;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return -1;
 	for (fd = 3; fd < (int)rl.rlim_cur && fd < (1 << 20); fd++)
-		if (fd != keep)
+		if (fd != keep && fd != keep2)
 			close(fd);
 	return 0;
 }
@@ -80,7 +94,7 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 	if ((req->flags & NSJ_FLAG_MOUNT_SYSFS) &&
 	    mount("sysfs", "/sys", "sysfs", PROC_FLAGS, NULL) < 0)
 		report(errfd, NSJ_STAGE_SYSFS);
-	if (req->dir != NULL && chdir(req->dir) < 0)
+	if (nsj_change_dir(req) < 0)
 		report(errfd, NSJ_STAGE_DIR);
 
 	/* Last: after it, the host's capabilities over the mounts above are gone. */
@@ -90,11 +104,11 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 		nsj_debugf("joined user namespace (fd %d)", userfd);
 	}
 
-	if (close_other_fds(errfd) < 0)
+	if (close_other_fds(errfd, req->exec_fd) < 0)
 		report(errfd, NSJ_STAGE_CLOSE);
 	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
 	nsj_debugf("executing %s", req->path);
-	execve(req->path, req->argv, req->envp);
+	nsj_exec(req);
 	report(errfd, NSJ_STAGE_EXEC);
 }

@@ -18,8 +18,8 @@ const PrivateEnvPrefix = "_NSJ_"
 
 // Exec hands r over to the constructor: it writes the request into a sealed
 // memfd, lets that fd and the namespace fds survive exec, and replaces this
-// process with a fresh copy of nsj (/proc/self/exe) that joins and runs the
-// command. It returns only on failure.
+// process with a fresh copy of nsj (its own binary, read-only: see
+// SealedSelf) that joins and runs the command. It returns only on failure.
 func Exec(r *JoinRequest) error {
 	b, err := r.Encode()
 	if err != nil {
@@ -29,8 +29,15 @@ func Exec(r *JoinRequest) error {
 	if err != nil {
 		return err
 	}
+	fds := []int{r.RootNS, r.ExecFD} // 0: not in this request
 	for _, n := range r.Namespaces {
-		if err := inheritable(n.FD); err != nil {
+		fds = append(fds, n.FD)
+	}
+	for _, f := range fds {
+		if f == 0 {
+			continue
+		}
+		if err := inheritable(f); err != nil {
 			unix.Close(fd)
 			return err
 		}
@@ -40,8 +47,13 @@ func Exec(r *JoinRequest) error {
 		return err
 	}
 	env := append(WithoutPrivate(os.Environ()), fmt.Sprintf("%s=%d", envRequest, fd))
-	err = syscall.Exec("/proc/self/exe", os.Args, env)
+	exe, release := sealedOrSelf()
+	err = syscall.Exec(exe, os.Args, env)
+	release()
 	unix.Close(fd)
+	if err == syscall.E2BIG {
+		return fmt.Errorf("re-executing nsj: %w; the command line and environment are too long for exec (getconf ARG_MAX): shorten them", err)
+	}
 	return fmt.Errorf("re-executing nsj: %w", err)
 }
 

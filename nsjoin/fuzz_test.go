@@ -68,6 +68,10 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add("/bin/x", "x\x00", "A", "", uint8(0), uint8(0x80), uint16(2))
 	f.Add("", "", "=x", "/d\x00", uint8(8), uint8(0xff), uint16(0))
 	f.Add("/p", "a", "K=V\x1eK2", "d", uint8(2), uint8(0x40), uint16(1<<15))
+	f.Add("/bin/busybox", "sh", "TERM=xterm", "/etc", uint8(16|32), uint8(0x83), uint16(3))
+	f.Add("/usr/bin/du", "du\x1e-sh", "", "/run/nsj/root", uint8(64|1), uint8(0x03), uint16(3))
+	f.Add("/bin/busybox", "ls", "", "/r", uint8(16|32|64), uint8(0x80), uint16(5))
+	f.Add("/p", "a", "", "run/../x", uint8(64|32), uint8(0x80), uint16(1<<15+2))
 
 	f.Fuzz(func(t *testing.T, path, args, env, dir string, flags, nsMask uint8, fd uint16) {
 		r := &JoinRequest{
@@ -84,17 +88,26 @@ func FuzzRoundTrip(f *testing.F) {
 		if env != "" {
 			r.Env = strings.Split(env, "\x1e")
 		}
-		// Types includes mnt (bit 7), which no one may join; fds start at
-		// fd%40, so low bits give fds 0-2, which are refused, and fd up to
-		// 65535+7 test the upper range only a little.
+		// Types includes mnt (bit 7), which only the container's filesystem
+		// may join; fds start at fd%40, so low bits give fds 0-2, which are
+		// refused, and fd up to 65535+9 test the upper range only a little.
+		base := int(fd)
+		if fd < 1<<15 {
+			base = int(fd % 40)
+		}
 		for i, typ := range Types {
 			if nsMask&(1<<i) != 0 {
-				base := int(fd)
-				if fd < 1<<15 {
-					base = int(fd % 40)
-				}
 				r.Namespaces = append(r.Namespaces, NamespaceFD{Type: typ, FD: base + i})
 			}
+		}
+		// Flag bits 4-6: the container's filesystem, the fd of its binary,
+		// and the container's root at dir, with fds after the namespaces'.
+		r.ContainerFS = flags&16 != 0
+		if flags&32 != 0 {
+			r.ExecFD = base + 8
+		}
+		if flags&64 != 0 {
+			r.RootNS, r.RootAt = base+9, dir
 		}
 
 		enc, encErr := r.Encode()

@@ -35,4 +35,10 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 /* parent.c: exits with the child's status, or returns after nsj_set_error. */
 void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns);
 
+/* fs.c: the container's filesystem (--root-at, --fs container). */
+int nsj_attach_root(const struct nsj_request *req); /* in the private view, before joining */
+void nsj_remove_root(void);                          /* the parent, once the child is gone */
+int nsj_change_dir(const struct nsj_request *req);  /* the child: -w; -1 with errno */
+void nsj_exec(const struct nsj_request *req);       /* the child: returns only on failure */
+
 #endif

@@ -13,7 +13,9 @@
  *      it or open its /proc/PID files once it shares namespaces with it;
  *   2. reads and validates the request;
  *   3. unshares its mount namespace and makes every mount private: the fresh
- *      /proc mounted later exists only in this private copy of the host's view;
+ *      /proc mounted later exists only in this private copy of the host's view
+ *      (so does the container's root with --root-at; with --fs container
+ *      there is no copy: the container's own mount namespace is joined);
  *   4. setns(2)es into each namespace but the user namespace;
  *   5. forks: the pid namespace applies to children only. The child mounts
  *      /proc (and /sys), joins the user namespace last, closes every fd but
@@ -84,6 +86,7 @@ const char *nsj_ns_name(int type)
 	case CLONE_NEWIPC: return "ipc";
 	case CLONE_NEWCGROUP: return "cgroup";
 	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWNS: return "mnt";
 	case 0x00000080: return "time";
 	}
 	return "unknown";
@@ -104,9 +107,9 @@ static int read_request(struct nsj_request *req)
 	errno = 0;
 	fd = strtol(value, &end, 10);
 	if (errno != 0 || *end != '\0' || fd < 3 || fd > INT_MAX)
-		return nsj_set_error(125, "internal error: bad %s=%s", NSJ_ENV_REQUEST, value);
+		return nsj_set_error(125, "internal error: bad %s=%s; it is nsj's own variable: unset it", NSJ_ENV_REQUEST, value);
 	if (fstat(fd, &st) < 0)
-		return nsj_set_error(125, "internal error: reading the join request: %s", strerror(errno));
+		return nsj_set_error(125, "internal error: reading the join request: %s; if you set %s, unset it", strerror(errno), NSJ_ENV_REQUEST);
 	if (st.st_size < NSJ_HEADER_LEN || st.st_size > NSJ_MAX_REQUEST)
 		return nsj_set_error(125, "internal error: join request of %lld bytes", (long long)st.st_size);
 	buf = malloc(st.st_size);
@@ -131,9 +134,15 @@ static int read_request(struct nsj_request *req)
 	return 0;
 }
 
-/* Step 3: a private copy of the host's mount namespace. */
-static int private_mounts(void)
+/*
+ * Step 3: a private copy of the host's mount namespace; with --root-at the
+ * container's root is attached in it (fs.c). With --fs container there is
+ * none: the container's mount namespace is joined in step 4.
+ */
+static int private_mounts(const struct nsj_request *req)
 {
+	if (req->flags & NSJ_FLAG_CONTAINER_FS)
+		return 0;
 	if (unshare(CLONE_NEWNS) < 0)
 		return nsj_set_error(125, "creating a private mount namespace: %s", strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
@@ -143,7 +152,7 @@ static int private_mounts(void)
 		return nsj_set_error(125, "making / private: %s", strerror(errno));
 	}
 	nsj_debugf("private mount namespace ready");
-	return 0;
+	return nsj_attach_root(req);
 }
 
 /* Step 4: every namespace but user; the user namespace fd is returned. */
@@ -220,12 +229,14 @@ __attribute__((constructor)) static void nsj_join(void)
 		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
 	}
-	if (private_mounts() < 0 || join_namespaces(&req, &userfd) < 0) {
+	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+		nsj_remove_root();
 		restore_pidns();
 		return;
 	}
 	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
 	tty = owns_terminal();
 	nsj_run_parent(&req, userfd, tty, own_pidns);
+	nsj_remove_root();
 	restore_pidns();
 }

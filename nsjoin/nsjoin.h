@@ -8,8 +8,16 @@
  *   records: u16 kind, u16 zero, u32 length, length bytes of payload
  *
  * kinds: NS (u32 fd, u32 CLONE_NEW* flag; repeatable), PATH (once), ARG (at
- * least once), ENV (repeatable), DIR (at most once), FLAGS (u32; at most once).
+ * least once), ENV (repeatable), DIR (at most once), FLAGS (u32; at most once),
+ * ROOT (u32 fd of a mount namespace, then the directory of the private view
+ * where its tree is attached: absolute, clean, not "/"; at most once), EXEC_FD
+ * (u32 fd of the open binary to execveat; at most once).
  * Strings carry no NUL byte; the decoder adds the terminator.
+ *
+ * Across records: an NS record of type CLONE_NEWNS and an EXEC_FD record come
+ * with FLAG_CONTAINER_FS and only with it, which excludes ROOT, MOUNT_PROC and
+ * MOUNT_SYSFS (nsj never mounts in the container's own mount namespace). Every
+ * fd appears once.
  */
 #ifndef NSJOIN_H
 #define NSJOIN_H
@@ -31,13 +39,16 @@ enum nsj_kind {
 	NSJ_KIND_ENV = 4,
 	NSJ_KIND_DIR = 5,
 	NSJ_KIND_FLAGS = 6,
+	NSJ_KIND_ROOT = 7,
+	NSJ_KIND_EXEC_FD = 8,
 };
 
 enum nsj_flag {
 	NSJ_FLAG_MOUNT_PROC = 1u << 0,  /* mount a fresh /proc in the child */
 	NSJ_FLAG_MOUNT_SYSFS = 1u << 1, /* mount a fresh /sys in the child */
 	NSJ_FLAG_DEBUG = 1u << 2,       /* write each step to stderr */
-	NSJ_FLAG_ALL = (1u << 3) - 1,
+	NSJ_FLAG_CONTAINER_FS = 1u << 3, /* join the mount namespace, mount nothing (--fs container) */
+	NSJ_FLAG_ALL = (1u << 4) - 1,
 };
 
 struct nsj_ns {
@@ -54,6 +65,9 @@ struct nsj_request {
 	char **envp; /* NULL-terminated */
 	size_t envc;
 	char *dir; /* NULL: stay in the caller's directory */
+	int root_ns;   /* 0: none; else a mount namespace whose tree is attached at root_at */
+	char *root_at; /* NULL unless root_ns */
+	int exec_fd;   /* 0: execve(path); else execveat(exec_fd, "", ..., AT_EMPTY_PATH) */
 	uint32_t flags;
 	int has_flags;
 	char *arena; /* owns every string above */

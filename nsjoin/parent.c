@@ -78,7 +78,11 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 		nsj_set_error(125, "mounting /sys for the target's network namespace: %s", why);
 		break;
 	case NSJ_STAGE_DIR:
-		nsj_set_error(125, "changing to directory %s: %s", req->dir, why);
+		if (req->flags & NSJ_FLAG_CONTAINER_FS)
+			nsj_set_error(125, "changing to directory %s in the container: %s; -w names a directory inside the container (links out of it are refused)",
+				      req->dir, why);
+		else
+			nsj_set_error(125, "changing to directory %s: %s", req->dir, why);
 		break;
 	case NSJ_STAGE_USER:
 		nsj_set_error(125, "joining the user namespace: %s", why);
@@ -160,7 +164,9 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 		child_failed(req, &e);
 		goto restore;
 	}
-	_exit(wait_child(child, tty, &waitset));
+	status = wait_child(child, tty, &waitset);
+	nsj_remove_root();
+	_exit(status);
 restore:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 }

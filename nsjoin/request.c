@@ -51,9 +51,80 @@ static int valid_ns_type(uint32_t type)
 	case CLONE_NEWCGROUP:
 	case CLONE_NEWTIME:
 	case CLONE_NEWUSER:
+	case CLONE_NEWNS: /* only with NSJ_FLAG_CONTAINER_FS: see check_fs */
 		return 1;
 	}
-	return 0; /* CLONE_NEWNS included: the mount namespace is never joined */
+	return 0;
+}
+
+/* Whether fd is already one of the request's fds (namespaces, root, exec). */
+static int fd_taken(const struct nsj_request *req, uint32_t fd)
+{
+	size_t i;
+
+	for (i = 0; i < req->nns; i++)
+		if (req->ns[i].fd == (int)fd)
+			return 1;
+	return req->root_ns == (int)fd || req->exec_fd == (int)fd;
+}
+
+/* An absolute path without empty, "." or ".." components, and not "/". */
+static int clean_absolute(const char *s)
+{
+	const char *c = s, *e;
+	size_t len;
+
+	if (s[0] != '/' || s[1] == '\0')
+		return 0;
+	while (*c == '/') {
+		e = strchrnul(c + 1, '/');
+		len = e - (c + 1);
+		if (len == 0 || (len == 1 && c[1] == '.') || (len == 2 && c[1] == '.' && c[2] == '.'))
+			return 0;
+		c = e;
+	}
+	return 1;
+}
+
+/* ROOT (u32 fd, then a directory) and EXEC_FD (u32 fd) records. */
+static int parse_fs_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *req,
+			   char *err, size_t errlen)
+{
+	uint32_t fd;
+
+	if (n < 4 || (kind == NSJ_KIND_EXEC_FD && n != 4))
+		return fail(err, errlen, "record of kind %u has %u bytes", kind, n);
+	fd = get_u32((unsigned char *)p);
+	if (fd < 3 || fd > 1 << 20 || fd_taken(req, fd))
+		return fail(err, errlen, "fd %u out of range or given twice", fd);
+	if (kind == NSJ_KIND_EXEC_FD) {
+		if (req->exec_fd != 0)
+			return fail(err, errlen, "exec fd given twice");
+		req->exec_fd = fd;
+		return 0;
+	}
+	/* p[n] was made NUL by the caller: the directory is p[4:n]. */
+	if (req->root_ns != 0 || memchr(p + 4, '\0', n - 4) != NULL || !clean_absolute(p + 4))
+		return fail(err, errlen, "root directory given twice, or not a clean absolute path other than /");
+	req->root_ns = fd;
+	req->root_at = p + 4;
+	return 0;
+}
+
+/* The rules across records (see nsjoin.h), once every record is read. */
+static int check_fs(const struct nsj_request *req, char *err, size_t errlen)
+{
+	int container = (req->flags & NSJ_FLAG_CONTAINER_FS) != 0;
+	size_t i;
+
+	for (i = 0; i < req->nns; i++)
+		if (req->ns[i].type == CLONE_NEWNS && !container)
+			return fail(err, errlen, "the mount namespace is joined only with the container-filesystem flag");
+	if (container != (req->exec_fd != 0))
+		return fail(err, errlen, "the container-filesystem flag and the exec fd come together");
+	if (container && (req->root_ns != 0 || (req->flags & (NSJ_FLAG_MOUNT_PROC | NSJ_FLAG_MOUNT_SYSFS))))
+		return fail(err, errlen, "the container-filesystem flag excludes every mount");
+	return 0;
 }
 
 /* Appends s to a NULL-terminated vector, growing it. */
@@ -76,6 +147,8 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 {
 	size_t i;
 
+	if (kind == NSJ_KIND_ROOT || kind == NSJ_KIND_EXEC_FD)
+		return parse_fs_record(kind, p, n, req, err, errlen);
 	if (kind == NSJ_KIND_NS || kind == NSJ_KIND_FLAGS) {
 		if (kind == NSJ_KIND_FLAGS) {
 			if (n != 4)
@@ -97,8 +170,10 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 		if (req->nns == NSJ_MAX_NAMESPACES)
 			return fail(err, errlen, "more than %d namespaces", NSJ_MAX_NAMESPACES);
 		for (i = 0; i < req->nns; i++)
-			if (req->ns[i].type == (int)type || req->ns[i].fd == (int)fd)
-				return fail(err, errlen, "namespace type %#x or fd %u given twice", type, fd);
+			if (req->ns[i].type == (int)type)
+				return fail(err, errlen, "namespace type %#x given twice", type);
+		if (fd_taken(req, fd))
+			return fail(err, errlen, "namespace fd %u given twice", fd);
 		req->ns[req->nns].fd = fd;
 		req->ns[req->nns].type = type;
 		req->nns++;
@@ -179,6 +254,8 @@ int nsj_parse_request(const unsigned char *buf, size_t len, struct nsj_request *
 		fail(err, errlen, "request has no %s", req->path == NULL ? "executable path" : "arguments");
 		goto bad;
 	}
+	if (check_fs(req, err, errlen) < 0)
+		goto bad;
 	return 0;
 bad:
 	nsj_free_request(req);

@@ -11,17 +11,20 @@ import (
 
 // Record kinds and flags of the wire format; keep in step with nsjoin.h.
 const (
-	kindNS    = 1
-	kindPath  = 2
-	kindArg   = 3
-	kindEnv   = 4
-	kindDir   = 5
-	kindFlags = 6
+	kindNS     = 1
+	kindPath   = 2
+	kindArg    = 3
+	kindEnv    = 4
+	kindDir    = 5
+	kindFlags  = 6
+	kindRoot   = 7
+	kindExecFD = 8
 
-	flagMountProc  = 1 << 0
-	flagMountSysfs = 1 << 1
-	flagDebug      = 1 << 2
-	flagAll        = 1<<3 - 1
+	flagMountProc   = 1 << 0
+	flagMountSysfs  = 1 << 1
+	flagDebug       = 1 << 2
+	flagContainerFS = 1 << 3
+	flagAll         = 1<<4 - 1
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -46,6 +49,18 @@ type JoinRequest struct {
 	MountProc  bool     // a fresh /proc for the joined pid namespace
 	MountSysfs bool     // a fresh /sys for the joined network namespace
 	Debug      bool     // the constructor writes each step to stderr
+
+	// RootNS and RootAt (--root-at): the tree of mount namespace RootNS (an
+	// open /proc/PID/ns/mnt) is attached at directory RootAt of nsj's
+	// private view, which the constructor creates if missing and removes.
+	RootNS int
+	RootAt string
+	// ContainerFS and ExecFD (--fs container), always together: the mount
+	// namespace (a Namespaces entry "mnt") is joined, nothing is mounted,
+	// and the child runs the open host binary ExecFD with execveat(2). Path
+	// then only names it in messages, and Dir is a path in the container.
+	ContainerFS bool
+	ExecFD      int
 }
 
 // Encode validates r and returns its wire form.
@@ -60,6 +75,7 @@ func (r *JoinRequest) Encode() ([]byte, error) {
 		payload := binary.NativeEndian.AppendUint32(nil, uint32(ns.FD))
 		b = appendRecord(b, kindNS, binary.NativeEndian.AppendUint32(payload, uint32(flag)))
 	}
+	b = r.appendFS(b)
 	b = appendRecord(b, kindPath, []byte(r.Path))
 	for _, a := range r.Args {
 		b = appendRecord(b, kindArg, []byte(a))
@@ -96,6 +112,9 @@ func (r *JoinRequest) flags() uint32 {
 	if r.Debug {
 		f |= flagDebug
 	}
+	if r.ContainerFS {
+		f |= flagContainerFS
+	}
 	return f
 }
 
@@ -109,7 +128,7 @@ func (r *JoinRequest) validate() error {
 	fds := map[int]bool{}
 	for _, ns := range r.Namespaces {
 		flag, ok := CloneFlag(ns.Type)
-		if !ok || flag == unix.CLONE_NEWNS {
+		if !ok || (flag == unix.CLONE_NEWNS && !r.ContainerFS) {
 			return fmt.Errorf("namespace type %q cannot be joined", ns.Type)
 		}
 		if ns.FD < 3 || ns.FD > 1<<20 || seen[ns.Type] || fds[ns.FD] {
@@ -117,10 +136,13 @@ func (r *JoinRequest) validate() error {
 		}
 		seen[ns.Type], fds[ns.FD] = true, true
 	}
+	if err := r.validateFS(fds); err != nil {
+		return err
+	}
 	if r.Path == "" || len(r.Args) == 0 {
 		return errors.New("no command to run")
 	}
-	strs := append([]string{r.Path, r.Dir}, r.Args...)
+	strs := append([]string{r.Path, r.Dir, r.RootAt}, r.Args...)
 	for _, s := range append(strs, r.Env...) {
 		if strings.IndexByte(s, 0) >= 0 {
 			return fmt.Errorf("%q contains a NUL byte", s)
@@ -190,6 +212,9 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		}
 		f := binary.NativeEndian.Uint32(p)
 		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
+		r.ContainerFS = f&flagContainerFS != 0
+	case kindRoot, kindExecFD:
+		return r.decodeFSRecord(kind, p)
 	case kindPath, kindDir:
 		target := &r.Path
 		if kind == kindDir {

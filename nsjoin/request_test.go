@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,6 +62,12 @@ func rawEncode(r *JoinRequest) []byte {
 		flag, _ := CloneFlag(ns.Type)
 		w.ns(uint32(ns.FD), uint32(flag))
 	}
+	if r.RootNS != 0 || r.RootAt != "" {
+		w.root(uint32(r.RootNS), r.RootAt)
+	}
+	if r.ExecFD != 0 {
+		w.execFD(uint32(r.ExecFD))
+	}
 	w.path(r.Path)
 	for _, a := range r.Args {
 		w.arg(a)
@@ -107,7 +114,8 @@ func summary(r *JoinRequest) string {
 		return fmt.Sprintf("%q", s)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v args=[", r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug)
+	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v root=%d:%s containerfs=%v exec=%d args=[",
+		r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug, r.RootNS, short(r.RootAt), r.ContainerFS, r.ExecFD)
 	for i, a := range r.Args {
 		if i == 8 {
 			fmt.Fprintf(&sb, " ...%d more", len(r.Args)-i)
@@ -133,7 +141,7 @@ func validRequests() map[string]*JoinRequest {
 	for i := range many {
 		many[i] = fmt.Sprintf("arg%d", i)
 	}
-	return map[string]*JoinRequest{
+	reqs := map[string]*JoinRequest{
 		"no namespaces": {Path: "/bin/true", Args: []string{"true"}},
 		"every joinable type incl user": {
 			Namespaces: []NamespaceFD{{"net", 3}, {"pid", 4}, {"uts", 5}, {"ipc", 6}, {"cgroup", 7}, {"time", 8}, {"user", 9}},
@@ -162,6 +170,8 @@ func validRequests() map[string]*JoinRequest {
 			Env: []string{"TERM=xterm", "HOME=/root"}, Dir: "/", MountProc: true, MountSysfs: true, Debug: true,
 		},
 	}
+	maps.Copy(reqs, fsValidRequests())
+	return reqs
 }
 
 func TestEncodeRoundTripsThroughGoAndCDecoders(t *testing.T) {
@@ -230,6 +240,9 @@ func TestDecodersAcceptRecordsInAnyOrder(t *testing.T) {
 			&JoinRequest{Path: "/bin/true", Args: []string{"true"}, Namespaces: []NamespaceFD{{"pid", 5}, {"net", 3}}}},
 		{"empty argument", newWire().path("/p").arg("").bytes(), &JoinRequest{Path: "/p", Args: []string{""}}},
 		{"zero flags", minimal().flags(0).bytes(), &JoinRequest{Path: "/bin/true", Args: []string{"true"}}},
+		{"root last", minimal().root(3, "/r").bytes(), &JoinRequest{Path: "/bin/true", Args: []string{"true"}, RootNS: 3, RootAt: "/r"}},
+		{"container records before flags", newWire().execFD(4).ns(3, unix.CLONE_NEWNS).path("/p").arg("a").flags(flagContainerFS).bytes(),
+			&JoinRequest{Path: "/p", Args: []string{"a"}, Namespaces: []NamespaceFD{{"mnt", 3}}, ExecFD: 4, ContainerFS: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,7 +288,7 @@ func malformedRequests() []struct {
 	for i, typ := range append(slicesWithout(Types, "mnt"), "net") {
 		eight.ns(uint32(3+i), uint32(cloneFlags[typ]))
 	}
-	return []struct {
+	return append([]struct {
 		name string
 		in   []byte
 	}{
@@ -336,7 +349,7 @@ func malformedRequests() []struct {
 		{"flags record of 8 bytes", minimal().rec(kindFlags, make([]byte, 8)).bytes()},
 		{"more than 8 namespaces", tooMany.bytes()},
 		{"8 namespaces, one type twice", eight.bytes()},
-	}
+	}, fsMalformedRequests()...)
 }
 
 func slicesWithout(s []string, drop string) []string {
@@ -400,7 +413,7 @@ func encodeRejections() []encodeRejection {
 	for i := range nine {
 		nine[i] = NamespaceFD{Types[i%len(Types)], 3 + i}
 	}
-	return []encodeRejection{
+	return append([]encodeRejection{
 		{"NUL in argument", &JoinRequest{Path: "/bin/true", Args: []string{"true", "a\x00b"}}, true},
 		{"NUL in path", &JoinRequest{Path: "/bin/\x00true", Args: args}, true},
 		{"NUL in env", &JoinRequest{Path: "/bin/true", Args: args, Env: []string{"A=\x00"}}, true},
@@ -420,7 +433,7 @@ func encodeRejections() []encodeRejection {
 		{"empty Path", &JoinRequest{Args: args}, true},
 		{"unknown namespace type", &JoinRequest{Namespaces: []NamespaceFD{{"network", 3}}, Path: "/bin/true", Args: args}, false},
 		{"empty namespace type", &JoinRequest{Namespaces: []NamespaceFD{{"", 3}}, Path: "/bin/true", Args: args}, false},
-	}
+	}, fsEncodeRejections()...)
 }
 
 // The header says FLAGS comes at most once, but neither decoder enforces it:

@@ -17,6 +17,7 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // init runs only where the constructor returned instead of exiting: a join
@@ -30,6 +31,8 @@ func init() {
 	if code == 0 {
 		code = 125
 	}
-	fmt.Fprintf(os.Stderr, "nsj: %s\n", C.GoString(&C.nsj_result.message[0]))
+	// One line, whatever the message quotes (a path with a newline).
+	msg := strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(C.GoString(&C.nsj_result.message[0]))
+	fmt.Fprintf(os.Stderr, "nsj: %s\n", msg)
 	os.Exit(code)
 }

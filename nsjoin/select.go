@@ -57,6 +57,13 @@ func (p *Process) openIfDifferent(typ string, explicit bool) (*Namespace, error)
 		if err := p.Alive(); err != nil {
 			return nil, err
 		}
+		// Missing while nsj has one: hidden (a mount over /proc/PID/ns), not
+		// absent from the kernel. Skipping it would run the command in
+		// nsj's own namespace instead of the target's.
+		if _, ownErr := OwnNamespace(typ); ownErr == nil {
+			return nil, fmt.Errorf("opening the %s namespace of PID %d: %w; the kernel has %s namespaces, so something hides it (see findmnt -R /proc), and nsj does not run the command outside the target's",
+				typ, p.PID, err, typ)
+		}
 		if explicit {
 			return nil, fmt.Errorf("PID %d has no %s namespace (the kernel lacks it): %w", p.PID, typ, ErrNoSuchNamespace)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
 )
 
@@ -32,6 +33,19 @@ type options struct {
 	completion    string // --completion SHELL: print the completion script
 	complete      bool   // hidden: the completion scripts ask for candidates
 
+	all          bool     // --all: every matching task (all.go)
+	selectors    []string // --selector KEY=VALUE, with --all
+	podNamespace string   // --pod-namespace, with --all
+	jobs         int      // -j, with --all; 0: number of CPUs
+	noPrefix     bool     // --no-prefix, with --all
+
+	sandbox bool            // --sandbox: the pod's sandbox (pod.go)
+	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
+	pod     *runtime.PodRef // the target, when it names a pod (pod/NAME, k8s://...)
+
+	fs     string // --fs host|container: whose files the command sees (fs.go)
+	rootAt string // --root-at DIR: the container's root in the host view (fs.go)
+
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
 }
@@ -43,13 +57,36 @@ Usage:
   nsj [flags] --target-pid PID [COMMAND [ARG...]]
   nsj --list [-n NAMESPACE | --all-namespaces] [-q] [-o table|json]
   nsj --inspect [-n NAMESPACE] TASK
+  nsj [flags] [--pod-namespace NS] [--sandbox] pod/NAME[/CONTAINER] [COMMAND [ARG...]]
+  nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
+  nsj --all [flags] [--selector KEY=VALUE]... [-j N] [--] COMMAND [ARG...]
 
 TASK is a containerd task (container) ID or a unique prefix of one. Flags end
 at TASK: every word after it belongs to COMMAND. Without COMMAND nsj starts
 $SHELL (else /bin/sh). The command is the host's binary, run with the host's
 files, in the container's network, pid, uts, ipc, cgroup (and time)
 namespaces, with a fresh /proc that shows the container's processes. The
-container's own files are at /proc/1/root ($NSJ_ROOT).
+container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with
+--root-at DIR. With --fs container the command runs in the container's own
+mount namespace instead (/ and /proc are the container's): a distroless
+container's, for one; only a statically linked host binary can run there.
+
+A Kubernetes pod's container is pod/NAME/CONTAINER (pod namespace from
+--pod-namespace, default "default") or k8s://NAMESPACE/NAME/CONTAINER, in
+containerd namespace k8s.io unless -n says otherwise. A pod's only
+container, or the one its kubectl.kubernetes.io/default-container
+annotation names, needs no /CONTAINER. --sandbox joins the pod's sandbox:
+its network, IPC and UTS namespaces (pid too if the pod shares one); so
+does nsj, with a warning, when the container is not running (crash-looping).
+
+--all runs COMMAND in every running task that matches, N at a time, and
+prefixes each line of output with its task (<pod-namespace>/<pod>/<container>
+for Kubernetes containers). It exits 0 when COMMAND succeeded in every task,
+else 1 with a summary of the failures on stderr.
+
+nsj warns before it joins a container whose processes can reach the host
+command it runs there: a privileged one, or one with CAP_SYS_ADMIN or
+CAP_SYS_PTRACE (see docs/security.md); --log-level error silences it.
 
 Flags:
 `
@@ -64,6 +101,13 @@ Examples:
   nsj -a /run/k3s/containerd/containerd.sock -n k8s.io 3f2a top   # k3s
   nsj -t 4242 --ns net,uts ip -o link    # any process, chosen namespaces
   nsj --list -n k8s.io                   # tasks and their namespaces
+  nsj --root-at /ctr 3f2a du -sh /ctr/var/log   # host tools on the container's files
+  nsj --fs container 3f2a /bin/busybox ls /     # a distroless container, from inside
+  nsj pod/web-7d9f/nginx ss -tlnp        # a pod's container (pod namespace default)
+  nsj --sandbox k8s://shop/web-7d9f tcpdump -i eth0   # the pod's network, even if it crashed
+  nsj --list --pods                      # pods and their containers on this node
+  nsj --all -n k8s.io -- ss -Htln 'sport = :8080'   # who listens on :8080?
+  nsj --all -A --selector app=web -- ss -s          # every web container
 
 Exit status: the command's own; 125 when nsj fails, 126 when the command
 cannot be executed, 127 when it is not found.
@@ -80,15 +124,24 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
 	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user)")
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
-	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in host directory `DIR`")
+	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
+	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh)")
+	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
-	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list: every containerd namespace")
+	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")
+	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container has label `KEY=VALUE`; repeatable, all must match")
+	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
+	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
+	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
+	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
+	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
-	fs.StringVarP(&o.output, "output", "o", "table", "with --list: `FORMAT` table or json")
+	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr (same as --log-level debug)")
-	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: debug, info, warn, error")
+	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: debug, info, warn, error; error hides the warnings")
 	fs.BoolVar(&o.version, "version", false, "print version information")
 	fs.StringVar(&o.completion, "completion", "", "print the completion script for `SHELL` (bash, zsh or fish)")
 	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
@@ -124,7 +177,7 @@ func parseArgs(args []string) (*options, error) {
 		o.command = rest
 		return o, nil
 	}
-	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version {
+	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version && !o.all {
 		o.target, rest = rest[0], rest[1:]
 	}
 	o.command = rest
@@ -136,6 +189,14 @@ func (o *options) check() error {
 	switch {
 	case o.version:
 		return nil
+	case isPodRef(o.target) || o.pods || o.sandbox:
+		if err := o.checkPod(); err != nil {
+			return err
+		}
+	case o.all || o.allOnly():
+		if err := o.checkAll(); err != nil {
+			return err
+		}
 	case o.list && (o.targetPID != 0 || o.inspect):
 		return usageErrorf("--list takes no target; see nsj --help")
 	case o.list && len(o.command) > 0:
@@ -150,6 +211,12 @@ func (o *options) check() error {
 		return usageErrorf("no target: name a TASK (see nsj --list) or a process with -t PID")
 	case o.targetPID != 0 && (o.address != "" || o.namespace != ""):
 		return usageErrorf("--target-pid names a process directly; drop -a/-n")
+	}
+	if err := o.checkFS(); err != nil {
+		return err
+	}
+	if o.timeout <= 0 {
+		return usageErrorf("--timeout %s: give containerd a positive time, such as 5s", o.timeout)
 	}
 	for _, e := range o.env {
 		if strings.HasPrefix(e, "=") || e == "" {

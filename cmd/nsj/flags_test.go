@@ -122,6 +122,8 @@ func TestParseArgsRejectsMisuseWithCode125(t *testing.T) {
 		{"env starting with =", []string{"-e", "=x", "t1"}, "-e \"=x\""},
 		{"empty env", []string{"-e", "", "t1"}, "KEY=VALUE or KEY"},
 		{"bad timeout", []string{"--timeout", "soon", "t1"}, "invalid argument"},
+		{"zero timeout", []string{"--timeout", "0s", "t1"}, "--timeout 0s: give containerd a positive time"},
+		{"negative timeout", []string{"--timeout=-1s", "t1"}, "--timeout -1s"},
 		{"value for a bool flag", []string{"--sysfs=maybe", "t1"}, "invalid argument"},
 	}
 	for _, tt := range tests {

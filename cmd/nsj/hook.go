@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,8 +13,14 @@ import (
 // Points: "lookup" (the target is found, nothing is opened yet) and "exec"
 // (the namespaces are open, the constructor has not run). The variable is
 // private (_NSJ_), so it never reaches the command.
+//
+// The signal goes to the calling thread: sent to the process, another
+// thread may take it while this one runs on into the exec, and the stop
+// then lands after it.
 func stopAt(point string) {
 	if os.Getenv("_NSJ_TEST_STOP_AT") == point {
-		unix.Kill(os.Getpid(), unix.SIGSTOP)
+		runtime.LockOSThread()
+		unix.Tgkill(os.Getpid(), unix.Gettid(), unix.SIGSTOP)
+		runtime.UnlockOSThread()
 	}
 }

@@ -19,6 +19,9 @@ type target struct {
 	specPaths map[string]string // type -> path the OCI spec gives, if any
 	recheck   func() error      // after the namespaces are open: is it still the same target?
 	done      func()            // releases what finding it took (a containerd connection)
+	files     map[string]string // type -> namespace file joined instead of /proc/PID/ns (a pod's netns; paths.go)
+	root      string            // $NSJ_ROOT when not /proc/1/root (a pod sharing its pid namespace; pod.go)
+	pinned    pinHook           // after the namespaces are open, while the PID is pinned (--root-at; fs.go)
 }
 
 // join finds the target, opens its namespaces and hands over to the
@@ -31,15 +34,17 @@ func join(o *options) error {
 	if err != nil {
 		return err
 	}
-	cmd, err := resolveCommand(o)
+	cmd, fsv, err := openCommand(o)
 	if err != nil {
 		return err
 	}
+	defer fsv.close()
 	t, err := findTarget(o, sel)
 	if err != nil {
 		return err
 	}
 	defer t.done()
+	fsv.prepare(t)
 	stopAt("lookup")
 	nss, err := openTarget(t)
 	if err != nil {
@@ -47,6 +52,10 @@ func join(o *options) error {
 	}
 	defer nsjoin.Close(nss)
 	req := cmd.request(o, nss)
+	setRoot(req, cmd, t.root)
+	if err := fsv.apply(req, t); err != nil {
+		return err
+	}
 	stopAt("exec")
 	if err := nsjoin.Exec(req); err != nil {
 		return fmt.Errorf("joining %s: %w", t.name, err)
@@ -65,10 +74,19 @@ func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 	}
 	defer p.Close()
 	nss, err := p.OpenNamespaces(t.sel)
+	if err == nil && t.pinned != nil {
+		if err = t.pinned(p); err != nil {
+			nsjoin.Close(nss)
+		}
+	}
 	if errors.Is(err, nsjoin.ErrTargetExited) {
 		return nil, t.gone(fmt.Errorf("%s exited while nsj was joining it", t.name))
 	}
 	if err != nil {
+		return nil, err
+	}
+	if nss, err = openFiles(nss, t.files); err != nil {
+		nsjoin.Close(nss)
 		return nil, err
 	}
 	checkSpecPaths(nss, t.specPaths)
@@ -128,7 +146,7 @@ func parseNamespaceTypes(names []string) (nsjoin.Selection, error) {
 		n = strings.TrimSpace(n)
 		switch {
 		case n == "mnt" || n == "mount":
-			return sel, usageErrorf("--ns mnt: nsj never joins the mount namespace; it runs host binaries in a private copy of the host's mounts, and the container's files are at /proc/1/root")
+			return sel, usageErrorf("--ns mnt: nsj runs host binaries in a private copy of the host's mounts, and the container's files are at /proc/1/root; to join the container's mount namespace use --fs container (static binaries only)")
 		case n == "network":
 			n = "net"
 		case !slices.Contains(nsjoin.Types, n):
@@ -163,6 +181,9 @@ func pidTarget(o *options, sel nsjoin.Selection) *target {
 func findTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if o.targetPID != 0 {
 		return pidTarget(o, sel), nil
+	}
+	if o.pod != nil {
+		return podTarget(o, sel)
 	}
 	return taskTarget(o, sel)
 }

@@ -21,6 +21,9 @@ type listEntry struct {
 }
 
 func list(o *options) error {
+	if o.pods {
+		return listPods(o)
+	}
 	ctx, c, done, err := connect(o)
 	if err != nil {
 		return err
@@ -83,6 +86,9 @@ func printJSON(v any) error {
 
 // inspect prints one task as JSON, with each namespace's inode and path.
 func inspect(o *options) error {
+	if o.pod != nil {
+		return inspectPod(o)
+	}
 	ctx, c, done, err := connect(o)
 	if err != nil {
 		return err

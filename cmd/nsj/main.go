@@ -68,6 +68,8 @@ func dispatch(o *options) error {
 		return printCompletion(o.completion)
 	case o.complete:
 		return complete(o)
+	case o.all:
+		return all(o)
 	case o.list:
 		return list(o)
 	case o.inspect:

@@ -30,6 +30,9 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		return nil, err
 	}
 	t, err := c.Find(ctx, o.target)
+	if err == nil {
+		err = expectedTask(t) // a child of nsj --all
+	}
 	if err != nil {
 		done()
 		return nil, err
@@ -39,9 +42,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", name, t.Namespace, t.ID)
 	}
-	for _, why := range runtime.Risky(t.Spec) {
-		logrus.Warnf("%s %s: a process in it can trace the host command nsj runs there (see docs/security.md)", name, why)
-	}
+	warnRisky(name, t.Spec)
 	return &target{
 		name:      name,
 		pid:       int(t.PID),

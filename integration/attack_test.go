@@ -1,0 +1,187 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd/v2/pkg/oci"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// The hostile container of the security tests: a container whose init is
+// the attacker program (testdata/attacker), which tries to get hold of the
+// processes nsj puts in it and logs what it got to a directory the test
+// shares with it.
+
+var attackerBuild struct {
+	once sync.Once
+	dir  string // holds the binary "attacker"
+	err  error
+}
+
+// attackerBinary builds testdata/attacker once per test binary, statically,
+// so that it runs in a container with nothing else in it, or as a command
+// that nsj runs.
+func attackerBinary(t testing.TB) string {
+	t.Helper()
+	requireBinaries(t, "go")
+	attackerBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "nsj-attacker-")
+		if err != nil {
+			attackerBuild.err = err
+			return
+		}
+		atExit(func() { os.RemoveAll(dir) })
+		os.Chmod(dir, 0o755)
+		attackerBuild.dir = dir
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "attacker"), "./testdata/attacker")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			attackerBuild.err = fmt.Errorf("building testdata/attacker: %v\n%s", err, out)
+		}
+	})
+	if attackerBuild.err != nil {
+		t.Fatal(attackerBuild.err)
+	}
+	return filepath.Join(attackerBuild.dir, "attacker")
+}
+
+// attackerRootfs makes a root filesystem holding only /attacker and the
+// directories runc mounts on; the test removes it.
+func attackerRootfs(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	for _, d := range []string{"proc", "sys", "dev", "run", "tmp", "etc", "shared"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := copyFile(attackerBinary(t), filepath.Join(dir, "attacker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// attack is a running attacker container.
+type attack struct {
+	task   *Task
+	shared string // the host side of the container's /shared
+}
+
+// startAttacker runs the attacker in a new container of c in mode (peek or
+// exe; see testdata/attacker), allowed to write to the files victims, and
+// waits until it is at work. opts change the container (capabilities).
+func startAttacker(t *testing.T, c *Containerd, mode string, victims []string, opts ...oci.SpecOpts) *attack {
+	t.Helper()
+	shared := t.TempDir()
+	ids := make([]string, len(victims))
+	for i, v := range victims {
+		ids[i] = fileID(t, v)
+	}
+	mount := specs.Mount{Destination: "/shared", Type: "bind", Source: shared, Options: []string{"rbind", "rw"}}
+	opts = append([]oci.SpecOpts{oci.WithRootFSPath(attackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, opts...)
+	tk := c.RunTask(t, "nsj-security", uniqueID("attacker-"+mode),
+		WithArgs("/attacker", "-mode", mode, "-log", "/shared/log", "-stop", "/shared/stop", "-victims", strings.Join(ids, ",")),
+		WithSpecOpts(opts...))
+	a := &attack{task: tk, shared: shared}
+	waitFor(t, 20*time.Second, "the attacker to start", func() bool { return strings.HasPrefix(a.log(), "READY") })
+	return a
+}
+
+func (a *attack) log() string {
+	b, _ := os.ReadFile(filepath.Join(a.shared, "log"))
+	return string(b)
+}
+
+// attempts are the counts of one kind of attempt on /proc/PID files.
+type attempts struct{ ok, denied, gone, other int }
+
+// victimReport is what the attacker did to one victim file.
+type victimReport struct {
+	grabs, nowOK, laterOK int
+	nowErr, laterErr      string
+}
+
+// report is the attacker's summary.
+type report struct {
+	log      string
+	kinds    map[string]attempts     // by "KIND COMM": "environ nsj", "exe sleep"
+	victims  map[string]victimReport // by device:inode
+	problems []string                // OK and ERROR lines
+}
+
+// stop asks the attacker for its summary and parses it.
+func (a *attack) stop(t *testing.T) *report {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(a.shared, "stop"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the attacker's summary", func() bool { return strings.HasSuffix(a.log(), "DONE\n") })
+	r := &report{log: a.log(), kinds: map[string]attempts{}, victims: map[string]victimReport{}}
+	for _, line := range strings.Split(r.log, "\n") {
+		f := fields(line)
+		switch {
+		case strings.HasPrefix(line, "SUMMARY "):
+			r.kinds[f["kind"]+" "+f["comm"]] = attempts{atoi(f["ok"]), atoi(f["denied"]), atoi(f["gone"]), atoi(f["other"])}
+		case strings.HasPrefix(line, "VICTIM "):
+			id := strings.Fields(line)[1]
+			r.victims[id] = victimReport{atoi(f["grabs"]), atoi(f["now_ok"]), atoi(f["later_ok"]), f["now_err"], f["later_err"]}
+		case strings.HasPrefix(line, "OK "), strings.HasPrefix(line, "ERROR "):
+			r.problems = append(r.problems, line)
+		}
+	}
+	return r
+}
+
+// fields reads the key=value words of a log line.
+func fields(line string) map[string]string {
+	m := map[string]string{}
+	for _, w := range strings.Fields(line) {
+		if k, v, ok := strings.Cut(w, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// fileID is the device:inode of path, as the attacker names victims.
+func fileID(t testing.TB, path string) string {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		t.Fatalf("stat %s: %v", path, err)
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+}
+
+// on sums the attempts of a kind on the processes named comm ("" for any).
+func (r *report) on(kind, comm string) attempts {
+	var sum attempts
+	for k, a := range r.kinds {
+		kk, c, _ := strings.Cut(k, " ")
+		if kk == kind && (comm == "" || c == comm) {
+			sum.ok += a.ok
+			sum.denied += a.denied
+			sum.gone += a.gone
+			sum.other += a.other
+		}
+	}
+	return sum
+}

@@ -1,0 +1,67 @@
+package integration
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+	"golang.org/x/sys/unix"
+)
+
+// BenchmarkSealedSelf: what protecting nsj's binary costs each run
+// (nsjoin.SealedSelf: a read-only clone of the mount of the binary's
+// directory; docs/security.md), against copying the binary into a sealed
+// memfd as runc once did, and against a whole nsj -t PID true.
+func BenchmarkSealedSelf(b *testing.B) {
+	tg := startTarget(b, "sleep 100000")
+	nsjBin := nsjPath(b)
+	var seal, memfd, run []time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		path, release, err := nsjoin.SealedSelf()
+		if err != nil {
+			b.Fatalf("SealedSelf: %v (%s)", err, path)
+		}
+		release()
+		seal = append(seal, time.Since(start))
+
+		start = time.Now()
+		copyToMemfd(b, nsjBin)
+		memfd = append(memfd, time.Since(start))
+
+		start = time.Now()
+		if out, err := exec.Command(nsjBin, "-t", tg.pidArg(), "true").CombinedOutput(); err != nil {
+			b.Fatalf("nsj: %v: %s", err, out)
+		}
+		run = append(run, time.Since(start))
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(median(seal).Nanoseconds())/1000, "seal-median-us")
+	b.ReportMetric(float64(median(memfd).Nanoseconds())/1000, "memfd-copy-median-us")
+	b.ReportMetric(float64(median(run).Nanoseconds())/1e6, "nsj-run-median-ms")
+	b.ReportMetric(100*float64(median(seal))/float64(median(run)), "seal-%-of-run")
+}
+
+// copyToMemfd copies a file into a sealed memfd and closes it.
+func copyToMemfd(b *testing.B, path string) {
+	in, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	fd, err := unix.MemfdCreate("nsj-copy", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := os.NewFile(uintptr(fd), "memfd")
+	defer out.Close()
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := unix.FcntlInt(out.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SEAL|unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -1,0 +1,207 @@
+package integration
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/containerd/containerd/v2/client"
+)
+
+// Defence 5: nsj pins the task's PID with a pidfd, opens its namespaces,
+// checks that the pinned process still lives, and asks containerd whether
+// the task still runs with that PID. The test kills or replaces the task
+// between the lookup and the join, and makes another process take its PID
+// at once (clone3 with set_tid), 1,000 times: nsj either joins the task it
+// found or fails saying that the target exited or restarted; it never runs
+// the command in the namespaces of the PID's new owner or of the host.
+func TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t *testing.T) {
+	c := sharedContainerd(t)
+	decoyBin := decoyBinary(t)
+	const rounds, workers = 1000, 4
+	var taken atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		// Not t.Parallel, which -parallel (GOMAXPROCS) would limit.
+		go func() {
+			defer wg.Done()
+			t.Run(fmt.Sprint("worker", w), func(t *testing.T) {
+				for i := w; i < rounds; i += workers {
+					if raceRound(t, c, decoyBin, fmt.Sprint("reused-", w), i) {
+						taken.Add(1)
+					}
+				}
+			})
+		}()
+	}
+	wg.Wait()
+	if n := taken.Load(); n < rounds*8/10*9/10 {
+		t.Fatalf("the PID's new owner took the task's PID in only %d of %d rounds: the test proves little", n, rounds*8/10)
+	}
+}
+
+// raceRound kills or replaces the task of container id (4 rounds in 5), or
+// leaves it alone, while nsj stops after the lookup or before the join
+// (every other round), and gives its PID to a decoy, in the host's
+// namespaces or in new ones. It reports whether the decoy got the PID.
+func raceRound(t *testing.T, c *Containerd, decoyBin, id string, i int) (taken bool) {
+	t.Helper()
+	tk := c.task(t, "nsj-race", id)
+	point := []string{"lookup", "exec"}[i%2]
+	action := []string{"none", "kill", "restart", "kill", "restart"}[i%5]
+	host, before := nsLinks(t, os.Getpid()), nsLinks(t, int(tk.PID))
+	cmd, out := startStopped(t, nil, point, "-a", c.Address, "-n", tk.Namespace, tk.ID, "readlink", "/proc/self/ns/net", "/proc/self/ns/uts")
+	var d *decoy
+	if action != "none" {
+		c.RemoveTask(t, tk.Namespace, tk.ID)
+		d = startDecoy(t, decoyBin, int(tk.PID), i%4 < 2)
+		defer d.stop()
+		if action == "restart" {
+			c.RestartTask(t, tk.Namespace, tk.ID)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGCONT)
+	cmd.Wait()
+	r := result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
+	got := strings.Fields(r.stdout)
+	if len(got) == 2 && (got[0] == host[0] || got[1] == host[1] || d != nil && d.ok && got[0] == d.ns[0]) {
+		t.Fatalf("round %d (%s at %s): the command ran in the namespaces %v; the host's are %v, the decoy's %v", i, action, point, got, host, d.ns)
+	}
+	switch {
+	case action == "none" && (r.code != 0 || len(got) != 2 || got[0] != before[0] || got[1] != before[1]):
+		t.Fatalf("round %d (untouched task): exit %d, namespaces %v, want the task's %v; stderr %s", i, r.code, got, before, r.stderr)
+	case action != "none" && (r.stdout != "" || r.code != 125 || !strings.Contains(r.stderr, "exited") && !strings.Contains(r.stderr, "restarted")):
+		t.Fatalf("round %d (%s at %s): exit %d, stdout %q, stderr %q; want a failure saying the target exited or restarted", i, action, point, r.code, r.stdout, r.stderr)
+	}
+	return d != nil && d.ok
+}
+
+// task returns the running task of container id, making the container or
+// starting a new task as needed.
+func (c *Containerd) task(t *testing.T, ns, id string) *Task {
+	t.Helper()
+	ctx, cancel := testContext(ns)
+	defer cancel()
+	ctr, err := c.Client.LoadContainer(ctx, id)
+	if err != nil {
+		return c.RunTask(t, ns, id)
+	}
+	if tk, err := ctr.Task(ctx, nil); err == nil {
+		if st, err := tk.Status(ctx); err == nil && st.Status == client.Running {
+			return &Task{ID: id, Namespace: ns, PID: tk.Pid()}
+		}
+	}
+	return c.RestartTask(t, ns, id)
+}
+
+// nsLinks are the net and uts namespaces of pid.
+func nsLinks(t testing.TB, pid int) [2]string {
+	return [2]string{nsLink(t, pid, "net"), nsLink(t, pid, "uts")}
+}
+
+type output struct{ stdout, stderr strings.Builder }
+
+// startStopped starts nsj with args and extra environment entries, and
+// waits until it has stopped at point (see cmd/nsj/hook.go).
+func startStopped(t *testing.T, env []string, point string, args ...string) (*exec.Cmd, *output) {
+	t.Helper()
+	out := &output{}
+	cmd := exec.Command(nsjPath(t), args...)
+	cmd.Env = append(append(os.Environ(), env...), "_NSJ_TEST_STOP_AT="+point)
+	cmd.Stdout, cmd.Stderr = &out.stdout, &out.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killOnFailure(t, cmd)
+	waitStopped(t, cmd.Process.Pid)
+	return cmd, out
+}
+
+// killOnFailure kills a started cmd at the end of the test if nothing
+// waited for it: the test failed while nsj was stopped.
+func killOnFailure(t *testing.T, cmd *exec.Cmd) {
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+}
+
+// decoy is a process that took a given PID (testdata/decoy).
+type decoy struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	ok    bool      // it got the PID
+	ns    [2]string // its net and uts namespaces
+}
+
+func startDecoy(t *testing.T, bin string, pid int, newns bool) *decoy {
+	t.Helper()
+	args := []string{fmt.Sprint(pid)}
+	if newns {
+		args = append(args, "newns")
+	}
+	d := &decoy{cmd: exec.Command(bin, args...)}
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var err error
+	if d.stdin, err = d.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := d.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	d.ok = line == "ok\n"
+	if d.ok {
+		d.ns = nsLinks(t, pid)
+	}
+	return d
+}
+
+// stop ends the decoy and its child.
+func (d *decoy) stop() {
+	d.stdin.Close()
+	d.cmd.Wait()
+}
+
+var decoyBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// decoyBinary compiles testdata/decoy once per test binary.
+func decoyBinary(t testing.TB) string {
+	t.Helper()
+	requireBinaries(t, "gcc")
+	decoyBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "nsj-decoy-")
+		if err != nil {
+			decoyBuild.err = err
+			return
+		}
+		atExit(func() { os.RemoveAll(dir) })
+		decoyBuild.path = filepath.Join(dir, "decoy")
+		if out, err := exec.Command("gcc", "-O2", "-o", decoyBuild.path, "testdata/decoy/decoy.c").CombinedOutput(); err != nil {
+			decoyBuild.err = fmt.Errorf("compiling testdata/decoy: %v\n%s", err, out)
+		}
+	})
+	if decoyBuild.err != nil {
+		t.Fatal(decoyBuild.err)
+	}
+	return decoyBuild.path
+}

@@ -1,0 +1,217 @@
+package integration
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/containerd/containerd/v2/pkg/oci"
+)
+
+// nsj runs as host root and puts a host process into a container that may
+// be hostile. These tests attack nsj from inside containers, as runc's CVEs
+// did; docs/security.md says which test proves which defence.
+
+// nsjComm is the name (/proc/PID/comm) of nsj's processes: its binary's.
+func nsjComm(t testing.TB) string {
+	name := filepath.Base(nsjPath(t))
+	return name[:min(len(name), 15)]
+}
+
+// Defence 1: nsj is non-dumpable from its first instruction, and its
+// command keeps capabilities the container lacks: the container's root,
+// with the default capabilities, cannot open the /proc files of either,
+// however often it tries.
+func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
+	c := sharedContainerd(t)
+	a := startAttacker(t, c, "peek", nil)
+	for i := 0; i < 500; i++ {
+		nsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "sleep", "0.005").ok(t)
+	}
+	r := a.stop(t)
+	defer logOnFailure(t, r)
+	for _, comm := range []string{nsjComm(t), "sleep"} {
+		for _, kind := range []string{"environ", "mem", "exe", "cwd", "root", "fd/N"} {
+			got := r.on(kind, comm)
+			if got.ok > 0 || got.other > 0 {
+				t.Errorf("%s: /proc/PID/%s opened %d times, failed otherwise than EACCES/EPERM %d times", comm, kind, got.ok, got.other)
+			}
+			if got.denied == 0 {
+				t.Errorf("%s: /proc/PID/%s never refused (%+v): the attacker never reached it", comm, kind, got)
+			}
+		}
+	}
+	// What any process may read of any other, and docs/security.md says the
+	// container sees: the fd numbers (not what they are), the command line,
+	// and the mount table of nsj's private copy of the host's mounts.
+	for _, kind := range []string{"fd", "cmdline", "mountinfo"} {
+		if r.on(kind, "sleep").ok == 0 {
+			t.Errorf("/proc/PID/%s of the command was never readable: docs/security.md says it is", kind)
+		}
+	}
+	for _, p := range r.problems {
+		if !strings.Contains(p, "kind=fd ") && !strings.Contains(p, "kind=cmdline ") && !strings.Contains(p, "kind=mountinfo ") {
+			t.Errorf("attacker: %s", p)
+		}
+	}
+}
+
+// Defence 3: nsj re-executes itself from a read-only clone of its binary's
+// mount, so a container that may open /proc/PID/exe of nsj's child (one
+// with CAP_SYS_PTRACE) cannot write to nsj's binary, at once or through the
+// descriptor it keeps until nsj has exited (CVE-2019-5736). The command is a
+// host binary that nsj does not seal: the same attack on it succeeds, which
+// shows that the attack works, and is why nsj warns about such containers
+// (defence 4).
+func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
+	c := sharedContainerd(t)
+	requireBinaries(t, "busybox")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	nsjCopy, cmdCopy := filepath.Join(dir, "nsj"), filepath.Join(dir, "sleep")
+	busybox, _ := exec.LookPath("busybox")
+	for from, to := range map[string]string{nsjPath(t): nsjCopy, busybox: cmdCopy} {
+		if err := copyFile(from, to, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nsjSum, cmdSum := fileSum(t, nsjCopy), fileSum(t, cmdCopy)
+	a := startAttacker(t, c, "exe", []string{nsjCopy, cmdCopy}, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
+	grabbedNsj := "victim=" + fileID(t, nsjCopy)
+	for i := 0; i < 300 && (i < 20 || !strings.Contains(a.log(), grabbedNsj) || !strings.Contains(a.log(), "WROTE-LATER")); i++ {
+		r := run(exec.Command(nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
+		r.ok(t)
+		if !strings.Contains(r.stderr, "has CAP_SYS_PTRACE") {
+			t.Fatalf("no warning about CAP_SYS_PTRACE: %q", r.stderr)
+		}
+	}
+	r := a.stop(t)
+	defer logOnFailure(t, r)
+	got := r.victims[fileID(t, nsjCopy)]
+	if got.grabs == 0 {
+		t.Fatalf("the attacker never opened /proc/PID/exe of nsj's child: the test proves nothing")
+	}
+	if got.nowOK+got.laterOK > 0 || fileSum(t, nsjCopy) != nsjSum {
+		t.Errorf("the container wrote to nsj's binary: %+v", got)
+	}
+	if cmd := r.victims[fileID(t, cmdCopy)]; cmd.laterOK == 0 || fileSum(t, cmdCopy) == cmdSum {
+		t.Errorf("the same attack failed on the command's binary too (%+v): update docs/security.md and the warning", cmd)
+	}
+}
+
+// logOnFailure shows the attacker's log if the test failed.
+func logOnFailure(t *testing.T, r *report) {
+	if t.Failed() {
+		t.Logf("attacker log:\n%s", r.log)
+	}
+}
+
+func fileSum(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b))
+}
+
+// Defence 4: a container whose spec lets it reach the command (privileged,
+// CAP_SYS_ADMIN, CAP_SYS_PTRACE) is named in a warning before nsj opens
+// anything of it; --log-level error alone silences it.
+func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
+	c := sharedContainerd(t)
+	for _, tc := range []struct {
+		name string
+		opts []oci.SpecOpts
+		want []string
+	}{
+		{"default", nil, nil},
+		{"ptrace", []oci.SpecOpts{oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"})}, []string{"has CAP_SYS_PTRACE"}},
+		{"admin", []oci.SpecOpts{oci.WithAddedCapabilities([]string{"CAP_SYS_ADMIN"})}, []string{"has CAP_SYS_ADMIN"}},
+		{"privileged", []oci.SpecOpts{oci.WithPrivileged}, []string{"is privileged", "has CAP_SYS_PTRACE"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := c.RunTask(t, "nsj-security", uniqueID("risky-"+tc.name), WithSpecOpts(tc.opts...))
+			stderr := stderrAtLookup(t, c, tk)
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(tc.want) == 0 && stderr != "" || len(tc.want) > 0 && len(lines) != len(tc.want) {
+				t.Fatalf("stderr before the join: %q; want %d warnings %q", stderr, len(tc.want), tc.want)
+			}
+			for i, want := range tc.want {
+				if !strings.HasPrefix(lines[i], "nsj: warning: task nsj-security/"+tk.ID+" "+want+": ") {
+					t.Errorf("warning %d: %q, want it to name the task and say it %s", i, lines[i], want)
+				}
+			}
+			if r := nsjAt(t, c, "--log-level", "error", "-n", tk.Namespace, tk.ID, "hostname"); r.ok(t) != tk.ID+"\n" || r.stderr != "" {
+				t.Errorf("--log-level error: stdout %q, stderr %q; want the hostname and nothing on stderr", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// stderrAtLookup runs nsj against tk, stops it where the task is found and
+// nothing of it is opened yet, and returns what nsj wrote to stderr by then.
+// nsj then goes on and must succeed.
+func stderrAtLookup(t *testing.T, c *Containerd, tk *Task) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", tk.Namespace, tk.ID, "true")
+	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
+	cmd.Stderr = f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killOnFailure(t, cmd)
+	waitStopped(t, cmd.Process.Pid)
+	before := readFile(t, f.Name())
+	cmd.Process.Signal(syscall.SIGCONT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("nsj after the stop: %v; stderr: %s", err, readFile(t, f.Name()))
+	}
+	return before
+}
+
+// The advice of the warning about CAP_SYS_PTRACE: without the pid
+// namespace, the command is out of the container's sight; with it, the same
+// container gets hold of the command.
+func TestCommandOutsideThePidNamespaceIsOutOfPtraceReach(t *testing.T) {
+	c := sharedContainerd(t)
+	a := startAttacker(t, c, "peek", nil, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
+	for i := 0; i < 50; i++ {
+		nsjAt(t, c, "--log-level", "error", "--ns", "net,uts,ipc", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").ok(t)
+	}
+	if log := a.log(); strings.Contains(log, "OK ") {
+		t.Fatalf("without the pid namespace, the container still reached the command:\n%s", log)
+	}
+	for i := 0; i < 50 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
+		nsjAt(t, c, "--log-level", "error", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").ok(t)
+	}
+	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
+		t.Fatalf("in the pid namespace, the container never reached the command: the test proves nothing\n%s", r.log)
+	}
+}
+
+// A limit of defence 1 that docs/security.md describes: a command that
+// drops its capabilities but stays root (ping does, once its socket is
+// open) no longer has capabilities the container's root lacks, and is
+// within its reach while it runs.
+func TestCommandThatDropsItsCapabilitiesIsWithinTheContainersReach(t *testing.T) {
+	requireBinaries(t, "setpriv")
+	c := sharedContainerd(t)
+	a := startAttacker(t, c, "peek", nil)
+	for i := 0; i < 20 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
+		nsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "0.3").ok(t)
+	}
+	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
+		t.Fatalf("the container never reached the command that dropped its capabilities: update docs/security.md\n%s", r.log)
+	}
+}

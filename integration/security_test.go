@@ -55,6 +55,11 @@ func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
 		}
 	}
 	for _, p := range r.problems {
+		// The attacker may open its own processes' files (a helper it forked
+		// shows up as comm=attacker): they are not nsj's.
+		if strings.Contains(p, "comm=attacker ") {
+			continue
+		}
 		if !strings.Contains(p, "kind=fd ") && !strings.Contains(p, "kind=cmdline ") && !strings.Contains(p, "kind=mountinfo ") {
 			t.Errorf("attacker: %s", p)
 		}

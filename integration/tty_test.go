@@ -24,11 +24,18 @@ type ptySession struct {
 
 func startPty(t *testing.T, env []string, args ...string) *ptySession {
 	t.Helper()
-	s := &ptySession{cmd: exec.Command(nsjPath(t), args...)}
-	s.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(nsjPath(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	return startOnPty(t, cmd)
+}
+
+// startOnPty starts cmd on a new terminal and records what it shows.
+func startOnPty(t *testing.T, cmd *exec.Cmd) *ptySession {
+	t.Helper()
+	s := &ptySession{cmd: cmd}
 	f, err := pty.Start(s.cmd)
 	if err != nil {
-		t.Fatalf("starting nsj on a pty: %v", err)
+		t.Fatalf("starting %s on a pty: %v", cmd.Path, err)
 	}
 	s.tty = f
 	go func() {
@@ -136,30 +143,9 @@ func TestCtrlZStopsAndFgResumes(t *testing.T) {
 // startPtyShell starts an interactive host shell (not nsj) on a pty.
 func startPtyShell(t *testing.T) *ptySession {
 	t.Helper()
-	s := &ptySession{cmd: exec.Command("/bin/sh", "-i")}
-	s.cmd.Env = append(os.Environ(), "PS1=host$ ")
-	f, err := pty.Start(s.cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.tty = f
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-		f.Close()
-	})
+	cmd := exec.Command("/bin/sh", "-i")
+	cmd.Env = append(os.Environ(), "PS1=host$ ")
+	s := startOnPty(t, cmd)
 	s.expect(t, "host$ ")
 	return s
 }

@@ -184,17 +184,7 @@ func runAsNobody(t *testing.T, e *badEnv, args []string) result {
 // runTargetExitingMidJoin kills a target after nsj opened its namespaces
 // and before the constructor joins them.
 func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) result {
-	tg := startTarget(t, "sleep 100000")
-	cmd, out := startStopped(t, e.env(), "exec", "-t", tg.pidArg(), "true")
-	tg.unshare.Process.Kill()
-	tg.unshare.Wait()
-	waitFor(t, 10*time.Second, "the target to exit", func() bool {
-		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
-		return err != nil
-	})
-	cmd.Process.Signal(syscall.SIGCONT)
-	cmd.Wait()
-	return result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
+	return joinWhileTargetExits(t, e.env())
 }
 
 // runAtExecLimit gives nsj a command line and environment that just fit

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os/exec"
 	"testing"
-	"time"
 )
 
 // BenchmarkAll: nsj --all -- true over 10, 50 and 100 tasks against shell
@@ -53,25 +52,5 @@ const (
 // also reports each command's median time per task.
 func sideBySidePerTask(b *testing.B, n int, names []string, cmds ...func() *exec.Cmd) {
 	b.Helper()
-	times := make([][]time.Duration, len(cmds))
-	for i := 0; i < b.N; i++ {
-		for j, mk := range cmds {
-			c := mk()
-			start := time.Now()
-			if out, err := c.CombinedOutput(); err != nil {
-				b.Fatalf("%s: %v: %s", names[j], err, out)
-			}
-			times[j] = append(times[j], time.Since(start))
-		}
-	}
-	first := median(times[0])
-	b.ReportMetric(0, "ns/op")
-	for j, ts := range times {
-		m := median(ts)
-		b.ReportMetric(float64(m.Microseconds())/1000, names[j]+"-median-ms")
-		b.ReportMetric(float64(m.Microseconds())/1000/float64(n), names[j]+"-per-task-ms")
-		if j > 0 {
-			b.ReportMetric(float64(first)/float64(m), "ratio-vs-"+names[j])
-		}
-	}
+	compare(b, n, names, cmds...)
 }

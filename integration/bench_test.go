@@ -20,6 +20,13 @@ import (
 // the median of each and the ratio of the first to the others.
 func sideBySide(b *testing.B, names []string, cmds ...func() *exec.Cmd) {
 	b.Helper()
+	compare(b, 0, names, cmds...)
+}
+
+// compare times the commands in turn and reports medians, ratios and, for
+// commands over n > 0 tasks, the median per task.
+func compare(b *testing.B, n int, names []string, cmds ...func() *exec.Cmd) {
+	b.Helper()
 	times := make([][]time.Duration, len(cmds))
 	for i := 0; i < b.N; i++ {
 		for j, mk := range cmds {
@@ -36,6 +43,9 @@ func sideBySide(b *testing.B, names []string, cmds ...func() *exec.Cmd) {
 	for j, ts := range times {
 		m := median(ts)
 		b.ReportMetric(float64(m.Microseconds())/1000, names[j]+"-median-ms")
+		if n > 0 {
+			b.ReportMetric(float64(m.Microseconds())/1000/float64(n), names[j]+"-per-task-ms")
+		}
 		if j > 0 {
 			b.ReportMetric(float64(first)/float64(m), "ratio-vs-"+names[j])
 		}

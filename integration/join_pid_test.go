@@ -249,15 +249,15 @@ func TestNotRootIsRefused(t *testing.T) {
 // A target that exits after nsj opened its namespaces: nsj says so and
 // never joins another process (the test stops nsj right before the join).
 func TestTargetExitingDuringJoinIsReported(t *testing.T) {
+	joinWhileTargetExits(t, nil).fails(t, 125, "the target exited")
+}
+
+// joinWhileTargetExits runs nsj -t PID true, stops it once the target's
+// namespaces are open, lets the target exit, and lets nsj go on.
+func joinWhileTargetExits(t *testing.T, env []string) result {
+	t.Helper()
 	tg := startTarget(t, "sleep 100000")
-	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "true")
-	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=exec")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitStopped(t, cmd.Process.Pid)
+	cmd, out := startStopped(t, env, "exec", "-t", tg.pidArg(), "true")
 	tg.unshare.Process.Kill()
 	tg.unshare.Wait()
 	waitFor(t, 10*time.Second, "the target to exit", func() bool {
@@ -266,8 +266,7 @@ func TestTargetExitingDuringJoinIsReported(t *testing.T) {
 	})
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
-	r := result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
-	r.fails(t, 125, "the target exited")
+	return result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
 }
 
 func readFile(t testing.TB, path string) string {

@@ -1,8 +1,9 @@
 // Package integration holds nsj's end-to-end tests. They run the nsj binary
 // as a user would, against targets they create themselves: processes in new
 // namespaces, and tasks of a containerd that the suite starts with its own
-// root, state and socket. They need root; under CI=true a missing
-// requirement fails instead of skipping.
+// root, state and socket. They need root, and a missing requirement fails
+// the test that needs it, with one line naming it; only NSJ_SKIP_MISSING=1
+// turns those failures into skips (never under CI=true).
 package integration
 
 import (
@@ -26,6 +27,10 @@ func atExit(f func()) {
 }
 
 func TestMain(m *testing.M) {
+	if os.Geteuid() != 0 && !skipMissing() {
+		fmt.Fprintln(os.Stderr, "integration: the end-to-end tests need root: run them as root (sudo make test); NSJ_SKIP_MISSING=1 skips what they cannot do")
+		os.Exit(1)
+	}
 	code := m.Run()
 	exitMu.Lock()
 	for i := len(exitFuncs) - 1; i >= 0; i-- {
@@ -35,18 +40,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// inCI reports whether missing requirements must fail rather than skip.
-func inCI() bool { return os.Getenv("CI") == "true" }
+// skipMissing reports whether the user asked to skip, rather than fail,
+// the tests whose requirements are missing. CI never skips.
+func skipMissing() bool {
+	return os.Getenv("NSJ_SKIP_MISSING") == "1" && os.Getenv("CI") != "true"
+}
 
-// need fails (under CI) or skips the test when ok is false.
+// need fails the test when ok is false, naming what is missing; with
+// NSJ_SKIP_MISSING=1 (outside CI) it skips it instead.
 func need(t testing.TB, ok bool, format string, args ...any) {
 	t.Helper()
 	if ok {
 		return
 	}
 	msg := fmt.Sprintf(format, args...)
-	if inCI() {
-		t.Fatalf("requirement missing under CI=true: %s", msg)
+	if skipMissing() {
+		t.Skip(msg + " (skipped: NSJ_SKIP_MISSING=1)")
 	}
-	t.Skip(msg)
+	t.Fatalf("requirement missing: %s; install it, or set NSJ_SKIP_MISSING=1 to skip such tests", msg)
 }

@@ -3,8 +3,10 @@ package integration
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 )
@@ -44,6 +46,31 @@ func TestContainerBinaryCannotTypeIntoTheOperatorsShell(t *testing.T) {
 			s.send(t, "exit\n")
 			s.wait(t)
 		})
+	}
+}
+
+// The container's root traces a command that dropped its capabilities
+// (defence 1's limit in docs/security.md: setpriv here, ping in life) and
+// makes it call ioctl(TIOCSTI) on the operator's terminal: the filter holds
+// for system calls a tracer injects too.
+func TestContainerRootCannotTypeThroughATracedCommand(t *testing.T) {
+	requireBinaries(t, "setpriv")
+	need(t, runtime.GOARCH == "amd64", "the attacker's system call injection is written for amd64")
+	c := sharedContainerd(t)
+	a := startAttacker(t, c, "ptrace-tiocsti", nil)
+	s := startPtyShell(t)
+	s.send(t, nsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
+		" setpriv --bounding-set=-all --inh-caps=-all sleep 2; echo nsj\"\"-exit=$?\n")
+	waitFor(t, 20*time.Second, "the attacker to trace the command", func() bool { return strings.Contains(a.log(), "INJECT ") })
+	s.expect(t, "nsj-exit=")
+	s.send(t, "echo oper\"\"ator-done\n")
+	s.expect(t, "operator-done")
+	r := a.stop(t)
+	if out := s.output(); strings.Contains(out, "INJECTED-42") {
+		t.Fatalf("the container typed a command into the operator's shell through the traced command:\n%s\nattacker: %s", out, r.log)
+	}
+	if !strings.Contains(r.log, "TIOCSTI in pid") || !strings.Contains(r.log, "operation not permitted") {
+		t.Fatalf("the attacker did not get EPERM from the injected ioctl:\n%s", r.log)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 )
@@ -29,22 +28,13 @@ func TestContainerBinaryCannotTypeIntoTheOperatorsShell(t *testing.T) {
 		{"nsj-root", tk.ID + " sh -c '$NSJ_ROOT/attacker -mode tiocsti'"},
 	} {
 		t.Run(run.name, func(t *testing.T) {
-			s := startPtyShell(t)
-			// The operator's session: nsj, then the operator's next command.
-			// ("" keeps the echo of the typed line from matching.)
-			s.send(t, nsjCmd+run.args+"; echo nsj\"\"-exit=$?\n")
-			s.expect(t, "nsj-exit=")
-			s.send(t, "echo oper\"\"ator-done\n")
-			s.expect(t, "operator-done")
-			out := s.output()
+			out := operatorRunsThenTypes(t, nsjCmd+run.args)
 			if strings.Contains(out, "INJECTED-42") {
 				t.Fatalf("the container typed a command into the operator's shell, which ran it:\n%s", out)
 			}
 			if !strings.Contains(out, "TIOCSTI refused: operation not permitted") || !strings.Contains(out, "nsj-exit=0") {
 				t.Fatalf("the attacker's TIOCSTI was not refused with EPERM, or nsj failed:\n%s", out)
 			}
-			s.send(t, "exit\n")
-			s.wait(t)
 		})
 	}
 }
@@ -58,20 +48,31 @@ func TestContainerRootCannotTypeThroughATracedCommand(t *testing.T) {
 	need(t, runtime.GOARCH == "amd64", "the attacker's system call injection is written for amd64")
 	c := sharedContainerd(t)
 	a := startAttacker(t, c, "ptrace-tiocsti", nil)
-	s := startPtyShell(t)
-	s.send(t, nsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
-		" setpriv --bounding-set=-all --inh-caps=-all sleep 2; echo nsj\"\"-exit=$?\n")
-	waitFor(t, 20*time.Second, "the attacker to trace the command", func() bool { return strings.Contains(a.log(), "INJECT ") })
-	s.expect(t, "nsj-exit=")
-	s.send(t, "echo oper\"\"ator-done\n")
-	s.expect(t, "operator-done")
+	out := operatorRunsThenTypes(t, nsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
+		" setpriv --bounding-set=-all --inh-caps=-all sleep 2")
 	r := a.stop(t)
-	if out := s.output(); strings.Contains(out, "INJECTED-42") {
+	if strings.Contains(out, "INJECTED-42") {
 		t.Fatalf("the container typed a command into the operator's shell through the traced command:\n%s\nattacker: %s", out, r.log)
 	}
 	if !strings.Contains(r.log, "TIOCSTI in pid") || !strings.Contains(r.log, "operation not permitted") {
 		t.Fatalf("the attacker did not get EPERM from the injected ioctl:\n%s", r.log)
 	}
+}
+
+// operatorRunsThenTypes is an operator's session on a terminal: a host shell
+// runs line, then the operator types the next command. It returns what the
+// terminal showed: text that line's processes typed into the terminal runs
+// in between. ("" keeps the echo of the typed lines from matching.)
+func operatorRunsThenTypes(t *testing.T, line string) string {
+	t.Helper()
+	s := startPtyShell(t)
+	s.send(t, line+"; echo nsj\"\"-exit=$?\n")
+	s.expect(t, "nsj-exit=")
+	s.send(t, "echo oper\"\"ator-done\n")
+	s.expect(t, "operator-done")
+	s.send(t, "exit\n")
+	s.wait(t)
+	return s.output()
 }
 
 // The filter leaves the rest alone: no_new_privs stays off, so a setuid

@@ -77,7 +77,7 @@ func operatorRunsThenTypes(t *testing.T, line string) string {
 
 // The filter leaves the rest alone: no_new_privs stays off, so a setuid
 // binary (ping, su, sudo on hosts that ship them so) gains its owner's
-// privileges as on the host; the filter is the only one.
+// privileges as on the host. --debug says the filter is in place.
 func TestTTYFilterLeavesSetuidBinariesWorking(t *testing.T) {
 	requireBinaries(t, "setpriv", "id")
 	tg := startTarget(t, "sleep 100000")
@@ -90,9 +90,12 @@ func TestTTYFilterLeavesSetuidBinariesWorking(t *testing.T) {
 	if err := os.Chmod(suid, 0o755|os.ModeSetuid); err != nil { // setuid root
 		t.Fatal(err)
 	}
-	out := nsj(t, "-t", tg.pidArg(), "sh", "-c",
-		`grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status; setpriv --reuid=65534 --regid=65534 --clear-groups `+suid+` -u`).ok(t)
-	if want := "NoNewPrivs:\t0\nSeccomp:\t2\n0\n"; out != want {
-		t.Fatalf("got %q, want no no_new_privs, a filter, and euid 0 from the setuid binary run as nobody: %q", out, want)
+	r := nsj(t, "--debug", "-t", tg.pidArg(), "sh", "-c",
+		`grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status; setpriv --reuid=65534 --regid=65534 --clear-groups `+suid+` -u`)
+	if want := "NoNewPrivs:\t0\nSeccomp:\t2\n0\n"; r.ok(t) != want {
+		t.Fatalf("got %q, want no no_new_privs, a filter, and euid 0 from the setuid binary run as nobody: %q", r.stdout, want)
+	}
+	if !strings.Contains(r.stderr, "seccomp filter installed: TIOCSTI and TIOCLINUX fail with EPERM") {
+		t.Fatalf("--debug does not say that the filter is installed:\n%s", r.stderr)
 	}
 }

@@ -185,6 +185,7 @@ func newFanOut(o *options, tasks int) *fanOut {
 	return f
 }
 
+// isTerminal reports whether fd is a terminal.
 func isTerminal(fd int) bool {
 	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	return err == nil

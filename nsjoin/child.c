@@ -86,6 +86,15 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 	if (tty && (setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0))
 		report(errfd, NSJ_STAGE_TERMINAL);
 
+	/*
+	 * No typing into the operator's terminal, by the command or anything it
+	 * starts (ttyfilter.c). Before setns(user): without no_new_privs a
+	 * filter takes CAP_SYS_ADMIN in the user namespace the process is in.
+	 */
+	if (nsj_tty_filter() < 0)
+		report(errfd, NSJ_STAGE_TTY_FILTER);
+	nsj_debugf("seccomp filter installed: TIOCSTI and TIOCLINUX fail with EPERM");
+
 	/* This process is in the pid namespace: /proc/self is right only if it mounts. */
 	if ((req->flags & NSJ_FLAG_MOUNT_PROC) &&
 	    mount("proc", "/proc", "proc", PROC_FLAGS, NULL) < 0)

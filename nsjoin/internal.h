@@ -18,6 +18,7 @@ enum nsj_stage {
 	NSJ_STAGE_USER,
 	NSJ_STAGE_CLOSE,
 	NSJ_STAGE_EXEC,
+	NSJ_STAGE_TTY_FILTER,
 };
 
 struct nsj_child_error {
@@ -40,5 +41,10 @@ int nsj_attach_root(const struct nsj_request *req); /* in the private view, befo
 void nsj_remove_root(void);                          /* the parent, once the child is gone */
 int nsj_change_dir(const struct nsj_request *req);  /* the child: -w; -1 with errno */
 void nsj_exec(const struct nsj_request *req);       /* the child: returns only on failure */
+
+/* ttyfilter.c: the seccomp filter against TIOCSTI and TIOCLINUX; -1 with errno. */
+int nsj_tty_filter(void);
+/* For tests: in a forked child with the filter, the errno of each probe (0: success). */
+int nsj_tty_filter_probe(int *errs, int n);
 
 #endif

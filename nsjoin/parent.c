@@ -87,6 +87,10 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 	case NSJ_STAGE_USER:
 		nsj_set_error(125, "joining the user namespace: %s", why);
 		break;
+	case NSJ_STAGE_TTY_FILTER:
+		nsj_set_error(125, "installing the seccomp filter that keeps the command from typing into the terminal (TIOCSTI): %s; nsj needs CAP_SYS_ADMIN and a kernel with CONFIG_SECCOMP_FILTER",
+			      why);
+		break;
 	case NSJ_STAGE_EXEC:
 		nsj_set_error(e->err == ENOENT ? 127 : 126, "%s: %s", req->path,
 			      e->err == ENOENT ? "no such file or directory (or a missing interpreter)" : why);

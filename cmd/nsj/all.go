@@ -178,10 +178,17 @@ func newFanOut(o *options, tasks int) *fanOut {
 	case o.noPrefix:
 		f.format = outputBare
 	}
-	if _, err := unix.IoctlGetTermios(2, unix.TCGETS); err == nil && tasks >= progressMin {
+	f.ttyOut, f.ttyErr = isTerminal(1), isTerminal(2)
+	if f.ttyErr && tasks >= progressMin {
 		f.progress = &progress{total: tasks}
 	}
 	return f
+}
+
+// isTerminal reports whether fd is a terminal.
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
 }
 
 // noTaskMatched is the error for a run with nothing to run in.

@@ -19,6 +19,9 @@ type fanOut struct {
 	format         string    // outputText, outputBare or outputJSON
 	progress       *progress // nil: no progress line
 	buf            []byte
+	// ttyOut, ttyErr: stdout, stderr is a terminal; text written there is
+	// escaped (all_escape.go).
+	ttyOut, ttyErr bool
 }
 
 // Output formats of nsj --all.
@@ -68,20 +71,24 @@ func (f *fanOut) pump(r io.Reader, task, stream string) {
 func (f *fanOut) line(task, stream string, text []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	w := f.stdout
+	w, tty := f.stdout, f.ttyOut
 	if stream == "stderr" && f.format != outputJSON {
-		w = f.stderr
+		w, tty = f.stderr, f.ttyErr
+	}
+	add := func(dst, s []byte) []byte { return append(dst, s...) }
+	if tty {
+		add = appendEscaped
 	}
 	b := f.buf[:0]
 	switch f.format {
 	case outputJSON:
 		rec, _ := json.Marshal(lineRecord{task, stream, string(text)}) // strings always marshal
-		b = append(rec, '\n')
+		b = append(escapeJSONRunes(rec), '\n')
 	case outputText:
-		b = append(append(append(b, task...), ": "...), text...)
-		b = append(b, '\n')
+		b = append(add(b, []byte(task)), ": "...)
+		b = append(add(b, text), '\n')
 	default:
-		b = append(append(b, text...), '\n')
+		b = append(add(b, text), '\n')
 	}
 	f.write(w, b)
 	if cap(b) <= 2*maxLine {

@@ -93,13 +93,13 @@ func hasContainer(p *corev1.Pod, name string) bool {
 }
 
 // NsjArgs is the command line run in the agent: nsj in containerd namespace
-// k8s.io, the container by its full ID, then the command (nsj's flags end at
-// the task ID, so the command's own flags stay the command's). With debug,
-// nsj logs each step.
+// k8s.io, "--" (nsj's flags end there: nothing after it, the container ID
+// included, is read as one), the container by its full ID, then the
+// command. With debug, nsj logs each step.
 func NsjArgs(t *Target, command []string, debug bool) []string {
 	argv := []string{"nsj", "-n", ContainerdNamespace}
 	if debug {
 		argv = append(argv, "--debug")
 	}
-	return append(append(argv, t.ContainerID), command...)
+	return append(append(argv, "--", t.ContainerID), command...)
 }

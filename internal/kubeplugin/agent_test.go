@@ -123,9 +123,9 @@ func TestNsjArgsNameTheContainerInK8sNamespace(t *testing.T) {
 		debug   bool
 		want    []string
 	}{
-		{[]string{"tcpdump", "-i", "any", "-nn"}, false, []string{"nsj", "-n", "k8s.io", webID, "tcpdump", "-i", "any", "-nn"}},
-		{nil, false, []string{"nsj", "-n", "k8s.io", webID}},
-		{[]string{"ps", "-ef"}, true, []string{"nsj", "-n", "k8s.io", "--debug", webID, "ps", "-ef"}},
+		{[]string{"tcpdump", "-i", "any", "-nn"}, false, []string{"nsj", "-n", "k8s.io", "--", webID, "tcpdump", "-i", "any", "-nn"}},
+		{nil, false, []string{"nsj", "-n", "k8s.io", "--", webID}},
+		{[]string{"ps", "-ef"}, true, []string{"nsj", "-n", "k8s.io", "--debug", "--", webID, "ps", "-ef"}},
 	}
 	for _, tt := range tests {
 		if got := NsjArgs(target, tt.command, tt.debug); !slices.Equal(got, tt.want) {

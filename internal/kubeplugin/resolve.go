@@ -156,8 +156,9 @@ func containerdID(t *Target, st *corev1.ContainerStatus) (string, error) {
 	}
 	scheme, id, ok := strings.Cut(st.ContainerID, "://")
 	switch {
-	case !ok || id == "":
-		return "", Errorf("%s has container ID %q, not runtime://id; nsj cannot tell its runtime", t, st.ContainerID)
+	case !ok || !isRuntimeID(id):
+		return "", Errorf("%s has container ID %q, not RUNTIME://ID with 64 lowercase hex digits; nsj takes no other form (see kubectl get pod %s -n %s -o yaml)",
+			t, st.ContainerID, t.Pod, t.Namespace)
 	case scheme == "docker":
 		return "", Errorf("%s runs on Docker (%s), not containerd's CRI; on the node, run nsj -n moby %s COMMAND", t, st.ContainerID, id)
 	case scheme != "containerd":
@@ -165,6 +166,21 @@ func containerdID(t *Target, st *corev1.ContainerStatus) (string, error) {
 			t, scheme, st.ContainerID)
 	}
 	return id, nil
+}
+
+// isRuntimeID reports an ID as containerd's CRI, CRI-O and Docker make
+// them: 64 lowercase hex digits. Anything else in status.containerID is not
+// passed on: on the node it would be nsj's command line ("-t1" is a flag).
+func isRuntimeID(id string) bool {
+	if len(id) != 64 {
+		return false
+	}
+	for _, c := range id {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // stateOf describes a container's state: "waiting: CrashLoopBackOff".

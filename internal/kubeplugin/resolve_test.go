@@ -2,6 +2,7 @@ package kubeplugin
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,12 +130,31 @@ func TestTargetOfExplainsWhyItCannotJoin(t *testing.T) {
 		{"docker", func(p *corev1.Pod) { p.Status.ContainerStatuses[0].ContainerID = "docker://" + webID }, "app",
 			[]string{"runs on Docker", "nsj -n moby " + webID}},
 		{"ID without runtime", func(p *corev1.Pod) { p.Status.ContainerStatuses[0].ContainerID = webID }, "app",
-			[]string{"not runtime://id"}},
+			[]string{`container "app" of pod shop/web has container ID "` + webID + `", not RUNTIME://ID with 64 lowercase hex digits`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := TargetOf(webPod(tt.change), tt.container)
 			checkPluginError(t, err, tt.want...)
+		})
+	}
+}
+
+// A status.containerID that is not RUNTIME://<64 hex digits> never reaches
+// nsj's command line on the node: "containerd://-t1" made it
+// "nsj -n k8s.io -t1 sh", a shell in the host's namespaces.
+func TestTargetOfRefusesMalformedContainerIDs(t *testing.T) {
+	for _, id := range []string{
+		"containerd://-t1", "containerd://--target-pid=1", "containerd://", "cri-o://-t1", "docker://-t1",
+		"containerd://" + webID[:63], "containerd://" + webID + "0", "containerd://" + strings.ToUpper(webID),
+		"containerd://" + webID[:63] + "\n", "containerd://" + webID[:63] + "g", "containerd://../../" + webID[6:],
+	} {
+		t.Run(id, func(t *testing.T) {
+			target, err := TargetOf(webPod(func(p *corev1.Pod) { p.Status.ContainerStatuses[0].ContainerID = id }), "app")
+			if err == nil {
+				t.Fatalf("accepted: the agent would run %q", NsjArgs(target, []string{"sh"}, false))
+			}
+			checkPluginError(t, err, fmt.Sprintf(`container "app" of pod shop/web has container ID %q, not RUNTIME://ID with 64 lowercase hex digits`, id))
 		})
 	}
 }

@@ -20,7 +20,11 @@
 // inherits.
 //
 // -mode fds is unrelated: run by nsj as the command, it prints its own open
-// file descriptors, one "FD TARGET" line each. (The go:debug lines keep the
+// file descriptors, one "FD TARGET" line each. -mode tiocsti, run by nsj as
+// the command, types -inject into its terminal (tty.go); -mode idle is a
+// container's init that does nothing; -mode ptrace-tiocsti, the container's
+// init, traces a process named -comm that dropped its capabilities and makes
+// it type -inject (inject_amd64.go). (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
 
 //go:debug containermaxprocs=0
@@ -69,14 +73,22 @@ type attacker struct {
 }
 
 func main() {
-	mode := flag.String("mode", "peek", "peek, exe or fds")
+	mode := flag.String("mode", "peek", "peek, exe, fds, tiocsti, ptrace-tiocsti or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
+	victimComm := flag.String("comm", "sleep", "the process -mode ptrace-tiocsti traces")
+	inject := flag.String("inject", "echo INJECTED-$((6*7))\n", "what -mode tiocsti types")
 	flag.Parse()
-	if *mode == "fds" {
+	switch *mode {
+	case "fds":
 		listFds()
 		return
+	case "tiocsti":
+		injectInput(*inject)
+		return
+	case "idle":
+		idle()
 	}
 	runtime.GOMAXPROCS(1)
 	log, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -89,6 +101,10 @@ func main() {
 		if v != "" {
 			a.victims[v] = &victim{id: v, nowErr: map[string]int{}, laterErr: map[string]int{}}
 		}
+	}
+	if *mode == "ptrace-tiocsti" { // no reaper: it would take the tracee's stops
+		a.logf("READY mode=%s pid=%d", a.mode, a.self)
+		a.injectThroughTrace(*victimComm, *inject, *stop)
 	}
 	go reapForever()
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)

@@ -189,8 +189,10 @@ func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) result {
 
 // runAtExecLimit gives nsj a command line and environment that just fit
 // the kernel's limit for its own exec (strings, their terminators and
-// pointers: fs/exec.c), so that its re-exec, which adds _NSJ_JOIN_REQUEST
-// to the environment, does not.
+// pointers: fs/exec.c). nsj's re-exec adds _NSJ_JOIN_REQUEST to the
+// environment but passes no argument (the join request carries them), so
+// it fits, and so does the command's exec, with arguments shorter than
+// nsj's own.
 func runAtExecLimit(t *testing.T, e *badEnv, _ []string) result {
 	dir, err := os.MkdirTemp("/tmp", "n")
 	if err != nil {

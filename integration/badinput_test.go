@@ -110,6 +110,8 @@ func environmentCases() []badCase {
 		{name: "join request variable not a number", args: func(e *badEnv) []string { return []string{"true"} }, run: withEnv("_NSJ_JOIN_REQUEST=x"), code: 125, want: "internal error: bad _NSJ_JOIN_REQUEST=x"},
 		{name: "join request on a closed fd", args: func(e *badEnv) []string { return []string{"true"} }, run: withEnv("_NSJ_JOIN_REQUEST=99"), code: 125, want: "reading the join request"},
 		{name: "join request of junk", args: func(e *badEnv) []string { return []string{"true"} }, run: withJunkRequest, code: 125, want: "invalid join request"},
+		{name: "forged join request in a file", args: func(e *badEnv) []string { return []string{"true"} }, run: withForgedRequest(regular), code: 125, want: "fd 3 is not nsj's sealed join request"},
+		{name: "forged join request in an unsealed memfd", args: func(e *badEnv) []string { return []string{"true"} }, run: withForgedRequest(unsealed), code: 125, want: "fd 3 is not nsj's sealed join request"},
 	}
 }
 

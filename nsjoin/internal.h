@@ -28,6 +28,7 @@ struct nsj_child_error {
 void nsj_debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int nsj_set_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *nsj_ns_name(int type);
+int nsj_request_sealed(int fd); /* 1: a memfd sealed as Exec seals the request */
 
 /* child.c: never returns. */
 void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,

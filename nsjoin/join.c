@@ -92,6 +92,20 @@ const char *nsj_ns_name(int type)
 	return "unknown";
 }
 
+/*
+ * The request must be what Exec wrote: a memfd sealed against every change
+ * (only memfds and shmem files have seals, and a file whose seals could
+ * still change could change under the parser). Anything else in
+ * _NSJ_JOIN_REQUEST was not written by nsj.
+ */
+int nsj_request_sealed(int fd)
+{
+	const int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & want) == want;
+}
+
 /* Reads the whole request from fd (a memfd written by the Go side). */
 static int read_request(struct nsj_request *req)
 {
@@ -110,6 +124,9 @@ static int read_request(struct nsj_request *req)
 		return nsj_set_error(125, "internal error: bad %s=%s; it is nsj's own variable: unset it", NSJ_ENV_REQUEST, value);
 	if (fstat(fd, &st) < 0)
 		return nsj_set_error(125, "internal error: reading the join request: %s; if you set %s, unset it", strerror(errno), NSJ_ENV_REQUEST);
+	if (!nsj_request_sealed(fd))
+		return nsj_set_error(125, "internal error: fd %ld is not nsj's sealed join request; %s is nsj's own variable: unset it",
+				     fd, NSJ_ENV_REQUEST);
 	if (st.st_size < NSJ_HEADER_LEN || st.st_size > NSJ_MAX_REQUEST)
 		return nsj_set_error(125, "internal error: join request of %lld bytes", (long long)st.st_size);
 	buf = malloc(st.st_size);

@@ -1,9 +1,14 @@
 package integration
 
 import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 )
@@ -33,4 +38,54 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 	if got := r.on("cmdline-of", filepath.Base(nsjPath(t))); got.ok == 0 {
 		t.Fatalf("the attacker never read the command line of nsj's child: the test proves nothing")
 	}
+}
+
+// Defence 10: a join that fails after nsj entered the container's
+// namespaces (here -w names no directory of the container's) is reported by
+// the Go runtime, which reads files as it starts (/dev/urandom, /proc/self,
+// /sys/kernel/mm). nsj returns to its own namespaces first: a container
+// whose /dev/urandom is a FIFO that nobody writes to would hang it forever.
+func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
+	c := sharedContainerd(t)
+	busybox := staticBusybox(t)
+	tk := c.RunTask(t, fsNS, uniqueID("fifo"), WithArgs("sh", "-c", "rm /dev/urandom && mkfifo /dev/urandom && exec sleep 100000"))
+	waitFor(t, 10*time.Second, "the container's FIFO", func() bool {
+		st, err := os.Lstat(inTask(tk, "/dev/urandom"))
+		return err == nil && st.Mode()&fs.ModeNamedPipe != 0
+	})
+	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", fsNS, tk.ID, busybox, "true"}
+	runWithin(t, 10*time.Second, args...).fails(t, 125, "changing to directory /nonexistent in the container")
+	// --debug names the namespaces nsj returned to.
+	r := runWithin(t, 10*time.Second, append([]string{"--debug"}, args...)...)
+	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.stderr, want) {
+		t.Errorf("--debug does not say %q:\n%s", want, r.stderr)
+	}
+}
+
+// runWithin runs nsj with args and kills it if it has not exited within d,
+// saying where it hung.
+func runWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	cmd := exec.Command(nsjPath(t), args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	case <-time.After(d):
+	}
+	pid := cmd.Process.Pid
+	wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
+	mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	own, _ := os.Readlink("/proc/self/ns/mnt")
+	cmd.Process.Kill()
+	<-done
+	t.Fatalf("nsj %s hung for %s (waiting in %s, mount namespace %s, the host's %s); stderr: %s",
+		strings.Join(args, " "), d, wchan, mnt, own, stderr.String())
+	return result{}
 }

@@ -36,6 +36,11 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 /* parent.c: exits with the child's status, or returns after nsj_set_error. */
 void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns);
 
+/* restore.c: nsj's own namespaces, root and cwd, saved before joining. */
+int nsj_save_namespaces(const struct nsj_request *req);
+void nsj_restore_namespaces(void); /* after a failure: back to them, or exit */
+void nsj_forget_namespaces(void);  /* the command started: close the saved fds */
+
 /* fs.c: the container's filesystem (--root-at, --fs container). */
 int nsj_attach_root(const struct nsj_request *req); /* in the private view, before joining */
 void nsj_remove_root(void);                          /* the parent, once the child is gone */

@@ -25,7 +25,9 @@
  *
  * Failures before the exec are not printed here: they are stored in
  * nsj_result and the constructor returns, so that the Go side (init in
- * result.go) prints one message and exits with the right code.
+ * result.go) prints one message and exits with the right code. It returns
+ * to nsj's own namespaces, root and working directory first (restore.c):
+ * the Go runtime never starts among the container's files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -215,6 +217,18 @@ static void restore_pidns(void)
 	own_pidns = -1;
 }
 
+/*
+ * A failure after step 2: the --root-at tree goes (in the private view),
+ * then nsj returns to its own namespaces, root and working directory, or
+ * exits if it cannot.
+ */
+static void failed(void)
+{
+	nsj_remove_root();
+	nsj_restore_namespaces();
+	restore_pidns();
+}
+
 /* The terminal is handed over only when nsj runs in its foreground. */
 static int owns_terminal(void)
 {
@@ -246,14 +260,18 @@ __attribute__((constructor)) static void nsj_join(void)
 		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
 	}
-	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
-		nsj_remove_root();
+	/* What a failure returns to (restore.c): the Go runtime never starts in the container's. */
+	if (nsj_save_namespaces(&req) < 0) {
+		nsj_forget_namespaces();
 		restore_pidns();
+		return;
+	}
+	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+		failed();
 		return;
 	}
 	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
 	tty = owns_terminal();
 	nsj_run_parent(&req, userfd, tty, own_pidns);
-	nsj_remove_root();
-	restore_pidns();
+	failed();
 }

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,22 +42,27 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 // Defence 10: a join that fails after nsj entered the container's
 // namespaces (here -w names no directory of the container's) is reported by
 // the Go runtime, which reads files as it starts (/dev/urandom, /proc/self,
-// /sys/kernel/mm). nsj returns to its own namespaces first: a container
-// whose /dev/urandom is a FIFO that nobody writes to would hang it forever.
+// /sys/kernel/mm). nsj returns to its own namespaces first. The attacker
+// makes the container's /dev/urandom a FIFO, logs whoever opens it, and
+// keeps it open without writing: a reader hangs.
 func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 	c := sharedContainerd(t)
 	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("fifo"), WithArgs("sh", "-c", "rm /dev/urandom && mkfifo /dev/urandom && exec sleep 100000"))
-	waitFor(t, 10*time.Second, "the container's FIFO", func() bool {
-		st, err := os.Lstat(inTask(tk, "/dev/urandom"))
-		return err == nil && st.Mode()&fs.ModeNamedPipe != 0
-	})
-	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", fsNS, tk.ID, busybox, "true"}
+	a := startAttacker(t, c, "fifo", nil)
+	defer func() {
+		if t.Failed() {
+			t.Logf("attacker log:\n%s", a.log())
+		}
+	}()
+	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", a.task.Namespace, a.task.ID, busybox, "true"}
 	runWithin(t, 10*time.Second, args...).fails(t, 125, "changing to directory /nonexistent in the container")
 	// --debug names the namespaces nsj returned to.
 	r := runWithin(t, 10*time.Second, append([]string{"--debug"}, args...)...)
 	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.stderr, want) {
 		t.Errorf("--debug does not say %q:\n%s", want, r.stderr)
+	}
+	if log := a.stop(t).log; !strings.Contains(log, "HELD 0\n") || strings.Contains(log, "FIFO-OPENED") {
+		t.Errorf("the container's /dev/urandom was opened:\n%s", log)
 	}
 }
 

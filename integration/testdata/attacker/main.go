@@ -25,6 +25,10 @@
 // waits to be killed. As the container's init it reaps the orphans it
 // inherits.
 //
+// -mode fifo makes /dev/urandom a FIFO and logs FIFO-OPENED whenever a
+// process opens it for reading (fifo.go): nsj must never start its Go
+// runtime among the container's files.
+//
 // -mode fds is unrelated: run by nsj as the command, it prints its own open
 // file descriptors, one "FD TARGET" line each. (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
@@ -76,7 +80,7 @@ type attacker struct {
 }
 
 func main() {
-	mode := flag.String("mode", "peek", "peek, exe or fds")
+	mode := flag.String("mode", "peek", "peek, exe, fifo or fds")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
@@ -99,6 +103,9 @@ func main() {
 		}
 	}
 	go reapForever()
+	if a.mode == "fifo" {
+		a.fifoTrap(*stop)
+	}
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
 	for !exists(*stop) {
 		for _, pid := range a.candidates() {

@@ -94,8 +94,12 @@ void nsj_restore_namespaces(void)
 		return;
 	/* Each type in the order saved; setns into the namespace nsj is in changes nothing. */
 	for (i = 0; i < own.n; i++) {
-		if (setns(own.ns[i].fd, own.ns[i].type) < 0)
-			stranded(nsj_ns_name(own.ns[i].type), errno);
+		if (setns(own.ns[i].fd, own.ns[i].type) < 0) {
+			int err = errno;
+
+			snprintf(names, sizeof(names), "%s namespace", nsj_ns_name(own.ns[i].type));
+			stranded(names, err);
+		}
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s", nsj_ns_name(own.ns[i].type));
 	}
 	if (own.root >= 0 && (fchdir(own.root) < 0 || chroot(".") < 0))

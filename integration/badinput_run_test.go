@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+	"golang.org/x/sys/unix"
 )
 
 // The environment and the ways of running nsj of the bad-input cases
@@ -138,14 +141,70 @@ func withEnv(kv string) func(t *testing.T, e *badEnv, args []string) result {
 	return func(t *testing.T, e *badEnv, args []string) result { return nsjWith(t, append(e.env(), kv), args...) }
 }
 
-// withJunkRequest hands nsj's constructor a join request it did not write.
+// withJunkRequest hands nsj's constructor a join request it did not write,
+// sealed as nsj seals its own: the parser refuses it.
 func withJunkRequest(t *testing.T, e *badEnv, args []string) result {
-	f, err := os.CreateTemp(t.TempDir(), "request")
+	junk := "NSJ1\x20\x00\x00\x00" + strings.Repeat("\xff", 24)
+	return withRequest(t, e, args, requestFile(t, []byte(junk), sealed))
+}
+
+// withForgedRequest hands nsj's constructor a valid join request that nsj
+// did not write, in a file of the given kind, asking it to create the file
+// {dir}/forged; the constructor must refuse it and create nothing.
+func withForgedRequest(kind requestKind) func(t *testing.T, e *badEnv, args []string) result {
+	return func(t *testing.T, e *badEnv, args []string) result {
+		forged := filepath.Join(e.dir, "forged")
+		req := &nsjoin.JoinRequest{Path: "/bin/sh", Args: []string{"sh", "-c", "echo > " + forged}, Env: []string{"PATH=/usr/bin:/bin"}}
+		b, err := req.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := withRequest(t, e, args, requestFile(t, b, kind))
+		if _, err := os.Lstat(forged); err == nil {
+			os.Remove(forged)
+			t.Errorf("the forged request ran: %s exists", forged)
+		}
+		return r
+	}
+}
+
+// requestKind is where a forged request is: a regular file, a memfd
+// without seals, a memfd sealed as nsj seals its own.
+type requestKind int
+
+const (
+	regular requestKind = iota
+	unsealed
+	sealed
+)
+
+func requestFile(t *testing.T, b []byte, kind requestKind) *os.File {
+	t.Helper()
+	if kind == regular {
+		f, err := os.CreateTemp(t.TempDir(), "request")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(b)
+		return f
+	}
+	fd, err := unix.MemfdCreate("forged-request", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f := os.NewFile(uintptr(fd), "forged-request")
+	f.Write(b)
+	if kind == sealed {
+		if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SEAL|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// withRequest runs nsj with f at fd 3 and _NSJ_JOIN_REQUEST=3.
+func withRequest(t *testing.T, e *badEnv, args []string, f *os.File) result {
 	defer f.Close()
-	f.WriteString("NSJ1\x20\x00\x00\x00" + strings.Repeat("\xff", 24))
 	cmd := exec.Command(nsjPath(t), args...)
 	cmd.Env = append(append(os.Environ(), e.env()...), "_NSJ_JOIN_REQUEST=3")
 	cmd.ExtraFiles = []*os.File{f}
@@ -189,8 +248,10 @@ func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) result {
 
 // runAtExecLimit gives nsj a command line and environment that just fit
 // the kernel's limit for its own exec (strings, their terminators and
-// pointers: fs/exec.c), so that its re-exec, which adds _NSJ_JOIN_REQUEST
-// to the environment, does not.
+// pointers: fs/exec.c). nsj's re-exec adds _NSJ_JOIN_REQUEST to the
+// environment but passes no argument (the join request carries them), so
+// it fits, and so does the command's exec, with arguments shorter than
+// nsj's own.
 func runAtExecLimit(t *testing.T, e *badEnv, _ []string) result {
 	dir, err := os.MkdirTemp("/tmp", "n")
 	if err != nil {

@@ -92,7 +92,7 @@ func targetCases() []badCase {
 		{name: "100,000 arguments", args: func(e *badEnv) []string {
 			return e.pidArgs(append([]string{"sh", "-c", `echo $#`, "sh"}, bigArgs(100000, 1)...)...)
 		}, stdout: "100000\n"},
-		{name: "arguments too long for the re-exec", run: runAtExecLimit, code: 125, want: "argument list too long"},
+		{name: "arguments at the limit of exec", run: runAtExecLimit, stdout: ""},
 		{name: "socket that answers garbage", args: func(e *badEnv) []string { return []string{"-a", e.garbage, "--timeout", "2s", "x", "true"} }, code: 125, want: "{garbage}"},
 		{name: "containerd that hangs", args: func(e *badEnv) []string { return []string{"-a", e.hung, "--timeout", "1s", "x", "true"} }, code: 125, want: "did not answer within 1s"},
 		{name: "socket that is a directory", args: func(e *badEnv) []string { return []string{"-a", e.dir, "x", "true"} }, code: 125, want: "{dir}"},
@@ -110,6 +110,8 @@ func environmentCases() []badCase {
 		{name: "join request variable not a number", args: func(e *badEnv) []string { return []string{"true"} }, run: withEnv("_NSJ_JOIN_REQUEST=x"), code: 125, want: "internal error: bad _NSJ_JOIN_REQUEST=x"},
 		{name: "join request on a closed fd", args: func(e *badEnv) []string { return []string{"true"} }, run: withEnv("_NSJ_JOIN_REQUEST=99"), code: 125, want: "reading the join request"},
 		{name: "join request of junk", args: func(e *badEnv) []string { return []string{"true"} }, run: withJunkRequest, code: 125, want: "invalid join request"},
+		{name: "forged join request in a file", args: func(e *badEnv) []string { return []string{"true"} }, run: withForgedRequest(regular), code: 125, want: "fd 3 is not nsj's sealed join request"},
+		{name: "forged join request in an unsealed memfd", args: func(e *badEnv) []string { return []string{"true"} }, run: withForgedRequest(unsealed), code: 125, want: "fd 3 is not nsj's sealed join request"},
 	}
 }
 

@@ -3,6 +3,7 @@ package nsjoin
 /*
 #include <stdlib.h>
 #include "nsjoin.h"
+#include "internal.h"
 */
 import "C"
 
@@ -42,6 +43,11 @@ func decodeInC(b []byte) (*JoinRequest, error) {
 		r.RootAt = C.GoString(req.root_at)
 	}
 	return r, nil
+}
+
+// sealedInC runs the constructor's check of the fd in _NSJ_JOIN_REQUEST.
+func sealedInC(fd int) bool {
+	return C.nsj_request_sealed(C.int(fd)) == 1
 }
 
 func cStrings(v **C.char, n int) []string {

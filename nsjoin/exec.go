@@ -20,6 +20,12 @@ const PrivateEnvPrefix = "_NSJ_"
 // memfd, lets that fd and the namespace fds survive exec, and replaces this
 // process with a fresh copy of nsj (its own binary, read-only: see
 // SealedSelf) that joins and runs the command. It returns only on failure.
+//
+// The copy gets nsj's name as its only argument (reexecArgs): its child
+// lives in the target's pid namespace until it executes the command, and
+// any process there may read its /proc/PID/cmdline. The request carries
+// everything the copy needs; nsj's own command line (-e KEY=VALUE among it)
+// stays out of the container's sight.
 func Exec(r *JoinRequest) error {
 	b, err := r.Encode()
 	if err != nil {
@@ -48,13 +54,22 @@ func Exec(r *JoinRequest) error {
 	}
 	env := append(WithoutPrivate(os.Environ()), fmt.Sprintf("%s=%d", envRequest, fd))
 	exe, release := sealedOrSelf()
-	err = syscall.Exec(exe, os.Args, env)
+	err = syscall.Exec(exe, reexecArgs(), env)
 	release()
 	unix.Close(fd)
 	if err == syscall.E2BIG {
-		return fmt.Errorf("re-executing nsj: %w; the command line and environment are too long for exec (getconf ARG_MAX): shorten them", err)
+		return fmt.Errorf("re-executing nsj: %w; nsj's environment is too long for exec (getconf ARG_MAX): shorten it", err)
 	}
 	return fmt.Errorf("re-executing nsj: %w", err)
+}
+
+// reexecArgs is the whole command line of nsj's re-executed copy: the name
+// it was run as, nothing the user typed after it.
+func reexecArgs() []string {
+	if len(os.Args) == 0 || os.Args[0] == "" {
+		return []string{"nsj"}
+	}
+	return os.Args[:1]
 }
 
 // writeSealed puts b into a memfd that can no longer change.

@@ -9,7 +9,11 @@
  * copy at DIR with move_mount. DIR is created if missing; the parent removes
  * what it created once the command has exited, so that nothing is left on
  * the host. The host's mount table never changes: the private view's
- * propagation is private.
+ * propagation is private. A DIR that exists must be an empty directory, not
+ * a symlink: the container's root would hide what is there, and host
+ * commands that find their files there (a $PATH entry) would run the
+ * container's as root. The check and the mount use one fd of DIR, so that
+ * nothing put in its place between them is mounted over.
  *
  * --fs container: the mount namespace is joined like the others (join.c),
  * nothing is mounted, -w is resolved inside the container's root with
@@ -17,6 +21,7 @@
  * before joining, is run with execveat(fd, "", AT_EMPTY_PATH).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -46,6 +51,9 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
@@ -58,6 +66,7 @@ static struct {
 } root;
 
 static const char *hint = "use $NSJ_ROOT (/proc/1/root) instead of --root-at";
+static const char *dir_hint = "name an empty or missing directory, e.g. /run/nsj/root";
 
 /* Closes the fds of fds[0:n] that are open (>= 0); errno is kept. */
 static void close_all(const int *fds, size_t n)
@@ -123,16 +132,55 @@ static int make_dir(const char *dir)
 		}
 		path[i] = dir[i];
 	}
-	if (stat(dir, &st) < 0)
+	if (lstat(dir, &st) < 0)
 		return nsj_set_error(125, "--root-at %s: %s", dir, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return nsj_set_error(125, "--root-at %s is a symbolic link; %s", dir, dir_hint);
 	if (!S_ISDIR(st.st_mode))
-		return nsj_set_error(125, "--root-at %s: not a directory; name an empty or missing one", dir);
+		return nsj_set_error(125, "--root-at %s: not a directory; %s", dir, dir_hint);
 	return 0;
+}
+
+/* 1 if the directory open at fd has no entry but . and .., 0 if it has, -1 on error. */
+static int empty_dir(int fd)
+{
+	char buf[4096];
+	ssize_t n, off;
+
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+				return 0;
+			off += d->d_reclen;
+		}
+	}
+	return n < 0 ? -1 : 1;
+}
+
+/* Opens DIR (no symlink) and checks that it is empty; returns its fd. */
+static int open_empty_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), empty;
+
+	if (fd < 0)
+		return nsj_set_error(125, "--root-at %s: %s; %s", dir, strerror(errno), dir_hint);
+	empty = empty_dir(fd);
+	if (empty == 1)
+		return fd;
+	if (empty < 0)
+		nsj_set_error(125, "--root-at %s: listing it: %s", dir, strerror(errno));
+	else
+		nsj_set_error(125, "--root-at %s is not empty: the container's root would hide its files from the command; %s",
+			      dir, dir_hint);
+	close(fd);
+	return -1;
 }
 
 int nsj_attach_root(const struct nsj_request *req)
 {
-	int self, rootfd, cwdfd, tree = -1, ret = -1;
+	int self, rootfd, cwdfd, tree = -1, dirfd = -1, ret = -1;
 
 	if (req->root_ns == 0)
 		return 0;
@@ -148,9 +196,9 @@ int nsj_attach_root(const struct nsj_request *req)
 		goto out;
 	}
 	tree = clone_tree(req->root_ns, self, rootfd, cwdfd);
-	if (tree < 0 || make_dir(req->root_at) < 0)
+	if (tree < 0 || make_dir(req->root_at) < 0 || (dirfd = open_empty_dir(req->root_at)) < 0)
 		goto out;
-	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, req->root_at, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+	if (syscall(SYS_move_mount, tree, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		nsj_set_error(125, "attaching the container's root filesystem at %s: %s; %s", req->root_at,
 			      strerror(errno), hint);
 		goto out;
@@ -160,7 +208,7 @@ int nsj_attach_root(const struct nsj_request *req)
 		   root.created ? " (created; removed at exit)" : "");
 	ret = 0;
 out:
-	close_all((int[]){ req->root_ns, self, rootfd, cwdfd, tree }, 5);
+	close_all((int[]){ req->root_ns, self, rootfd, cwdfd, tree, dirfd }, 6);
 	return ret;
 }
 

@@ -29,12 +29,18 @@ struct nsj_child_error {
 void nsj_debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int nsj_set_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *nsj_ns_name(int type);
+int nsj_request_sealed(int fd); /* 1: a memfd sealed as Exec seals the request */
 
 /* child.c: never returns. */
 void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
 		   pid_t expected_ppid, const sigset_t *mask);
 /* parent.c: exits with the child's status, or returns after nsj_set_error. */
 void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns);
+
+/* restore.c: nsj's own namespaces, root and cwd, saved before joining. */
+int nsj_save_namespaces(const struct nsj_request *req);
+void nsj_restore_namespaces(void); /* after a failure: back to them, or exit */
+void nsj_forget_namespaces(void);  /* the command started: close the saved fds */
 
 /* fs.c: the container's filesystem (--root-at, --fs container). */
 int nsj_attach_root(const struct nsj_request *req); /* in the private view, before joining */

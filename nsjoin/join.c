@@ -25,7 +25,9 @@
  *
  * Failures before the exec are not printed here: they are stored in
  * nsj_result and the constructor returns, so that the Go side (init in
- * result.go) prints one message and exits with the right code.
+ * result.go) prints one message and exits with the right code. It returns
+ * to nsj's own namespaces, root and working directory first (restore.c):
+ * the Go runtime never starts among the container's files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,6 +94,20 @@ const char *nsj_ns_name(int type)
 	return "unknown";
 }
 
+/*
+ * The request must be what Exec wrote: a memfd sealed against every change
+ * (only memfds and shmem files have seals, and a file whose seals could
+ * still change could change under the parser). Anything else in
+ * _NSJ_JOIN_REQUEST was not written by nsj.
+ */
+int nsj_request_sealed(int fd)
+{
+	const int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & want) == want;
+}
+
 /* Reads the whole request from fd (a memfd written by the Go side). */
 static int read_request(struct nsj_request *req)
 {
@@ -110,6 +126,9 @@ static int read_request(struct nsj_request *req)
 		return nsj_set_error(125, "internal error: bad %s=%s; it is nsj's own variable: unset it", NSJ_ENV_REQUEST, value);
 	if (fstat(fd, &st) < 0)
 		return nsj_set_error(125, "internal error: reading the join request: %s; if you set %s, unset it", strerror(errno), NSJ_ENV_REQUEST);
+	if (!nsj_request_sealed(fd))
+		return nsj_set_error(125, "internal error: fd %ld is not nsj's sealed join request; %s is nsj's own variable: unset it",
+				     fd, NSJ_ENV_REQUEST);
 	if (st.st_size < NSJ_HEADER_LEN || st.st_size > NSJ_MAX_REQUEST)
 		return nsj_set_error(125, "internal error: join request of %lld bytes", (long long)st.st_size);
 	buf = malloc(st.st_size);
@@ -198,6 +217,18 @@ static void restore_pidns(void)
 	own_pidns = -1;
 }
 
+/*
+ * A failure after step 2: the --root-at tree goes (in the private view),
+ * then nsj returns to its own namespaces, root and working directory, or
+ * exits if it cannot.
+ */
+static void failed(void)
+{
+	nsj_remove_root();
+	nsj_restore_namespaces();
+	restore_pidns();
+}
+
 /* The terminal is handed over only when nsj runs in its foreground. */
 static int owns_terminal(void)
 {
@@ -229,14 +260,18 @@ __attribute__((constructor)) static void nsj_join(void)
 		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
 	}
-	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
-		nsj_remove_root();
+	/* What a failure returns to (restore.c): the Go runtime never starts in the container's. */
+	if (nsj_save_namespaces(&req) < 0) {
+		nsj_forget_namespaces();
 		restore_pidns();
+		return;
+	}
+	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+		failed();
 		return;
 	}
 	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
 	tty = owns_terminal();
 	nsj_run_parent(&req, userfd, tty, own_pidns);
-	nsj_remove_root();
-	restore_pidns();
+	failed();
 }

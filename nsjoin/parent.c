@@ -149,6 +149,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	if (child == 0) {
 		close(pipefd[0]);
 		close(ownpidns);
+		nsj_forget_namespaces();
 		nsj_run_child(req, userfd, pipefd[1], tty, joins_pid(req) ? 0 : self, &oldmask);
 	}
 	nsj_debugf("forked the command as pid %d", child);
@@ -168,6 +169,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 		child_failed(req, &e);
 		goto restore;
 	}
+	nsj_forget_namespaces(); /* the command runs: no way back is needed */
 	status = wait_child(child, tty, &waitset);
 	nsj_remove_root();
 	_exit(status);

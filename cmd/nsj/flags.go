@@ -126,7 +126,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
 	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh)")
-	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR is created if missing and removed at exit")
+	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")

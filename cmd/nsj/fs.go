@@ -45,10 +45,10 @@ func (o *options) checkFS() error {
 		return usageErrorf("--root-at %s: %v", o.rootAt, err)
 	}
 	if dir == "/" {
-		return usageErrorf("--root-at /: the container's root would hide the host's; name an empty or missing directory such as /run/nsj/root")
+		return usageErrorf("--root-at /: the container's root would hide the host's; %s", rootAtHint)
 	}
 	o.rootAt = dir
-	return nil
+	return checkRootAt(dir, envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH"))
 }
 
 // fsView is what --fs container and --root-at add to a join.

@@ -13,11 +13,21 @@
 //     writes only to files named by -victims (device:inode pairs), copies
 //     that the test made for the purpose, and only appends a marker line.
 //
+// With -secret (default: $ATTACKER_SECRET), every command line it reads is
+// searched for that string (what nsj's user passed with -e): SECRET lines
+// say where it was found; CMDLINE lines (the first 20 of each) and
+// "cmdline-of NAME" counts say whose command lines it read, by the base
+// name of their first argument.
+//
 // It logs what it got to -log. When the file -stop appears (the test
 // creates it once no nsj runs any longer) it tries the saved descriptors a
 // last time, writes a summary (SUMMARY and VICTIM lines, then DONE) and
 // waits to be killed. As the container's init it reaps the orphans it
 // inherits.
+//
+// -mode fifo makes /dev/urandom a FIFO and logs FIFO-OPENED whenever a
+// process opens it for reading (fifo.go): nsj must never start its Go
+// runtime among the container's files.
 //
 // -mode fds is unrelated: run by nsj as the command, it prints its own open
 // file descriptors, one "FD TARGET" line each. -mode tiocsti, run by nsj as
@@ -70,15 +80,17 @@ type attacker struct {
 	victims map[string]*victim // by "dev:ino"
 	counts  map[string]*counts
 	self    int
+	secret  string
 }
 
 func main() {
-	mode := flag.String("mode", "peek", "peek, exe, fds, tiocsti, ptrace-tiocsti or idle")
+	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, tiocsti, ptrace-tiocsti or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
 	victimComm := flag.String("comm", "sleep", "the process -mode ptrace-tiocsti traces")
 	inject := flag.String("inject", "echo INJECTED-$((6*7))\n", "what -mode tiocsti types")
+	secret := flag.String("secret", os.Getenv("ATTACKER_SECRET"), "a string to look for in every command line")
 	flag.Parse()
 	switch *mode {
 	case "fds":
@@ -96,7 +108,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	a := &attacker{mode: *mode, log: log, victims: map[string]*victim{}, counts: map[string]*counts{}, self: os.Getpid()}
+	a := &attacker{mode: *mode, log: log, victims: map[string]*victim{}, counts: map[string]*counts{}, self: os.Getpid(), secret: *secret}
 	for _, v := range strings.Split(*victims, ",") {
 		if v != "" {
 			a.victims[v] = &victim{id: v, nowErr: map[string]int{}, laterErr: map[string]int{}}
@@ -107,6 +119,9 @@ func main() {
 		a.injectThroughTrace(*victimComm, *inject, *stop)
 	}
 	go reapForever()
+	if a.mode == "fifo" {
+		a.fifoTrap(*stop)
+	}
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
 	for !exists(*stop) {
 		for _, pid := range a.candidates() {
@@ -164,6 +179,8 @@ func (a *attacker) attack(pid int) {
 		switch k.name {
 		case "fd":
 			a.attackFds(pid, name, fd)
+		case "cmdline":
+			a.readCmdline(pid, name, fd)
 		case "exe":
 			if a.mode == "exe" && a.grab(pid, fd) {
 				continue // kept open for later
@@ -188,6 +205,27 @@ func (a *attacker) attackFds(pid int, name string, dirfd int) {
 		if err == nil {
 			unix.Close(fd)
 		}
+	}
+}
+
+// readCmdline reads an open /proc/PID/cmdline and looks for the secret.
+func (a *attacker) readCmdline(pid int, name string, fd int) {
+	buf := make([]byte, 1<<16)
+	n, err := unix.Read(fd, buf)
+	if err != nil || n <= 0 || a.secret == "" {
+		return
+	}
+	args := strings.Split(string(buf[:n]), "\x00")
+	argv0 := args[0][strings.LastIndex(args[0], "/")+1:]
+	key := "cmdline-of " + argv0
+	if a.counts[key] == nil {
+		a.counts[key] = &counts{}
+	}
+	if a.counts[key].ok++; a.counts[key].ok <= 20 {
+		a.logf("CMDLINE argv0=%s pid=%d comm=%s", argv0, pid, name)
+	}
+	if strings.Contains(string(buf[:n]), a.secret) {
+		a.logf("SECRET pid=%d comm=%s cmdline=%q", pid, name, strings.Join(args, " "))
 	}
 }
 

@@ -1,0 +1,95 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd/v2/pkg/oci"
+)
+
+// What the container may learn of nsj's re-executed copy, whose child lives
+// in its pid namespace from the fork to the command's exec.
+
+// Defence 9: nsj re-executes itself with its name as its only argument, the
+// rest travels in the sealed join request. The container's root reads the
+// command line of every process it sees, nsj's child among them, and never
+// finds a value the user passed with -e.
+func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
+	c := sharedContainerd(t)
+	secret := "SECRET_TOKEN=" + uniqueID("hunter2")
+	a := startAttacker(t, c, "peek", nil, oci.WithEnv([]string{"ATTACKER_SECRET=" + secret}))
+	readNsj := "CMDLINE argv0=" + filepath.Base(nsjPath(t)) + " "
+	for i := 0; i < 500 && strings.Count(a.log(), readNsj) < 3 && !strings.Contains(a.log(), "SECRET "); i++ {
+		nsjAt(t, c, "-e", secret, "-n", a.task.Namespace, a.task.ID, "true").ok(t)
+	}
+	r := a.stop(t)
+	defer logOnFailure(t, r)
+	for _, line := range strings.Split(r.log, "\n") {
+		if strings.HasPrefix(line, "SECRET ") {
+			t.Errorf("the container read a value passed with -e: %s", line)
+		}
+	}
+	if got := r.on("cmdline-of", filepath.Base(nsjPath(t))); got.ok == 0 {
+		t.Fatalf("the attacker never read the command line of nsj's child: the test proves nothing")
+	}
+}
+
+// Defence 10: a join that fails after nsj entered the container's
+// namespaces (here -w names no directory of the container's) is reported by
+// the Go runtime, which reads files as it starts (/dev/urandom, /proc/self,
+// /sys/kernel/mm). nsj returns to its own namespaces first. The attacker
+// makes the container's /dev/urandom a FIFO, logs whoever opens it, and
+// keeps it open without writing: a reader hangs.
+func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
+	c := sharedContainerd(t)
+	busybox := staticBusybox(t)
+	a := startAttacker(t, c, "fifo", nil)
+	defer func() {
+		if t.Failed() {
+			t.Logf("attacker log:\n%s", a.log())
+		}
+	}()
+	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", a.task.Namespace, a.task.ID, busybox, "true"}
+	runWithin(t, 10*time.Second, args...).fails(t, 125, "changing to directory /nonexistent in the container")
+	// --debug names the namespaces nsj returned to.
+	r := runWithin(t, 10*time.Second, append([]string{"--debug"}, args...)...)
+	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.stderr, want) {
+		t.Errorf("--debug does not say %q:\n%s", want, r.stderr)
+	}
+	if log := a.stop(t).log; !strings.Contains(log, "HELD 0\n") || strings.Contains(log, "FIFO-OPENED") {
+		t.Errorf("the container's /dev/urandom was opened:\n%s", log)
+	}
+}
+
+// runWithin runs nsj with args and kills it if it has not exited within d,
+// saying where it hung.
+func runWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	cmd := exec.Command(nsjPath(t), args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	case <-time.After(d):
+	}
+	pid := cmd.Process.Pid
+	wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
+	mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	own, _ := os.Readlink("/proc/self/ns/mnt")
+	cmd.Process.Kill()
+	<-done
+	t.Fatalf("nsj %s hung for %s (waiting in %s, mount namespace %s, the host's %s); stderr: %s",
+		strings.Join(args, " "), d, wchan, mnt, own, stderr.String())
+	return result{}
+}

@@ -18,6 +18,7 @@ enum nsj_stage {
 	NSJ_STAGE_USER,
 	NSJ_STAGE_CLOSE,
 	NSJ_STAGE_EXEC,
+	NSJ_STAGE_USER_CREDS, /* userns.c: setgroups, setresgid, setresuid */
 };
 
 struct nsj_child_error {
@@ -40,5 +41,9 @@ int nsj_attach_root(const struct nsj_request *req); /* in the private view, befo
 void nsj_remove_root(void);                          /* the parent, once the child is gone */
 int nsj_change_dir(const struct nsj_request *req);  /* the child: -w; -1 with errno */
 void nsj_exec(const struct nsj_request *req);       /* the child: returns only on failure */
+
+/* userns.c: --ns user. 0, or the failed NSJ_STAGE_* with errno set. */
+int nsj_enter_user(const struct nsj_request *req, int userfd);
+void nsj_user_creds_failed(int err); /* the parent's message for NSJ_STAGE_USER_CREDS */
 
 #endif

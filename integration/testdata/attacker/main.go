@@ -11,7 +11,9 @@
 //   - -mode exe: as peek, and write to /proc/PID/exe at once and, through
 //     the saved descriptor, after the process has exited (CVE-2019-5736). It
 //     writes only to files named by -victims (device:inode pairs), copies
-//     that the test made for the purpose, and only appends a marker line.
+//     that the test made for the purpose, and only appends a marker line;
+//   - -mode inject (inject.go): trace the process named -comm and make it
+//     append a marker line to -victim-path, if that names one of -victims.
 //
 // It logs what it got to -log. When the file -stop appears (the test
 // creates it once no nsj runs any longer) it tries the saved descriptors a
@@ -72,7 +74,9 @@ func main() {
 	mode := flag.String("mode", "peek", "peek, exe or fds")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
-	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
+	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe and inject may write to")
+	target := flag.String("comm", "sleep", "-mode inject: the name of the process to take over")
+	victimPath := flag.String("victim-path", "", "-mode inject: the victim's path in the command's root")
 	flag.Parse()
 	if *mode == "fds" {
 		listFds()
@@ -90,8 +94,12 @@ func main() {
 			a.victims[v] = &victim{id: v, nowErr: map[string]int{}, laterErr: map[string]int{}}
 		}
 	}
-	go reapForever()
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
+	if a.mode == "inject" {
+		a.injectLoop(*target, *victimPath, *stop)
+		select {}
+	}
+	go reapForever()
 	for !exists(*stop) {
 		for _, pid := range a.candidates() {
 			a.attack(pid)

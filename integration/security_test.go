@@ -161,15 +161,21 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 
 // stderrAtLookup runs nsj against tk, stops it where the task is found and
 // nothing of it is opened yet, and returns what nsj wrote to stderr by then.
-// nsj then goes on and must succeed.
-func stderrAtLookup(t *testing.T, c *Containerd, tk *Task) string {
+// nsj then goes on and must succeed. flags go before the task.
+func stderrAtLookup(t *testing.T, c *Containerd, tk *Task, flags ...string) string {
+	t.Helper()
+	return stderrBeforeOpening(t, append(append([]string{"-a", c.Address, "-n", tk.Namespace}, flags...), tk.ID)...)
+}
+
+// stderrBeforeOpening is stderrAtLookup for any target: nsj target... true.
+func stderrBeforeOpening(t *testing.T, target ...string) string {
 	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "stderr")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", tk.Namespace, tk.ID, "true")
+	cmd := exec.Command(nsjPath(t), append(target, "true")...)
 	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
 	cmd.Stderr = f
 	if err := cmd.Start(); err != nil {

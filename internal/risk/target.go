@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/nsj-dev/nsj/internal/creds"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -40,14 +38,18 @@ func FromSpec(spec *specs.Spec) (Target, error) {
 
 // OfPID reads what the rules need from a running process: its privileges
 // (/proc/PID/status), whether its user namespace is nsj's, and its
-// /proc/PID/uid_map. A process with every capability the kernel has counts
-// as privileged: nsj cannot see a PID's masked paths.
+// /proc/PID/uid_map. A process whose bounding set holds every capability
+// of nsj's own counts as privileged: nsj cannot see a PID's masked paths.
 func OfPID(pid int) (Target, error) {
 	c, err := creds.OfPID(pid)
 	if err != nil {
 		return Target{}, err
 	}
-	t := Target{Creds: c, Privileged: c.Bounding&allCaps() == allCaps()}
+	self, err := creds.OfPID(os.Getpid())
+	if err != nil {
+		return Target{}, err
+	}
+	t := Target{Creds: c, Privileged: c.Bounding&self.Bounding == self.Bounding}
 	var own, its unix.Stat_t
 	if err := unix.Stat("/proc/self/ns/user", &own); err != nil {
 		return Target{}, fmt.Errorf("stat /proc/self/ns/user: %w", err)
@@ -83,16 +85,4 @@ func rootIsHostRoot(path string) (bool, error) {
 		}
 	}
 	return false, sc.Err()
-}
-
-// allCaps is the set of every capability the kernel has
-// (/proc/sys/kernel/cap_last_cap), or every one nsj knows by name.
-func allCaps() creds.Caps {
-	last := creds.Last
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
-			last = n
-		}
-	}
-	return creds.Caps(1)<<(last+1) - 1
 }

@@ -88,7 +88,10 @@ else 1 with a summary of the failures on stderr.
 
 nsj warns before it joins a container whose processes can reach the host
 command it runs there: a privileged one, or one with CAP_SYS_ADMIN or
-CAP_SYS_PTRACE (see docs/security.md); --log-level error silences it.
+CAP_SYS_PTRACE; in a user namespace of its own, one with CAP_SYS_PTRACE
+there when --ns user puts the command in it (see docs/security.md). A -t
+PID process is judged by its own capabilities. --log-level error silences
+the warnings.
 
 Flags:
 `

@@ -52,6 +52,11 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 	if got := strings.Fields(nsjAt(t, c, append(join, "cat", "/proc/self/uid_map")...).ok(t)); strings.Join(got, " ") != "0 200000 65536" {
 		t.Errorf("uid_map %q", got)
 	}
+	// The same in the container's own mount namespace.
+	fsJoin := []string{"-n", tk.Namespace, "--fs", "container", "--ns", "user,net,pid", tk.ID, staticBusybox(t)}
+	if got := nsjAt(t, c, append(fsJoin, "id", "-u")...).ok(t); got != "0\n" {
+		t.Errorf("--fs container: id -u %q, want 0", got)
+	}
 }
 
 // statusField is the value of a "Key:\tvalue" line of /proc/PID/status.

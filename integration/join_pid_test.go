@@ -185,7 +185,14 @@ func TestCommandSeesOnlyStdioFds(t *testing.T) {
 // If nsj is killed, its command does not linger (PDEATHSIG).
 func TestKilledNsjTakesCommandAlong(t *testing.T) {
 	tg := startTarget(t, "sleep 100000")
-	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "sleep", "100002")
+	killNsjAndWaitForItsCommand(t, "-t", tg.pidArg())
+}
+
+// killNsjAndWaitForItsCommand runs nsj target... sleep 100002, kills nsj
+// once the command runs, and waits for the command to die.
+func killNsjAndWaitForItsCommand(t *testing.T, target ...string) {
+	t.Helper()
+	cmd := exec.Command(nsjPath(t), append(target, "sleep", "100002")...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,15 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 	}
 }
 
+// The kernel clears the parent-death signal when the uid changes: nsj sets
+// it again after becoming the namespace's root, so that the command still
+// dies with nsj.
+func TestKilledNsjTakesTheUserNamespacedCommandAlong(t *testing.T) {
+	c := sharedContainerd(t)
+	tk := c.RunTask(t, "nsj-userns", uniqueID("pdeath"), WithSpecOpts(withUserNamespace()))
+	killNsjAndWaitForItsCommand(t, "-a", c.Address, "-n", tk.Namespace, "--ns", "user,pid", tk.ID)
+}
+
 // statusField is the value of a "Key:\tvalue" line of /proc/PID/status.
 func statusField(status, key string) string {
 	for _, line := range strings.Split(status, "\n") {

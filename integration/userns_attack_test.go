@@ -138,3 +138,17 @@ func requireAmd64(t *testing.T) {
 		need(t, false, "the attacker's -mode inject is written for x86-64")
 	}
 }
+
+// Without CAP_SYS_PTRACE the container's root cannot open the /proc files
+// of the command, its namespace's root with every capability there, nor of
+// nsj's child (defence 1 holds with --ns user).
+func TestUserNamespacedContainerRootCannotOpenProcFilesOfTheCommand(t *testing.T) {
+	c := sharedContainerd(t)
+	a := launchAttacker(t, c, attackerConfig{mode: "peek", owner: usernsHostUID, opts: []oci.SpecOpts{withUserNamespace()}})
+	for i := 0; i < 100; i++ {
+		nsjAt(t, c, "-n", a.task.Namespace, "--ns", "user,net,pid,uts,ipc", a.task.ID, "sleep", "0.005").ok(t)
+	}
+	r := a.stop(t)
+	defer logOnFailure(t, r)
+	requireRefused(t, r, nsjComm(t), "sleep")
+}

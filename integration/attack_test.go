@@ -58,8 +58,7 @@ func attackerBinary(t testing.TB) string {
 // directories runc mounts on; the test removes it.
 func attackerRootfs(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	dir := openTempDir(t, "nsj-attacker-rootfs-")
 	for _, d := range []string{"proc", "sys", "dev", "run", "tmp", "etc", "shared"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -77,21 +76,56 @@ type attack struct {
 	shared string // the host side of the container's /shared
 }
 
+// openTempDir makes a directory that any user may traverse, unlike
+// t.TempDir's (its parent is private): the root of a user-namespaced
+// container is not the host's root. The test removes it.
+func openTempDir(t testing.TB, pattern string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // startAttacker runs the attacker in a new container of c in mode (peek or
 // exe; see testdata/attacker), allowed to write to the files victims, and
 // waits until it is at work. opts change the container (capabilities).
 func startAttacker(t *testing.T, c *Containerd, mode string, victims []string, opts ...oci.SpecOpts) *attack {
 	t.Helper()
-	shared := t.TempDir()
-	ids := make([]string, len(victims))
-	for i, v := range victims {
+	return launchAttacker(t, c, attackerConfig{mode: mode, victims: victims, opts: opts})
+}
+
+// attackerConfig is an attacker container: the attacker's mode, victims and
+// further arguments; the host uid its /shared directory belongs to (the
+// container's root, when it has a user namespace of its own); and options
+// for its spec.
+type attackerConfig struct {
+	mode    string
+	victims []string
+	args    []string
+	owner   int
+	opts    []oci.SpecOpts
+}
+
+func launchAttacker(t *testing.T, c *Containerd, cfg attackerConfig) *attack {
+	t.Helper()
+	shared := openTempDir(t, "nsj-attacker-shared-")
+	if err := os.Chown(shared, cfg.owner, cfg.owner); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(cfg.victims))
+	for i, v := range cfg.victims {
 		ids[i] = fileID(t, v)
 	}
 	mount := specs.Mount{Destination: "/shared", Type: "bind", Source: shared, Options: []string{"rbind", "rw"}}
-	opts = append([]oci.SpecOpts{oci.WithRootFSPath(attackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, opts...)
-	tk := c.RunTask(t, "nsj-security", uniqueID("attacker-"+mode),
-		WithArgs("/attacker", "-mode", mode, "-log", "/shared/log", "-stop", "/shared/stop", "-victims", strings.Join(ids, ",")),
-		WithSpecOpts(opts...))
+	opts := append([]oci.SpecOpts{oci.WithRootFSPath(attackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, cfg.opts...)
+	args := append([]string{"/attacker", "-mode", cfg.mode, "-log", "/shared/log", "-stop", "/shared/stop", "-victims", strings.Join(ids, ",")}, cfg.args...)
+	tk := c.RunTask(t, "nsj-security", uniqueID("attacker-"+cfg.mode), WithArgs(args...), WithSpecOpts(opts...))
 	a := &attack{task: tk, shared: shared}
 	waitFor(t, 20*time.Second, "the attacker to start", func() bool { return strings.HasPrefix(a.log(), "READY") })
 	return a

@@ -185,7 +185,14 @@ func TestCommandSeesOnlyStdioFds(t *testing.T) {
 // If nsj is killed, its command does not linger (PDEATHSIG).
 func TestKilledNsjTakesCommandAlong(t *testing.T) {
 	tg := startTarget(t, "sleep 100000")
-	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "sleep", "100002")
+	killNsjAndWaitForItsCommand(t, "-t", tg.pidArg())
+}
+
+// killNsjAndWaitForItsCommand runs nsj target... sleep 100002, kills nsj
+// once the command runs, and waits for the command to die.
+func killNsjAndWaitForItsCommand(t *testing.T, target ...string) {
+	t.Helper()
+	cmd := exec.Command(nsjPath(t), append(target, "sleep", "100002")...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -324,22 +331,7 @@ func waitStopped(t testing.TB, pid int) {
 
 // The user namespace is joined only when --ns names it, and last.
 func TestUserNamespaceIsJoinedOnlyWhenAsked(t *testing.T) {
-	nsjPath(t)
-	cmd := exec.Command("unshare", "--user", "--map-root-user", "--fork", "--kill-child", "--pid", "--mount-proc", "--net",
-		"sh", "-c", "echo ready; exec sleep 100000")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	buf := make([]byte, 6)
-	if n, _ := out.Read(buf); string(buf[:n]) != "ready\n" {
-		t.Fatalf("the user-namespace target did not start: %q", buf[:n])
-	}
-	pid := fmt.Sprint(childOf(cmd.Process.Pid))
+	pid := startUserNSTarget(t, "--map-root-user")
 	uidMap := func(r result) string { return strings.Join(strings.Fields(r.ok(t)), " ") }
 	if got := uidMap(nsj(t, "-t", pid, "cat", "/proc/self/uid_map")); got != "0 0 4294967295" {
 		t.Fatalf("by default the command's uid_map is %q, want the host's", got)

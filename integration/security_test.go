@@ -35,17 +35,7 @@ func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)
-	for _, comm := range []string{nsjComm(t), "sleep"} {
-		for _, kind := range []string{"environ", "mem", "exe", "cwd", "root", "fd/N"} {
-			got := r.on(kind, comm)
-			if got.ok > 0 || got.other > 0 {
-				t.Errorf("%s: /proc/PID/%s opened %d times, failed otherwise than EACCES/EPERM %d times", comm, kind, got.ok, got.other)
-			}
-			if got.denied == 0 {
-				t.Errorf("%s: /proc/PID/%s never refused (%+v): the attacker never reached it", comm, kind, got)
-			}
-		}
-	}
+	requireRefused(t, r, nsjComm(t), "sleep")
 	// What any process may read of any other, and docs/security.md says the
 	// container sees: the fd numbers (not what they are), the command line,
 	// and the mount table of nsj's private copy of the host's mounts.
@@ -62,6 +52,24 @@ func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
 		}
 		if !strings.Contains(p, "kind=fd ") && !strings.Contains(p, "kind=cmdline ") && !strings.Contains(p, "kind=mountinfo ") {
 			t.Errorf("attacker: %s", p)
+		}
+	}
+}
+
+// requireRefused checks that the attacker tried, and failed with EACCES or
+// EPERM, to open every /proc/PID file that the ptrace access check guards
+// of the processes named comms.
+func requireRefused(t *testing.T, r *report, comms ...string) {
+	t.Helper()
+	for _, comm := range comms {
+		for _, kind := range []string{"environ", "mem", "exe", "cwd", "root", "fd/N"} {
+			got := r.on(kind, comm)
+			if got.ok > 0 || got.other > 0 {
+				t.Errorf("%s: /proc/PID/%s opened %d times, failed otherwise than EACCES/EPERM %d times", comm, kind, got.ok, got.other)
+			}
+			if got.denied == 0 {
+				t.Errorf("%s: /proc/PID/%s never refused (%+v): the attacker never reached it", comm, kind, got)
+			}
 		}
 	}
 }
@@ -161,15 +169,21 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 
 // stderrAtLookup runs nsj against tk, stops it where the task is found and
 // nothing of it is opened yet, and returns what nsj wrote to stderr by then.
-// nsj then goes on and must succeed.
-func stderrAtLookup(t *testing.T, c *Containerd, tk *Task) string {
+// nsj then goes on and must succeed. flags go before the task.
+func stderrAtLookup(t *testing.T, c *Containerd, tk *Task, flags ...string) string {
+	t.Helper()
+	return stderrBeforeOpening(t, append(append([]string{"-a", c.Address, "-n", tk.Namespace}, flags...), tk.ID)...)
+}
+
+// stderrBeforeOpening is stderrAtLookup for any target: nsj target... true.
+func stderrBeforeOpening(t *testing.T, target ...string) string {
 	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "stderr")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", tk.Namespace, tk.ID, "true")
+	cmd := exec.Command(nsjPath(t), append(target, "true")...)
 	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
 	cmd.Stderr = f
 	if err := cmd.Start(); err != nil {

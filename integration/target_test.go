@@ -22,11 +22,21 @@ type nsTarget struct {
 // startTarget runs script as pid 1 of new pid, net, uts and ipc namespaces
 // with hostname "nsj-target", and returns once the namespaces are set up.
 // The test's cleanup kills it (unshare --kill-child takes the target along).
+// Like a container with the default capabilities, it has neither
+// CAP_SYS_ADMIN nor CAP_SYS_PTRACE, so nsj does not warn about it
+// (startTargetWith keeps them).
 func startTarget(t testing.TB, script string) *nsTarget {
+	t.Helper()
+	return startTargetWith(t, "setpriv --bounding-set=-sys_admin,-sys_ptrace --", script)
+}
+
+// startTargetWith is startTarget with script run by wrapper, such as
+// setpriv; "" runs it with every capability of root.
+func startTargetWith(t testing.TB, wrapper, script string) *nsTarget {
 	t.Helper()
 	nsjPath(t)
 	cmd := exec.Command("unshare", "--fork", "--kill-child", "--pid", "--mount-proc", "--net", "--uts", "--ipc",
-		"sh", "-c", "hostname nsj-target && echo ready && exec "+script)
+		"sh", "-c", `hostname nsj-target && exec `+wrapper+` sh -c 'echo ready && eval "exec $1"' sh "$0"`, script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	if err != nil {

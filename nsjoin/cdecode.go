@@ -38,6 +38,7 @@ func decodeInC(b []byte) (*JoinRequest, error) {
 	r.MountSysfs = req.flags&flagMountSysfs != 0
 	r.Debug = req.flags&flagDebug != 0
 	r.ContainerFS = req.flags&flagContainerFS != 0
+	r.KeepCreds = req.flags&flagKeepCreds != 0
 	r.RootNS, r.ExecFD = int(req.root_ns), int(req.exec_fd)
 	if req.root_at != nil {
 		r.RootAt = C.GoString(req.root_at)

@@ -64,16 +64,27 @@ static int close_other_fds(int keep, int keep2)
 	return 0;
 }
 
-void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
-		   pid_t expected_ppid, const sigset_t *mask)
+/*
+ * If nsj dies, so does the command; and if it already died, stop here. The
+ * kernel clears the setting when the process's uid or gid changes (--ns
+ * user), so it is made again after that.
+ */
+static void die_with_parent(int errfd, pid_t expected_ppid)
 {
-	/* If nsj dies, so does the command; and if it already died, stop here. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
 	if (getppid() != expected_ppid) {
 		errno = ESRCH;
 		report(errfd, NSJ_STAGE_PARENT_GONE);
 	}
+}
+
+void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
+		   pid_t expected_ppid, const sigset_t *mask)
+{
+	int stage;
+
+	die_with_parent(errfd, expected_ppid);
 	/* Orphans of the command are reaped by it, not left to the container's init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
@@ -106,11 +117,14 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 	if (nsj_change_dir(req) < 0)
 		report(errfd, NSJ_STAGE_DIR);
 
-	/* Last: after it, the host's capabilities over the mounts above are gone. */
+	/*
+	 * Last: after it, the host's capabilities over the mounts above are
+	 * gone. The command becomes the namespace's root (userns.c).
+	 */
 	if (userfd >= 0) {
-		if (setns(userfd, CLONE_NEWUSER) < 0)
-			report(errfd, NSJ_STAGE_USER);
-		nsj_debugf("joined user namespace (fd %d)", userfd);
+		if ((stage = nsj_enter_user(req, userfd)) != 0)
+			report(errfd, stage);
+		die_with_parent(errfd, expected_ppid);
 	}
 
 	if (close_other_fds(errfd, req->exec_fd) < 0)

@@ -19,6 +19,7 @@ enum nsj_stage {
 	NSJ_STAGE_CLOSE,
 	NSJ_STAGE_EXEC,
 	NSJ_STAGE_TTY_FILTER,
+	NSJ_STAGE_USER_CREDS, /* userns.c: setgroups, setresgid, setresuid */
 };
 
 struct nsj_child_error {
@@ -52,5 +53,8 @@ void nsj_exec(const struct nsj_request *req);       /* the child: returns only o
 int nsj_tty_filter(void);
 /* For tests: in a forked child with the filter, the errno of each probe (0: success). */
 int nsj_tty_filter_probe(int *errs, int n);
+/* userns.c: --ns user. 0, or the failed NSJ_STAGE_* with errno set. */
+int nsj_enter_user(const struct nsj_request *req, int userfd);
+void nsj_user_creds_failed(int err); /* the parent's message for NSJ_STAGE_USER_CREDS */
 
 #endif

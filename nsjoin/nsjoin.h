@@ -17,7 +17,8 @@
  * Across records: an NS record of type CLONE_NEWNS and an EXEC_FD record come
  * with FLAG_CONTAINER_FS and only with it, which excludes ROOT, MOUNT_PROC and
  * MOUNT_SYSFS (nsj never mounts in the container's own mount namespace). Every
- * fd appears once.
+ * fd appears once. FLAG_KEEP_CREDS comes only with an NS record of type
+ * CLONE_NEWUSER.
  */
 #ifndef NSJOIN_H
 #define NSJOIN_H
@@ -48,7 +49,8 @@ enum nsj_flag {
 	NSJ_FLAG_MOUNT_SYSFS = 1u << 1, /* mount a fresh /sys in the child */
 	NSJ_FLAG_DEBUG = 1u << 2,       /* write each step to stderr */
 	NSJ_FLAG_CONTAINER_FS = 1u << 3, /* join the mount namespace, mount nothing (--fs container) */
-	NSJ_FLAG_ALL = (1u << 4) - 1,
+	NSJ_FLAG_KEEP_CREDS = 1u << 4,  /* keep nsj's uid/gid in the user namespace (--preserve-credentials) */
+	NSJ_FLAG_ALL = (1u << 5) - 1,
 };
 
 struct nsj_ns {

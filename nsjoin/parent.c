@@ -91,6 +91,9 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 		nsj_set_error(125, "installing the seccomp filter that keeps the command from typing into the terminal (TIOCSTI): %s; nsj needs CAP_SYS_ADMIN and a kernel with CONFIG_SECCOMP_FILTER",
 			      why);
 		break;
+	case NSJ_STAGE_USER_CREDS:
+		nsj_user_creds_failed(e->err);
+		break;
 	case NSJ_STAGE_EXEC:
 		nsj_set_error(e->err == ENOENT ? 127 : 126, "%s: %s", req->path,
 			      e->err == ENOENT ? "no such file or directory (or a missing interpreter)" : why);

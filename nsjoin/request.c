@@ -111,6 +111,19 @@ static int parse_fs_record(uint16_t kind, char *p, uint32_t n, struct nsj_reques
 	return 0;
 }
 
+/* The keep-credentials flag comes only with a user namespace to join. */
+static int check_user(const struct nsj_request *req, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!(req->flags & NSJ_FLAG_KEEP_CREDS))
+		return 0;
+	for (i = 0; i < req->nns; i++)
+		if (req->ns[i].type == CLONE_NEWUSER)
+			return 0;
+	return fail(err, errlen, "the keep-credentials flag needs a user namespace to join");
+}
+
 /* The rules across records (see nsjoin.h), once every record is read. */
 static int check_fs(const struct nsj_request *req, char *err, size_t errlen)
 {
@@ -254,7 +267,7 @@ int nsj_parse_request(const unsigned char *buf, size_t len, struct nsj_request *
 		fail(err, errlen, "request has no %s", req->path == NULL ? "executable path" : "arguments");
 		goto bad;
 	}
-	if (check_fs(req, err, errlen) < 0)
+	if (check_fs(req, err, errlen) < 0 || check_user(req, err, errlen) < 0)
 		goto bad;
 	return 0;
 bad:

@@ -24,7 +24,8 @@ const (
 	flagMountSysfs  = 1 << 1
 	flagDebug       = 1 << 2
 	flagContainerFS = 1 << 3
-	flagAll         = 1<<4 - 1
+	flagKeepCreds   = 1 << 4
+	flagAll         = 1<<5 - 1
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -61,6 +62,10 @@ type JoinRequest struct {
 	// then only names it in messages, and Dir is a path in the container.
 	ContainerFS bool
 	ExecFD      int
+	// KeepCreds (--preserve-credentials): in the joined user namespace
+	// (a Namespaces entry "user", which it requires) the command keeps
+	// nsj's uid, gid and groups instead of becoming the namespace's root.
+	KeepCreds bool
 }
 
 // Encode validates r and returns its wire form.
@@ -115,6 +120,9 @@ func (r *JoinRequest) flags() uint32 {
 	if r.ContainerFS {
 		f |= flagContainerFS
 	}
+	if r.KeepCreds {
+		f |= flagKeepCreds
+	}
 	return f
 }
 
@@ -138,6 +146,9 @@ func (r *JoinRequest) validate() error {
 	}
 	if err := r.validateFS(fds); err != nil {
 		return err
+	}
+	if r.KeepCreds && !seen["user"] {
+		return errors.New("keeping the credentials needs a user namespace to join")
 	}
 	if r.Path == "" || len(r.Args) == 0 {
 		return errors.New("no command to run")
@@ -212,7 +223,7 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		}
 		f := binary.NativeEndian.Uint32(p)
 		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
-		r.ContainerFS = f&flagContainerFS != 0
+		r.ContainerFS, r.KeepCreds = f&flagContainerFS != 0, f&flagKeepCreds != 0
 	case kindRoot, kindExecFD:
 		return r.decodeFSRecord(kind, p)
 	case kindPath, kindDir:

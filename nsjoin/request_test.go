@@ -114,8 +114,8 @@ func summary(r *JoinRequest) string {
 		return fmt.Sprintf("%q", s)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v root=%d:%s containerfs=%v exec=%d args=[",
-		r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug, r.RootNS, short(r.RootAt), r.ContainerFS, r.ExecFD)
+	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v root=%d:%s containerfs=%v exec=%d keepcreds=%v args=[",
+		r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug, r.RootNS, short(r.RootAt), r.ContainerFS, r.ExecFD, r.KeepCreds)
 	for i, a := range r.Args {
 		if i == 8 {
 			fmt.Fprintf(&sb, " ...%d more", len(r.Args)-i)
@@ -169,6 +169,9 @@ func validRequests() map[string]*JoinRequest {
 			Path:       "/usr/sbin/tcpdump", Args: []string{"tcpdump", "-i", "any", "-nvv"},
 			Env: []string{"TERM=xterm", "HOME=/root"}, Dir: "/", MountProc: true, MountSysfs: true, Debug: true,
 		},
+	}
+	reqs["keep credentials"] = &JoinRequest{
+		Namespaces: []NamespaceFD{{"user", 3}, {"net", 4}}, Path: "/bin/id", Args: []string{"id"}, KeepCreds: true,
 	}
 	maps.Copy(reqs, fsValidRequests())
 	return reqs
@@ -349,6 +352,8 @@ func malformedRequests() []struct {
 		{"flags record of 8 bytes", minimal().rec(kindFlags, make([]byte, 8)).bytes()},
 		{"more than 8 namespaces", tooMany.bytes()},
 		{"8 namespaces, one type twice", eight.bytes()},
+		{"keep credentials without namespaces", minimal().flags(flagKeepCreds).bytes()},
+		{"keep credentials without a user namespace", minimal().ns(3, unix.CLONE_NEWNET).flags(flagKeepCreds).bytes()},
 	}, fsMalformedRequests()...)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -135,35 +134,4 @@ func nsStat(path string) (*syscall.Stat_t, error) {
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	return &st, nil
-}
-
-// Risky returns why joining a container with this spec could expose nsj to
-// the container's processes, or nil. The checks are deliberately simple:
-//   - "privileged": CAP_SYS_ADMIN in the bounding set and no masked paths,
-//     which is what docker/ctr/kubernetes privileged mode produce;
-//   - "has CAP_SYS_ADMIN": in any capability set, when not privileged;
-//   - "has CAP_SYS_PTRACE": in any capability set (the container can trace
-//     the processes nsj starts in it).
-func Risky(spec *specs.Spec) []string {
-	if spec == nil || spec.Process == nil || spec.Process.Capabilities == nil {
-		return nil
-	}
-	c := spec.Process.Capabilities
-	caps := map[string]bool{}
-	for _, set := range [][]string{c.Bounding, c.Effective, c.Permitted, c.Inheritable, c.Ambient} {
-		for _, name := range set {
-			caps[name] = true
-		}
-	}
-	var out []string
-	switch {
-	case slices.Contains(c.Bounding, "CAP_SYS_ADMIN") && (spec.Linux == nil || len(spec.Linux.MaskedPaths) == 0):
-		out = append(out, "privileged")
-	case caps["CAP_SYS_ADMIN"]:
-		out = append(out, "has CAP_SYS_ADMIN")
-	}
-	if caps["CAP_SYS_PTRACE"] {
-		out = append(out, "has CAP_SYS_PTRACE")
-	}
-	return out
 }

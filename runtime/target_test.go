@@ -111,41 +111,6 @@ func TestPrivateTypes(t *testing.T) {
 	}
 }
 
-func TestRisky(t *testing.T) {
-	caps := func(masked []string, c ...string) *specs.Spec {
-		return &specs.Spec{
-			Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: c, Effective: c, Permitted: c}},
-			Linux:   &specs.Linux{MaskedPaths: masked},
-		}
-	}
-	masked := []string{"/proc/kcore"}
-	tests := []struct {
-		name string
-		spec *specs.Spec
-		want []string
-	}{
-		{name: "nil", spec: nil},
-		{name: "no process", spec: &specs.Spec{}},
-		{name: "default caps", spec: caps(masked, "CAP_CHOWN", "CAP_NET_RAW")},
-		{name: "privileged", spec: caps(nil, "CAP_SYS_ADMIN", "CAP_CHOWN"), want: []string{"privileged"}},
-		{name: "privileged with ptrace", spec: caps(nil, "CAP_SYS_ADMIN", "CAP_SYS_PTRACE"),
-			want: []string{"privileged", "has CAP_SYS_PTRACE"}},
-		{name: "sys_admin, masked", spec: caps(masked, "CAP_SYS_ADMIN"), want: []string{"has CAP_SYS_ADMIN"}},
-		{name: "ptrace", spec: caps(masked, "CAP_SYS_PTRACE"), want: []string{"has CAP_SYS_PTRACE"}},
-		{name: "ptrace ambient only", spec: &specs.Spec{Process: &specs.Process{
-			Capabilities: &specs.LinuxCapabilities{Ambient: []string{"CAP_SYS_PTRACE"}}}},
-			want: []string{"has CAP_SYS_PTRACE"}},
-		{name: "no masked paths but no sys_admin", spec: caps(nil, "CAP_CHOWN")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Risky(tt.spec); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestInspect(t *testing.T) {
 	self := uint32(os.Getpid())
 	var own syscall.Stat_t

@@ -46,6 +46,8 @@ type options struct {
 	fs     string // --fs host|container: whose files the command sees (fs.go)
 	rootAt string // --root-at DIR: the container's root in the host view (fs.go)
 
+	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (userns.go)
+
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
 }
@@ -86,7 +88,10 @@ else 1 with a summary of the failures on stderr.
 
 nsj warns before it joins a container whose processes can reach the host
 command it runs there: a privileged one, or one with CAP_SYS_ADMIN or
-CAP_SYS_PTRACE (see docs/security.md); --log-level error silences it.
+CAP_SYS_PTRACE; in a user namespace of its own, one with CAP_SYS_PTRACE
+there when --ns user puts the command in it (see docs/security.md). A -t
+PID process is judged by its own capabilities. --log-level error silences
+the warnings.
 
 Flags:
 `
@@ -122,7 +127,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.address, "address", "a", "", "containerd `SOCKET` (default $CONTAINERD_ADDRESS, else the first of the usual sockets)")
 	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd `NAMESPACE` (default $CONTAINERD_NAMESPACE, else \"default\"; k8s.io for Kubernetes, moby for Docker)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
-	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user)")
+	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user; with user the command becomes the root of the container's user namespace, as nsenter -U)")
+	fs.BoolVar(&o.preserveCreds, "preserve-credentials", false, "with --ns user: keep nsj's uid, gid and groups in the container's user namespace (as nsenter --preserve-credentials) instead of becoming its root; the command then has no capabilities there")
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
 	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh)")
@@ -213,6 +219,9 @@ func (o *options) check() error {
 		return usageErrorf("--target-pid names a process directly; drop -a/-n")
 	}
 	if err := o.checkFS(); err != nil {
+		return err
+	}
+	if err := o.checkUser(); err != nil {
 		return err
 	}
 	if o.timeout <= 0 {

@@ -125,6 +125,8 @@ func TestParseArgsRejectsMisuseWithCode125(t *testing.T) {
 		{"zero timeout", []string{"--timeout", "0s", "t1"}, "--timeout 0s: give containerd a positive time"},
 		{"negative timeout", []string{"--timeout=-1s", "t1"}, "--timeout -1s"},
 		{"value for a bool flag", []string{"--sysfs=maybe", "t1"}, "invalid argument"},
+		{"preserve-credentials without --ns", []string{"--preserve-credentials", "t1"}, "--preserve-credentials keeps nsj's credentials"},
+		{"preserve-credentials without user", []string{"--preserve-credentials", "--ns", "net,pid", "t1"}, "add user to --ns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

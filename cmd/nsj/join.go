@@ -52,6 +52,7 @@ func join(o *options) error {
 	}
 	defer nsjoin.Close(nss)
 	req := cmd.request(o, nss)
+	keepCreds(o, req)
 	setRoot(req, cmd, t.root)
 	if err := fsv.apply(req, t); err != nil {
 		return err
@@ -173,9 +174,12 @@ func requireAdmin() error {
 	return nil
 }
 
-// pidTarget is a process named with --target-pid.
+// pidTarget is a process named with --target-pid; it is judged for risks
+// as a task is, before anything of it is opened.
 func pidTarget(o *options, sel nsjoin.Selection) *target {
-	return &target{name: fmt.Sprintf("PID %d", o.targetPID), pid: o.targetPID, sel: sel, done: func() {}}
+	name := fmt.Sprintf("PID %d", o.targetPID)
+	warnRiskyPID(name, o.targetPID, o)
+	return &target{name: name, pid: o.targetPID, sel: sel, done: func() {}}
 }
 
 func findTarget(o *options, sel nsjoin.Selection) (*target, error) {

@@ -127,7 +127,7 @@ func podTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until it is resumed", t.name)
 	}
-	warnRisky(t.name, tk.Spec)
+	warnRiskySpec(t.name, tk.Spec, o)
 	if pt.Sandbox() {
 		t.sel, t.files = sandboxSelection(pt, sel)
 		return t, nil

@@ -3,19 +3,28 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/risk"
 )
 
 func TestRiskyMessage(t *testing.T) {
-	for _, tt := range []struct{ why, want string }{
-		{"has CAP_SYS_PTRACE", "task default/web has CAP_SYS_PTRACE: its processes can trace the host command"},
-		{"has CAP_SYS_PTRACE", "--ns net,uts,ipc"},
-		{"privileged", "task default/web is privileged: its processes can trace"},
-		{"has CAP_SYS_ADMIN", "task default/web has CAP_SYS_ADMIN: its processes can load tracing programs"},
-		{"has CAP_BPF", "task default/web has CAP_BPF: its processes may reach"},
+	for _, tt := range []struct {
+		risk risk.Risk
+		want string
+	}{
+		{risk.SysPtrace, "task default/web has CAP_SYS_PTRACE: its processes can trace the host command"},
+		{risk.SysPtrace, "--ns net,uts,ipc"},
+		{risk.Privileged, "task default/web is privileged: its processes can trace"},
+		{risk.SysAdmin, "task default/web has CAP_SYS_ADMIN: its processes can load tracing programs"},
+		{risk.UserNSPtrace, "task default/web has CAP_SYS_PTRACE in its user namespace, which --ns user puts the command in"},
+		{risk.UserNSPtrace, "--ns user,net,uts,ipc"},
+		{risk.UserNSPtraceHostRoot, "task default/web has CAP_SYS_PTRACE in its user namespace, where the command stays the host's uid 0"},
+		{risk.UserNSPtraceHostRoot, "drop --preserve-credentials"},
+		{risk.Risk(99), "task default/web: its processes may reach"},
 	} {
-		got := riskyMessage("task default/web", tt.why)
+		got := riskyMessage("task default/web", tt.risk)
 		if !strings.Contains(got, tt.want) || !strings.Contains(got, "docs/security.md") || strings.Contains(got, "\n") {
-			t.Errorf("riskyMessage(%q) = %q, want one line with %q and docs/security.md", tt.why, got, tt.want)
+			t.Errorf("riskyMessage(%d) = %q, want one line with %q and docs/security.md", tt.risk, got, tt.want)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", name, t.Namespace, t.ID)
 	}
-	warnRisky(name, t.Spec)
+	warnRiskySpec(name, t.Spec, o)
 	return &target{
 		name:      name,
 		pid:       int(t.PID),

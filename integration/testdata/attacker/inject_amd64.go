@@ -70,57 +70,22 @@ func injectInto(pid int, text string) error {
 		return errNotInSyscall
 	}
 	defer unix.PtraceSetRegs(pid, &saved)
-	buf := uintptr(saved.Rsp - 512) // below the red zone
+	buf := saved.Rsp - 512 // below the red zone
 	for i := 0; i < len(text); i++ {
 		word := make([]byte, 8)
 		word[0] = text[i]
-		if _, err := unix.PtracePokeData(pid, buf, word); err != nil {
+		if _, err := unix.PtracePokeData(pid, uintptr(buf), word); err != nil {
 			return fmt.Errorf("poke: %w", err)
 		}
-		r := saved
-		r.Rip, r.Rax, r.Orig_rax = saved.Rip-2, unix.SYS_IOCTL, ^uint64(0)
-		r.Rdi, r.Rsi, r.Rdx = 0, unix.TIOCSTI, uint64(buf)
-		ret, err := runSyscall(pid, &r)
-		if err != nil {
-			return err
+		ret := syscallIn(pid, saved, unix.SYS_IOCTL, 0, unix.TIOCSTI, buf)
+		if ret <= -1000 {
+			return fmt.Errorf("running ioctl in pid %d: tracing failed (%d)", pid, ret)
 		}
-		if errno := -int64(ret); errno > 0 && errno < 4096 {
-			return fmt.Errorf("ioctl TIOCSTI in pid %d: %w", pid, unix.Errno(errno))
+		if ret < 0 {
+			return fmt.Errorf("ioctl TIOCSTI in pid %d: %w", pid, unix.Errno(-ret))
 		}
 	}
 	return nil
 }
 
 var errNotInSyscall = errors.New("not stopped in a system call")
-
-// runSyscall sets r, lets the tracee run to the end of the system call it
-// is about to make and returns what the call returned.
-func runSyscall(pid int, r *unix.PtraceRegs) (uint64, error) {
-	if err := unix.PtraceSetRegs(pid, r); err != nil {
-		return 0, fmt.Errorf("setregs: %w", err)
-	}
-	for stop := 0; stop < 2; stop++ { // syscall entry, then exit
-		if err := unix.PtraceSyscall(pid, 0); err != nil {
-			return 0, fmt.Errorf("ptrace syscall: %w", err)
-		}
-		if err := waitStop(pid); err != nil {
-			return 0, err
-		}
-	}
-	var out unix.PtraceRegs
-	if err := unix.PtraceGetRegs(pid, &out); err != nil {
-		return 0, fmt.Errorf("getregs: %w", err)
-	}
-	return out.Rax, nil
-}
-
-func waitStop(pid int) error {
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
-		return fmt.Errorf("wait: %w", err)
-	}
-	if !ws.Stopped() {
-		return fmt.Errorf("pid %d did not stop: %v", pid, ws)
-	}
-	return nil
-}

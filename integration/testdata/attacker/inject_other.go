@@ -7,3 +7,9 @@ func (a *attacker) injectThroughTrace(comm, text, stop string) {
 	a.logf("UNSUPPORTED ptrace-tiocsti on this architecture")
 	select {}
 }
+
+// -mode inject is written for x86-64 registers only (inject.go).
+func (a *attacker) injectLoop(name, path, stop string) {
+	a.logf("ERROR -mode inject needs amd64")
+	a.logf("DONE")
+}

@@ -11,7 +11,9 @@
 //   - -mode exe: as peek, and write to /proc/PID/exe at once and, through
 //     the saved descriptor, after the process has exited (CVE-2019-5736). It
 //     writes only to files named by -victims (device:inode pairs), copies
-//     that the test made for the purpose, and only appends a marker line.
+//     that the test made for the purpose, and only appends a marker line;
+//   - -mode inject (inject.go): trace the process named -comm and make it
+//     append a marker line to -victim-path, if that names one of -victims.
 //
 // With -secret (default: $ATTACKER_SECRET), every command line it reads is
 // searched for that string (what nsj's user passed with -e): SECRET lines
@@ -87,10 +89,11 @@ func main() {
 	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, tiocsti, ptrace-tiocsti or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
-	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
-	victimComm := flag.String("comm", "sleep", "the process -mode ptrace-tiocsti traces")
+	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe and inject may write to")
+	victimComm := flag.String("comm", "sleep", "-mode ptrace-tiocsti and inject: the name of the process to trace")
 	inject := flag.String("inject", "echo INJECTED-$((6*7))\n", "what -mode tiocsti types")
 	secret := flag.String("secret", os.Getenv("ATTACKER_SECRET"), "a string to look for in every command line")
+	victimPath := flag.String("victim-path", "", "-mode inject: the victim's path in the command's root")
 	flag.Parse()
 	switch *mode {
 	case "fds":
@@ -118,11 +121,15 @@ func main() {
 		a.logf("READY mode=%s pid=%d", a.mode, a.self)
 		a.injectThroughTrace(*victimComm, *inject, *stop)
 	}
+	a.logf("READY mode=%s pid=%d", a.mode, a.self)
+	if a.mode == "inject" { // no reaper either
+		a.injectLoop(*victimComm, *victimPath, *stop)
+		select {}
+	}
 	go reapForever()
 	if a.mode == "fifo" {
 		a.fifoTrap(*stop)
 	}
-	a.logf("READY mode=%s pid=%d", a.mode, a.self)
 	for !exists(*stop) {
 		for _, pid := range a.candidates() {
 			a.attack(pid)

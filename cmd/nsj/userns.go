@@ -1,0 +1,37 @@
+package main
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+)
+
+// --ns user: the command joins the container's user namespace and becomes
+// its root (uid and gid 0 there), as nsenter -U does; --preserve-credentials
+// keeps nsj's own uid, gid and groups instead, as nsenter's option of that
+// name does. The constructor does either (nsjoin/userns.c).
+
+// joinsUser reports whether --ns names the user namespace: it is never
+// joined otherwise.
+func (o *options) joinsUser() bool {
+	return slices.ContainsFunc(o.ns, func(n string) bool { return strings.TrimSpace(n) == "user" })
+}
+
+// checkUser rejects --preserve-credentials where it would change nothing.
+func (o *options) checkUser() error {
+	if o.preserveCreds && !o.joinsUser() {
+		return usageErrorf("--preserve-credentials keeps nsj's credentials in the container's user namespace, which nsj joins only with --ns user; add user to --ns or drop --preserve-credentials")
+	}
+	return nil
+}
+
+// keepCreds asks the constructor to keep nsj's credentials when the user
+// namespace is joined at all (it is not when it is nsj's own).
+func keepCreds(o *options, req *nsjoin.JoinRequest) {
+	for _, ns := range req.Namespaces {
+		if ns.Type == "user" {
+			req.KeepCreds = o.preserveCreds
+		}
+	}
+}

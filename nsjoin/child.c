@@ -67,6 +67,8 @@ static int close_other_fds(int keep, int keep2)
 void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
 		   pid_t expected_ppid, const sigset_t *mask)
 {
+	int stage;
+
 	/* If nsj dies, so does the command; and if it already died, stop here. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
@@ -108,6 +110,9 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 		report(errfd, NSJ_STAGE_CLOSE);
 	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
+	/* --fs container: the container's privileges, never more (confine.c). */
+	if (nsj_confine(req, &stage) < 0)
+		report(errfd, stage);
 	nsj_debugf("executing %s", req->path);
 	nsj_exec(req);
 	report(errfd, NSJ_STAGE_EXEC);

@@ -18,6 +18,11 @@ enum nsj_stage {
 	NSJ_STAGE_USER,
 	NSJ_STAGE_CLOSE,
 	NSJ_STAGE_EXEC,
+	NSJ_STAGE_RLIMIT, /* confine.c */
+	NSJ_STAGE_CAPS,
+	NSJ_STAGE_IDS,
+	NSJ_STAGE_NO_NEW_PRIVS,
+	NSJ_STAGE_SECCOMP,
 };
 
 struct nsj_child_error {
@@ -40,5 +45,10 @@ int nsj_attach_root(const struct nsj_request *req); /* in the private view, befo
 void nsj_remove_root(void);                          /* the parent, once the child is gone */
 int nsj_change_dir(const struct nsj_request *req);  /* the child: -w; -1 with errno */
 void nsj_exec(const struct nsj_request *req);       /* the child: returns only on failure */
+
+/* confine.c: the container's privileges for --fs container. */
+int nsj_join_cgroups(const struct nsj_request *req); /* the constructor, before joining */
+int nsj_confine(const struct nsj_request *req, int *stage); /* the child; -1 with errno */
+void nsj_confine_failed(int stage, const char *why);        /* the parent: sets the error */
 
 #endif

@@ -229,7 +229,8 @@ __attribute__((constructor)) static void nsj_join(void)
 		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
 	}
-	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+	if (nsj_join_cgroups(&req) < 0 || private_mounts(&req) < 0 ||
+	    join_namespaces(&req, &userfd) < 0) {
 		nsj_remove_root();
 		restore_pidns();
 		return;

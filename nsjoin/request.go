@@ -24,7 +24,7 @@ const (
 	flagMountSysfs  = 1 << 1
 	flagDebug       = 1 << 2
 	flagContainerFS = 1 << 3
-	flagAll         = 1<<4 - 1
+	flagAll         = 1<<4 - 1 | flagHostPrivileges
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -61,6 +61,11 @@ type JoinRequest struct {
 	// then only names it in messages, and Dir is a path in the container.
 	ContainerFS bool
 	ExecFD      int
+	// Confine (--fs container) gives the command the container's privileges
+	// (confine.c); HostPrivileges (--fs container --privileged) keeps the
+	// host's on purpose. ContainerFS needs exactly one of them.
+	Confine        *Confinement
+	HostPrivileges bool
 }
 
 // Encode validates r and returns its wire form.
@@ -76,6 +81,7 @@ func (r *JoinRequest) Encode() ([]byte, error) {
 		b = appendRecord(b, kindNS, binary.NativeEndian.AppendUint32(payload, uint32(flag)))
 	}
 	b = r.appendFS(b)
+	b = r.appendConfine(b)
 	b = appendRecord(b, kindPath, []byte(r.Path))
 	for _, a := range r.Args {
 		b = appendRecord(b, kindArg, []byte(a))
@@ -115,6 +121,9 @@ func (r *JoinRequest) flags() uint32 {
 	if r.ContainerFS {
 		f |= flagContainerFS
 	}
+	if r.HostPrivileges {
+		f |= flagHostPrivileges
+	}
 	return f
 }
 
@@ -137,6 +146,9 @@ func (r *JoinRequest) validate() error {
 		seen[ns.Type], fds[ns.FD] = true, true
 	}
 	if err := r.validateFS(fds); err != nil {
+		return err
+	}
+	if err := r.validateConfine(fds); err != nil {
 		return err
 	}
 	if r.Path == "" || len(r.Args) == 0 {
@@ -212,9 +224,11 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		}
 		f := binary.NativeEndian.Uint32(p)
 		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
-		r.ContainerFS = f&flagContainerFS != 0
+		r.ContainerFS, r.HostPrivileges = f&flagContainerFS != 0, f&flagHostPrivileges != 0
 	case kindRoot, kindExecFD:
 		return r.decodeFSRecord(kind, p)
+	case kindCreds, kindRlimit, kindSeccomp, kindCgroup:
+		return r.decodeConfineRecord(kind, p)
 	case kindPath, kindDir:
 		target := &r.Path
 		if kind == kindDir {

@@ -50,6 +50,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		specPaths: specPaths(t),
 		recheck:   func() error { return c.Recheck(ctx, t) },
 		done:      done,
+		spec:      t.Spec,
 	}, nil
 }
 

@@ -20,7 +20,9 @@
 // inherits.
 //
 // -mode fds is unrelated: run by nsj as the command, it prints its own open
-// file descriptors, one "FD TARGET" line each. (The go:debug lines keep the
+// file descriptors, one "FD TARGET" line each. -mode report, or the names
+// cat and curl, is the program a container plants for --fs container
+// (planted.go). (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
 
 //go:debug containermaxprocs=0
@@ -69,13 +71,21 @@ type attacker struct {
 }
 
 func main() {
-	mode := flag.String("mode", "peek", "peek, exe or fds")
+	if isPlanted() {
+		report()
+		return
+	}
+	mode := flag.String("mode", "peek", "peek, exe, fds or report")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe may write to")
 	flag.Parse()
-	if *mode == "fds" {
+	switch *mode {
+	case "fds":
 		listFds()
+		return
+	case "report":
+		report()
 		return
 	}
 	runtime.GOMAXPROCS(1)

@@ -71,7 +71,9 @@ namespaces, with a fresh /proc that shows the container's processes. The
 container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with
 --root-at DIR. With --fs container the command runs in the container's own
 mount namespace instead (/ and /proc are the container's): a distroless
-container's, for one; only a statically linked host binary can run there.
+container's, for one; only a statically linked host binary can run there,
+with the container's privileges (capabilities, user, seccomp profile,
+cgroups; --privileged keeps the host's) and PATH=/dev/null unless -e PATH.
 
 A Kubernetes pod's container is pod/NAME/CONTAINER (pod namespace from
 --pod-namespace, default "default") or k8s://NAMESPACE/NAME/CONTAINER, in

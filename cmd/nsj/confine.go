@@ -30,6 +30,7 @@ type confinement struct {
 	name       string      // the target, for messages
 	spec       *specs.Spec // nil: -t PID, read the process
 	joinsUser  bool        // --ns user: the target's user namespace is joined
+	paused     bool        // the task is frozen: so would the command be, in its cgroup
 	built      *nsjoin.Confinement
 	cgroups    []*os.File
 }
@@ -45,12 +46,16 @@ func (c *confinement) prepare(t *target) {
 	}
 	c.name, c.spec = t.name, t.spec
 	c.joinsUser = slices.Contains(t.sel.Types, "user")
+	c.paused = t.paused
 	t.pinned = c.open
 }
 
 // open reads the privileges, rlimits and seccomp profile and opens the
 // cgroups of the pinned target process p.
 func (c *confinement) open(p *nsjoin.Process) error {
+	if c.paused {
+		return &exitError{exitFailure, fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (ctr task resume), or keep nsj's cgroup and the host's privileges with --privileged", c.name)}
+	}
 	if err := c.checkUserNS(p); err != nil {
 		return err
 	}

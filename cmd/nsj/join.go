@@ -24,6 +24,7 @@ type target struct {
 	root      string            // $NSJ_ROOT when not /proc/1/root (a pod sharing its pid namespace; pod.go)
 	pinned    pinHook           // after the namespaces are open, while the PID is pinned (--root-at, --fs container; fs.go)
 	spec      *specs.Spec       // the container's OCI spec; nil for -t PID (--fs container; confine.go)
+	paused    bool              // the task is paused (frozen)
 }
 
 // join finds the target, opens its namespaces and hands over to the

@@ -51,6 +51,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		recheck:   func() error { return c.Recheck(ctx, t) },
 		done:      done,
 		spec:      t.Spec,
+		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
 	}, nil
 }
 

@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -290,4 +292,45 @@ func TestFsContainerRefusesAPausedTask(t *testing.T) {
 	tk := c.RunTask(t, fsNS, uniqueID("paused"), TaskPaused())
 	r := nsjAt(t, c, "-n", fsNS, "--log-level", "error", "--fs", "container", tk.ID, staticBusybox(t), "true")
 	r.fails(t, 125, "is paused: --fs container puts the command in its cgroups")
+}
+
+// A process the command leaves behind outside the container's pid
+// namespace outlives nsj: it is the container's all the same (its
+// capabilities, its cgroups), and goes when the container is removed.
+func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
+	c := sharedContainerd(t)
+	tk := c.RunTask(t, fsNS, uniqueID("leftover"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	init := initStatus(t, tk)
+	arg := fmt.Sprint(os.Getpid()%100000 + 200000) // /sleep's argument names this test's leftover
+	nsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", tk.ID, staticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").ok(t)
+	var pid int
+	waitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	left := status(t, pid)
+	if left["CapEff"] != init["CapEff"] || readFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)) != readFile(t, fmt.Sprintf("/proc/%d/cgroup", tk.PID)) {
+		t.Fatalf("the leftover has effective capabilities %s (the container's: %s) and cgroups\n%s", left["CapEff"], init["CapEff"],
+			readFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)))
+	}
+	ctx, cancel := testContext(fsNS)
+	defer cancel()
+	if err := c.removeContainer(ctx, fsNS, tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the leftover to go with the container", func() bool { return processWithCmdline("/sleep\x00"+arg+"\x00") == 0 })
+}
+
+// processWithCmdline is the PID of a process whose command line is
+// cmdline, 0 if none.
+func processWithCmdline(cmdline string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && string(b) == cmdline {
+			return pid
+		}
+	}
+	return 0
 }

@@ -16,7 +16,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -26,7 +26,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static uint32_t get_u32(const unsigned char *p)
+uint32_t get_u32(const unsigned char *p)
 {
 	uint32_t v;
 

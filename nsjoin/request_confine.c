@@ -4,8 +4,6 @@
  * to --fs container. Pure, like request.c: no system calls.
  */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "nsjoin.h"
@@ -14,24 +12,6 @@
 #define CREDS_FIXED_LEN (5 * 8 + 4 * 4)
 #define RLIMIT_LEN 24
 #define FILTER_INSN_LEN 8
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static uint64_t get_u64(const unsigned char *p)
 {

@@ -334,3 +334,25 @@ func processWithCmdline(cmdline string) int {
 	}
 	return 0
 }
+
+// A pod's container, and its sandbox, as kubelet makes them: the command
+// has the privileges and cgroups of the pid namespace's init (the
+// container's own process, or the sandbox's pause).
+func TestFsContainerInAPodHasThatContainersPrivileges(t *testing.T) {
+	c := sharedCRI(t)
+	busybox := staticBusybox(t)
+	p := c.RunPod(t, "default", uniqueID("confined"))
+	p.Start(t, "app", 0, "sleep", "100004")
+	script := `grep -E '^(Uid|Gid|Cap|NoNewPrivs|Seccomp:)' /proc/self/status; cat /proc/self/cgroup; echo ---; ` +
+		`grep -E '^(Uid|Gid|Cap|NoNewPrivs|Seccomp:)' /proc/1/status; cat /proc/1/cgroup`
+	// The sandbox's pid namespace is joined on request: busybox's applets
+	// need the container's /proc to show the command.
+	for _, target := range [][]string{{"pod/" + p.Name + "/app"}, {"--sandbox", "--ns", "net,pid,uts,ipc", "pod/" + p.Name}} {
+		args := append(append([]string{"--fs", "container"}, target...), busybox, "sh", "-c", script)
+		out := nsjPod(t, c, args...).ok(t)
+		self, init, _ := strings.Cut(out, "---\n")
+		if self != init || !strings.Contains(self, "CapEff") {
+			t.Errorf("%v: the command's privileges and cgroups:\n%s\nthe pid namespace's init's:\n%s", target, self, init)
+		}
+	}
+}

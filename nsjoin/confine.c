@@ -12,8 +12,7 @@
  *
  *   in the child, after its fds are closed, just before exec (nsj_confine),
  *   in runc's order:
- *     1. the container's rlimits, while CAP_SYS_RESOURCE still allows
- *        raising them;
+ *     1. the container's rlimits, none above nsj's own;
  *     2. the bounding set, while CAP_SETPCAP still allows dropping from it;
  *     3. without no_new_privs, the seccomp filter now: installing it needs
  *        CAP_SYS_ADMIN then, so the filter sees the system calls below, as
@@ -69,14 +68,21 @@ int nsj_join_cgroups(const struct nsj_request *req)
 	return 0;
 }
 
-/* Step 1. */
+/*
+ * Step 1: never above nsj's own hard limit, which only CAP_SYS_RESOURCE
+ * could raise: the command gets the lower of the two.
+ */
 static int set_rlimits(const struct nsj_confine *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->nrlimits; i++) {
-		struct rlimit rl = { .rlim_cur = c->rlimits[i].soft, .rlim_max = c->rlimits[i].hard };
+		struct rlimit rl, cur;
 
+		if (getrlimit(c->rlimits[i].resource, &cur) < 0)
+			return -1;
+		rl.rlim_max = c->rlimits[i].hard < cur.rlim_max ? c->rlimits[i].hard : cur.rlim_max;
+		rl.rlim_cur = c->rlimits[i].soft < rl.rlim_max ? c->rlimits[i].soft : rl.rlim_max;
 		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
 			return -1;
 	}

@@ -74,8 +74,26 @@ func (c *confinement) open(p *nsjoin.Process) error {
 		nsjoin.CloseFiles(files)
 		return err
 	}
+	own, err := creds.OfPID(os.Getpid())
+	if err != nil {
+		nsjoin.CloseFiles(files)
+		return fmt.Errorf("reading nsj's own privileges: %w", err)
+	}
+	built.Creds = within(built.Creds, own)
 	c.built, c.cgroups = built, files
 	return nil
+}
+
+// within keeps of the container's capability sets what nsj has itself: a
+// capability nsj lacks (one its own bounding set dropped) it cannot give,
+// and the command gets the container's sets without it.
+func within(c creds.Creds, own *creds.Creds) creds.Creds {
+	c.Bounding &= own.Bounding
+	c.Effective &= own.Permitted
+	c.Permitted &= own.Permitted
+	c.Inheritable &= own.Bounding | own.Inheritable
+	c.Ambient &= c.Permitted & c.Inheritable
+	return c
 }
 
 // checkUserNS: in a user namespace of its own, the target's capabilities

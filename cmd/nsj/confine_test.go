@@ -2,9 +2,11 @@ package main
 
 import (
 	"os"
+	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/nsj-dev/nsj/internal/creds"
 	"github.com/nsj-dev/nsj/nsjoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -44,5 +46,15 @@ func TestPidRlimitsMatchGetrlimit(t *testing.T) {
 		if l.Soft != want.Cur || l.Hard != want.Max {
 			t.Errorf("%s: %d/%d, getrlimit says %d/%d", rlimitNames[l.Resource], l.Soft, l.Hard, want.Cur, want.Max)
 		}
+	}
+}
+
+func TestWithinKeepsWhatNsjHas(t *testing.T) {
+	own := &creds.Creds{Bounding: 0b0111, Permitted: 0b0111, Effective: 0b0111}
+	ctr := creds.Creds{Bounding: 0b1111, Effective: 0b1010, Permitted: 0b1110, Inheritable: 0b1100, Ambient: 0b1100, UID: 7}
+	got := within(ctr, own)
+	want := creds.Creds{Bounding: 0b0111, Effective: 0b0010, Permitted: 0b0110, Inheritable: 0b0100, Ambient: 0b0100, UID: 7}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("within = %+v, want %+v", got, want)
 	}
 }

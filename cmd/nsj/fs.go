@@ -36,7 +36,7 @@ func (o *options) checkFS() error {
 	case o.fs == fsContainer && o.sysfs:
 		return usageErrorf("--sysfs mounts in nsj's private host view; with --fs container the container's own /sys is used")
 	case o.privileged && o.fs != fsContainer:
-		return usageErrorf("--privileged goes with --fs container, whose command otherwise gets the container's privileges; without it the command keeps the host's anyway")
+		return usageErrorf("--privileged goes with --fs container, where it keeps the host's privileges; in the host view (the default) the command has them anyway: drop --privileged")
 	case o.rootAt == "":
 		return nil
 	case o.all && o.jobs != 1:

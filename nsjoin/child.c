@@ -131,6 +131,13 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 		report(errfd, NSJ_STAGE_CLOSE);
 	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
 		report(errfd, NSJ_STAGE_SETUP);
+	/*
+	 * --fs container: the container's privileges, never more (confine.c).
+	 * A change of uid or gid clears the parent-death signal: set it again.
+	 */
+	if (nsj_confine(req, &stage) < 0)
+		report(errfd, stage);
+	die_with_parent(errfd, expected_ppid);
 	nsj_debugf("executing %s", req->path);
 	nsj_exec(req);
 	report(errfd, NSJ_STAGE_EXEC);

@@ -39,6 +39,11 @@ func Exec(r *JoinRequest) error {
 	for _, n := range r.Namespaces {
 		fds = append(fds, n.FD)
 	}
+	if r.Confine != nil {
+		for _, cg := range r.Confine.Cgroups {
+			fds = append(fds, cg.FD)
+		}
+	}
 	for _, f := range fds {
 		if f == 0 {
 			continue

@@ -72,8 +72,10 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add("/usr/bin/du", "du\x1e-sh", "", "/run/nsj/root", uint8(64|1), uint8(0x03), uint16(3))
 	f.Add("/bin/busybox", "ls", "", "/r", uint8(16|32|64), uint8(0x80), uint16(5))
 	f.Add("/p", "a", "", "run/../x", uint8(64|32), uint8(0x80), uint16(1<<15+2))
-	f.Add("/usr/bin/id", "id", "", "", uint8(128), uint8(0x41), uint16(3))
-	f.Add("/usr/bin/id", "id", "", "", uint8(128|1), uint8(0x03), uint16(3))
+	f.Add("/usr/bin/id", "id", "", "", uint8(0), uint8(0x41), uint16(1<<14|3))
+	f.Add("/usr/bin/id", "id", "", "", uint8(1), uint8(0x03), uint16(1<<14|3))
+	f.Add("/bin/busybox", "sh", "", "/sys/fs/cgroup/pids/x/cgroup.procs", uint8(16|32), uint8(0xc0), uint16(3))
+	f.Add("/bin/busybox", "sh", "", "", uint8(16|32|128), uint8(0x80), uint16(3))
 
 	f.Fuzz(func(t *testing.T, path, args, env, dir string, flags, nsMask uint8, fd uint16) {
 		r := &JoinRequest{
@@ -111,8 +113,15 @@ func FuzzRoundTrip(f *testing.F) {
 		if flags&64 != 0 {
 			r.RootNS, r.RootAt = base+9, dir
 		}
-		// Bit 7: keep the credentials, valid only with the user namespace.
-		r.KeepCreds = flags&128 != 0
+		// Bit 7: host privileges; without it the container's filesystem
+		// comes with a confinement whose cgroup fd follows the others.
+		if flags&128 != 0 {
+			r.HostPrivileges = true
+		} else if r.ContainerFS {
+			r.Confine = fuzzConfinement(base+10, nsMask, dir)
+		}
+		// fd bit 14: keep the credentials, valid only with the user namespace.
+		r.KeepCreds = fd&(1<<14) != 0
 
 		enc, encErr := r.Encode()
 		raw := rawEncode(r)

@@ -20,6 +20,11 @@ enum nsj_stage {
 	NSJ_STAGE_EXEC,
 	NSJ_STAGE_TTY_FILTER,
 	NSJ_STAGE_USER_CREDS, /* userns.c: setgroups, setresgid, setresuid */
+	NSJ_STAGE_RLIMIT, /* confine.c */
+	NSJ_STAGE_CAPS,
+	NSJ_STAGE_IDS,
+	NSJ_STAGE_NO_NEW_PRIVS,
+	NSJ_STAGE_SECCOMP,
 };
 
 struct nsj_child_error {
@@ -56,5 +61,9 @@ int nsj_tty_filter_probe(int *errs, int n);
 /* userns.c: --ns user. 0, or the failed NSJ_STAGE_* with errno set. */
 int nsj_enter_user(const struct nsj_request *req, int userfd);
 void nsj_user_creds_failed(int err); /* the parent's message for NSJ_STAGE_USER_CREDS */
+/* confine.c: the container's privileges for --fs container. */
+int nsj_join_cgroups(const struct nsj_request *req); /* the constructor, before joining */
+int nsj_confine(const struct nsj_request *req, int *stage); /* the child; -1 with errno */
+void nsj_confine_failed(int stage, const char *why);        /* the parent: sets the error */
 
 #endif

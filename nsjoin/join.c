@@ -266,7 +266,8 @@ __attribute__((constructor)) static void nsj_join(void)
 		restore_pidns();
 		return;
 	}
-	if (private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+	/* --fs container: into the container's cgroups, before its cgroup namespace (confine.c). */
+	if (nsj_join_cgroups(&req) < 0 || private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
 		failed();
 		return;
 	}

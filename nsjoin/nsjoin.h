@@ -14,11 +14,24 @@
  * (u32 fd of the open binary to execveat; at most once).
  * Strings carry no NUL byte; the decoder adds the terminator.
  *
+ * The confinement of --fs container (nsjoin/confine.c): CREDS (5 u64
+ * capability sets: bounding, effective, permitted, inheritable, ambient; u32
+ * uid, u32 gid, u32 CREDS_* bits, u32 count, count u32 supplementary groups;
+ * at most once), RLIMIT (u32 resource below 16, u32 zero, u64 soft, u64 hard;
+ * each resource at most once), SECCOMP (a classic BPF program of 1 to 4096
+ * struct sock_filter of 8 bytes; at most once), CGROUP (u32 fd of a
+ * cgroup.procs file open for writing, then its path for messages; at most
+ * NSJ_MAX_CGROUPS).
+ *
  * Across records: an NS record of type CLONE_NEWNS and an EXEC_FD record come
  * with FLAG_CONTAINER_FS and only with it, which excludes ROOT, MOUNT_PROC and
- * MOUNT_SYSFS (nsj never mounts in the container's own mount namespace). Every
- * fd appears once. FLAG_KEEP_CREDS comes only with an NS record of type
- * CLONE_NEWUSER.
+ * MOUNT_SYSFS (nsj never mounts in the container's own mount namespace).
+ * FLAG_CONTAINER_FS comes with either a CREDS record (the command is confined
+ * to the container's privileges) or FLAG_HOST_PRIVILEGES (--privileged), never
+ * both, never neither; RLIMIT, SECCOMP and CGROUP records come only after
+ * CREDS, and CREDS and FLAG_HOST_PRIVILEGES only with FLAG_CONTAINER_FS.
+ * FLAG_KEEP_CREDS comes only with an NS record of type CLONE_NEWUSER.
+ * Every fd appears once.
  */
 #ifndef NSJOIN_H
 #define NSJOIN_H
@@ -32,6 +45,10 @@
 #define NSJ_RECORD_HEADER_LEN 8
 #define NSJ_MAX_REQUEST (64u << 20)
 #define NSJ_MAX_NAMESPACES 8
+#define NSJ_MAX_GROUPS 65536 /* NGROUPS_MAX */
+#define NSJ_MAX_RLIMITS 16   /* RLIM_NLIMITS */
+#define NSJ_MAX_FILTER 4096  /* BPF_MAXINSNS */
+#define NSJ_MAX_CGROUPS 16
 
 enum nsj_kind {
 	NSJ_KIND_NS = 1,
@@ -42,7 +59,14 @@ enum nsj_kind {
 	NSJ_KIND_FLAGS = 6,
 	NSJ_KIND_ROOT = 7,
 	NSJ_KIND_EXEC_FD = 8,
+	NSJ_KIND_CREDS = 9,
+	NSJ_KIND_RLIMIT = 10,
+	NSJ_KIND_SECCOMP = 11,
+	NSJ_KIND_CGROUP = 12,
 };
+
+/* Bits of a CREDS record. */
+#define NSJ_CREDS_NO_NEW_PRIVS 1u
 
 enum nsj_flag {
 	NSJ_FLAG_MOUNT_PROC = 1u << 0,  /* mount a fresh /proc in the child */
@@ -50,12 +74,35 @@ enum nsj_flag {
 	NSJ_FLAG_DEBUG = 1u << 2,       /* write each step to stderr */
 	NSJ_FLAG_CONTAINER_FS = 1u << 3, /* join the mount namespace, mount nothing (--fs container) */
 	NSJ_FLAG_KEEP_CREDS = 1u << 4,  /* keep nsj's uid/gid in the user namespace (--preserve-credentials) */
-	NSJ_FLAG_ALL = (1u << 5) - 1,
+	NSJ_FLAG_HOST_PRIVILEGES = 1u << 5, /* --fs container --privileged: no confinement */
+	NSJ_FLAG_ALL = (1u << 6) - 1,
 };
 
 struct nsj_ns {
 	int fd;
 	int type; /* CLONE_NEWNET, CLONE_NEWPID, ... */
+};
+
+/* The container's privileges, for --fs container (confine.c). */
+struct nsj_confine {
+	int present;  /* a CREDS record was given */
+	uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
+	uint32_t uid, gid;
+	int no_new_privs;
+	const unsigned char *groups; /* ngroups u32, unaligned, in the arena */
+	size_t ngroups;
+	struct {
+		int resource;
+		uint64_t soft, hard;
+	} rlimits[NSJ_MAX_RLIMITS];
+	size_t nrlimits;
+	const unsigned char *filter; /* nfilter struct sock_filter, unaligned, in the arena */
+	size_t nfilter;
+	struct {
+		int fd;
+		const char *path;
+	} cgroups[NSJ_MAX_CGROUPS];
+	size_t ncgroups;
 };
 
 struct nsj_request {
@@ -72,6 +119,7 @@ struct nsj_request {
 	int exec_fd;   /* 0: execve(path); else execveat(exec_fd, "", ..., AT_EMPTY_PATH) */
 	uint32_t flags;
 	int has_flags;
+	struct nsj_confine confine;
 	char *arena; /* owns every string above */
 };
 

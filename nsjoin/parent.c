@@ -94,6 +94,13 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 	case NSJ_STAGE_USER_CREDS:
 		nsj_user_creds_failed(e->err);
 		break;
+	case NSJ_STAGE_RLIMIT:
+	case NSJ_STAGE_CAPS:
+	case NSJ_STAGE_IDS:
+	case NSJ_STAGE_NO_NEW_PRIVS:
+	case NSJ_STAGE_SECCOMP:
+		nsj_confine_failed(e->stage, why);
+		break;
 	case NSJ_STAGE_EXEC:
 		nsj_set_error(e->err == ENOENT ? 127 : 126, "%s: %s", req->path,
 			      e->err == ENOENT ? "no such file or directory (or a missing interpreter)" : why);

@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "nsjoin.h"
+#include "request_internal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,7 +26,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static uint32_t get_u32(const unsigned char *p)
+uint32_t get_u32(const unsigned char *p)
 {
 	uint32_t v;
 
@@ -57,7 +58,7 @@ static int valid_ns_type(uint32_t type)
 	return 0;
 }
 
-/* Whether fd is already one of the request's fds (namespaces, root, exec). */
+/* Whether fd is already one of the request's fds (namespaces, root, exec, cgroups). */
 static int fd_taken(const struct nsj_request *req, uint32_t fd)
 {
 	size_t i;
@@ -65,7 +66,15 @@ static int fd_taken(const struct nsj_request *req, uint32_t fd)
 	for (i = 0; i < req->nns; i++)
 		if (req->ns[i].fd == (int)fd)
 			return 1;
+	for (i = 0; i < req->confine.ncgroups; i++)
+		if (req->confine.cgroups[i].fd == (int)fd)
+			return 1;
 	return req->root_ns == (int)fd || req->exec_fd == (int)fd;
+}
+
+int nsj_fd_taken(const struct nsj_request *req, uint32_t fd)
+{
+	return fd_taken(req, fd);
 }
 
 /* An absolute path without empty, "." or ".." components, and not "/". */
@@ -162,6 +171,8 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 
 	if (kind == NSJ_KIND_ROOT || kind == NSJ_KIND_EXEC_FD)
 		return parse_fs_record(kind, p, n, req, err, errlen);
+	if (kind >= NSJ_KIND_CREDS && kind <= NSJ_KIND_CGROUP)
+		return nsj_parse_confine(kind, (unsigned char *)p, n, req, err, errlen);
 	if (kind == NSJ_KIND_NS || kind == NSJ_KIND_FLAGS) {
 		if (kind == NSJ_KIND_FLAGS) {
 			if (n != 4)
@@ -267,7 +278,8 @@ int nsj_parse_request(const unsigned char *buf, size_t len, struct nsj_request *
 		fail(err, errlen, "request has no %s", req->path == NULL ? "executable path" : "arguments");
 		goto bad;
 	}
-	if (check_fs(req, err, errlen) < 0 || check_user(req, err, errlen) < 0)
+	if (check_fs(req, err, errlen) < 0 || check_user(req, err, errlen) < 0 ||
+	    nsj_check_confine(req, err, errlen) < 0)
 		goto bad;
 	return 0;
 bad:

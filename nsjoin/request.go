@@ -25,7 +25,7 @@ const (
 	flagDebug       = 1 << 2
 	flagContainerFS = 1 << 3
 	flagKeepCreds   = 1 << 4
-	flagAll         = 1<<5 - 1
+	flagAll         = 1<<5 - 1 | flagHostPrivileges
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -66,6 +66,11 @@ type JoinRequest struct {
 	// (a Namespaces entry "user", which it requires) the command keeps
 	// nsj's uid, gid and groups instead of becoming the namespace's root.
 	KeepCreds bool
+	// Confine (--fs container) gives the command the container's privileges
+	// (confine.c); HostPrivileges (--fs container --privileged) keeps the
+	// host's on purpose. ContainerFS needs exactly one of them.
+	Confine        *Confinement
+	HostPrivileges bool
 }
 
 // Encode validates r and returns its wire form.
@@ -81,6 +86,7 @@ func (r *JoinRequest) Encode() ([]byte, error) {
 		b = appendRecord(b, kindNS, binary.NativeEndian.AppendUint32(payload, uint32(flag)))
 	}
 	b = r.appendFS(b)
+	b = r.appendConfine(b)
 	b = appendRecord(b, kindPath, []byte(r.Path))
 	for _, a := range r.Args {
 		b = appendRecord(b, kindArg, []byte(a))
@@ -123,6 +129,9 @@ func (r *JoinRequest) flags() uint32 {
 	if r.KeepCreds {
 		f |= flagKeepCreds
 	}
+	if r.HostPrivileges {
+		f |= flagHostPrivileges
+	}
 	return f
 }
 
@@ -149,6 +158,9 @@ func (r *JoinRequest) validate() error {
 	}
 	if r.KeepCreds && !seen["user"] {
 		return errors.New("keeping the credentials needs a user namespace to join")
+	}
+	if err := r.validateConfine(fds); err != nil {
+		return err
 	}
 	if r.Path == "" || len(r.Args) == 0 {
 		return errors.New("no command to run")
@@ -224,8 +236,11 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		f := binary.NativeEndian.Uint32(p)
 		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
 		r.ContainerFS, r.KeepCreds = f&flagContainerFS != 0, f&flagKeepCreds != 0
+		r.HostPrivileges = f&flagHostPrivileges != 0
 	case kindRoot, kindExecFD:
 		return r.decodeFSRecord(kind, p)
+	case kindCreds, kindRlimit, kindSeccomp, kindCgroup:
+		return r.decodeConfineRecord(kind, p)
 	case kindPath, kindDir:
 		target := &r.Path
 		if kind == kindDir {

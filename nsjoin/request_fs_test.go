@@ -19,14 +19,14 @@ func fsValidRequests() map[string]*JoinRequest {
 		},
 		"root at, odd but clean names": {RootNS: 3, RootAt: "/.../..a/.b/ü", Path: "/bin/ls", Args: []string{"ls"}},
 		"container fs": {
-			Namespaces: []NamespaceFD{{"net", 3}, {"pid", 4}, {"mnt", 5}}, ExecFD: 6, ContainerFS: true,
+			Namespaces: []NamespaceFD{{"net", 3}, {"pid", 4}, {"mnt", 5}}, ExecFD: 6, ContainerFS: true, HostPrivileges: true,
 			Path: "/bin/busybox", Args: []string{"busybox", "ls", "/"}, Dir: "../etc",
 		},
 		"container fs, every type": {
 			Namespaces: []NamespaceFD{{"net", 3}, {"pid", 4}, {"uts", 5}, {"ipc", 6}, {"cgroup", 7}, {"time", 8}, {"user", 9}, {"mnt", 10}},
-			ExecFD:     1 << 20, ContainerFS: true, Path: "/bin/busybox", Args: []string{"sh"}, Debug: true,
+			ExecFD:     1 << 20, ContainerFS: true, HostPrivileges: true, Path: "/bin/busybox", Args: []string{"sh"}, Debug: true,
 		},
-		"container fs without mnt": {ExecFD: 3, ContainerFS: true, Path: "/bin/busybox", Args: []string{"sh"}},
+		"container fs without mnt": {ExecFD: 3, ContainerFS: true, HostPrivileges: true, Path: "/bin/busybox", Args: []string{"sh"}},
 	}
 }
 
@@ -146,7 +146,7 @@ func TestMountNamespaceOnlyWithTheContainersFilesystem(t *testing.T) {
 	}{
 		{"host view", &JoinRequest{Namespaces: mnt[:1], MountProc: true}, true},
 		{"mnt in the host view", &JoinRequest{Namespaces: mnt, MountProc: true}, false},
-		{"container", &JoinRequest{Namespaces: mnt, ContainerFS: true, ExecFD: 5}, true},
+		{"container", &JoinRequest{Namespaces: mnt, ContainerFS: true, HostPrivileges: true, ExecFD: 5}, true},
 		{"container, no binary", &JoinRequest{Namespaces: mnt, ContainerFS: true}, false},
 		{"container mounting /proc", &JoinRequest{Namespaces: mnt, ContainerFS: true, ExecFD: 5, MountProc: true}, false},
 		{"container with --root-at", &JoinRequest{Namespaces: mnt, ContainerFS: true, ExecFD: 5, RootNS: 6, RootAt: "/r"}, false},
@@ -172,13 +172,13 @@ func TestMountNamespaceOnlyWithTheContainersFilesystem(t *testing.T) {
 // Encode writes ROOT and EXEC_FD after the namespaces, before the path.
 func TestEncodeWritesTheFSRecordsAfterTheNamespaces(t *testing.T) {
 	root := &JoinRequest{Namespaces: []NamespaceFD{{"pid", 3}}, RootNS: 4, RootAt: "/r", Path: "/bin/du", Args: []string{"du"}, MountProc: true}
-	ctr := &JoinRequest{Namespaces: []NamespaceFD{{"mnt", 3}}, ExecFD: 4, ContainerFS: true, Path: "/bin/busybox", Args: []string{"sh"}, Dir: "/app"}
+	ctr := &JoinRequest{Namespaces: []NamespaceFD{{"mnt", 3}}, ExecFD: 4, ContainerFS: true, HostPrivileges: true, Path: "/bin/busybox", Args: []string{"sh"}, Dir: "/app"}
 	for _, tt := range []struct {
 		req  *JoinRequest
 		want []byte
 	}{
 		{root, newWire().ns(3, unix.CLONE_NEWPID).root(4, "/r").path("/bin/du").arg("du").flags(flagMountProc).bytes()},
-		{ctr, newWire().ns(3, unix.CLONE_NEWNS).execFD(4).path("/bin/busybox").arg("sh").dir("/app").flags(flagContainerFS).bytes()},
+		{ctr, newWire().ns(3, unix.CLONE_NEWNS).execFD(4).path("/bin/busybox").arg("sh").dir("/app").flags(flagContainerFS | flagHostPrivileges).bytes()},
 	} {
 		got, err := tt.req.Encode()
 		if err != nil {

@@ -68,6 +68,7 @@ func rawEncode(r *JoinRequest) []byte {
 	if r.ExecFD != 0 {
 		w.execFD(uint32(r.ExecFD))
 	}
+	w.b = r.appendConfine(w.b)
 	w.path(r.Path)
 	for _, a := range r.Args {
 		w.arg(a)
@@ -116,6 +117,7 @@ func summary(r *JoinRequest) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v root=%d:%s containerfs=%v exec=%d keepcreds=%v args=[",
 		r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug, r.RootNS, short(r.RootAt), r.ContainerFS, r.ExecFD, r.KeepCreds)
+	fmt.Fprintf(&sb, " host=%v confine=%+v", r.HostPrivileges, r.Confine)
 	for i, a := range r.Args {
 		if i == 8 {
 			fmt.Fprintf(&sb, " ...%d more", len(r.Args)-i)
@@ -244,8 +246,8 @@ func TestDecodersAcceptRecordsInAnyOrder(t *testing.T) {
 		{"empty argument", newWire().path("/p").arg("").bytes(), &JoinRequest{Path: "/p", Args: []string{""}}},
 		{"zero flags", minimal().flags(0).bytes(), &JoinRequest{Path: "/bin/true", Args: []string{"true"}}},
 		{"root last", minimal().root(3, "/r").bytes(), &JoinRequest{Path: "/bin/true", Args: []string{"true"}, RootNS: 3, RootAt: "/r"}},
-		{"container records before flags", newWire().execFD(4).ns(3, unix.CLONE_NEWNS).path("/p").arg("a").flags(flagContainerFS).bytes(),
-			&JoinRequest{Path: "/p", Args: []string{"a"}, Namespaces: []NamespaceFD{{"mnt", 3}}, ExecFD: 4, ContainerFS: true}},
+		{"container records before flags", newWire().execFD(4).ns(3, unix.CLONE_NEWNS).path("/p").arg("a").flags(flagContainerFS | flagHostPrivileges).bytes(),
+			&JoinRequest{Path: "/p", Args: []string{"a"}, Namespaces: []NamespaceFD{{"mnt", 3}}, ExecFD: 4, ContainerFS: true, HostPrivileges: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

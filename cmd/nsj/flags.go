@@ -45,6 +45,8 @@ type options struct {
 
 	fs     string // --fs host|container: whose files the command sees (fs.go)
 	rootAt string // --root-at DIR: the container's root in the host view (fs.go)
+	// --privileged: --fs container keeps the host's privileges (confine.go)
+	privileged bool
 
 	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (userns.go)
 
@@ -71,7 +73,9 @@ namespaces, with a fresh /proc that shows the container's processes. The
 container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with
 --root-at DIR. With --fs container the command runs in the container's own
 mount namespace instead (/ and /proc are the container's): a distroless
-container's, for one; only a statically linked host binary can run there.
+container's, for one; only a statically linked host binary can run there,
+with the container's privileges (capabilities, user, seccomp profile,
+cgroups; --privileged keeps the host's) and PATH=/dev/null unless -e PATH.
 
 A Kubernetes pod's container is pod/NAME/CONTAINER (pod namespace from
 --pod-namespace, default "default") or k8s://NAMESPACE/NAME/CONTAINER, in
@@ -132,6 +136,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
 	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh)")
+	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup); whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")

@@ -35,6 +35,8 @@ func (o *options) checkFS() error {
 		return usageErrorf("--root-at attaches the container's root in the host view; with --fs container / already is the container's root")
 	case o.fs == fsContainer && o.sysfs:
 		return usageErrorf("--sysfs mounts in nsj's private host view; with --fs container the container's own /sys is used")
+	case o.privileged && o.fs != fsContainer:
+		return usageErrorf("--privileged goes with --fs container, where it keeps the host's privileges; in the host view (the default) the command has them anyway: drop --privileged")
 	case o.rootAt == "":
 		return nil
 	case o.all && o.jobs != 1:
@@ -58,13 +60,16 @@ type fsView struct {
 	exe      *os.File          // --fs container: the host binary, opened before joining
 	mountNS  *nsjoin.Namespace // --root-at: the container's mount namespace
 	exampleT string            // the target as typed, for hints
+	pathSet  bool              // -e PATH: the user's value stays
+	confine  confinement       // --fs container: the container's privileges (confine.go)
 }
 
 // openCommand resolves the command, as resolveCommand does, and with --fs
 // container opens its binary and checks that it is static, before anything
 // is looked up or joined.
 func openCommand(o *options) (*command, *fsView, error) {
-	v := &fsView{rootAt: o.rootAt, envSet: setByUser(o.env, "NSJ_ROOT"), exampleT: o.target}
+	v := &fsView{rootAt: o.rootAt, envSet: setByUser(o.env, "NSJ_ROOT"), exampleT: o.target,
+		pathSet: setByUser(o.env, "PATH"), confine: confinement{privileged: o.privileged}}
 	if o.targetPID != 0 {
 		v.exampleT = fmt.Sprintf("-t %d", o.targetPID)
 	}
@@ -85,9 +90,15 @@ func openCommand(o *options) (*command, *fsView, error) {
 	return c, v, nil
 }
 
+// noPath is the PATH of --fs container commands unless -e PATH says
+// otherwise: the host's PATH would name directories of the container's, so
+// a name that is not a busybox applet would run the container's file.
+const noPath = "/dev/null"
+
 // defaultCommand: with --fs container, the caller's shell is of no use (it
 // needs the host's libraries), so the default is the host's busybox sh,
-// which Debian's busybox-static links statically.
+// which Debian's busybox-static links statically. Its applets run without
+// PATH (apply sets it to noPath).
 func (v *fsView) defaultCommand(o *options) error {
 	path := envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH")
 	if _, err := lookPath("busybox", path); err != nil {
@@ -118,6 +129,7 @@ func (v *fsView) prepare(t *target) {
 			types = nsjoin.DefaultTypes
 		}
 		t.sel.Types = append(slices.Clone(types), "mnt")
+		v.confine.prepare(t)
 	}
 	if v.rootAt != "" {
 		t.pinned = v.openMountNS
@@ -145,6 +157,10 @@ func (v *fsView) apply(req *nsjoin.JoinRequest, t *target) error {
 		}
 		req.ContainerFS, req.ExecFD, req.MountProc = true, int(v.exe.Fd()), false
 		v.setRoot(req, "/")
+		if !v.pathSet {
+			req.Env = setEnv(req.Env, "PATH", noPath, true)
+		}
+		return v.confine.apply(req)
 	}
 	return nil
 }
@@ -164,4 +180,5 @@ func (v *fsView) close() {
 	if v.mountNS != nil {
 		nsjoin.Close([]*nsjoin.Namespace{v.mountNS})
 	}
+	v.confine.close()
 }

@@ -34,6 +34,9 @@ func TestFSFlags(t *testing.T) {
 		{args: []string{"--fs", "", "t1"}, err: `--fs "": use host`},
 		{args: []string{"--fs", "container", "--root-at", "/r", "t1"}, err: "/ already is the container's root"},
 		{args: []string{"--fs", "container", "--sysfs", "t1"}, err: "the container's own /sys"},
+		{args: []string{"--fs", "container", "--privileged", "t1"}, fs: fsContainer},
+		{args: []string{"--privileged", "t1"}, err: "--privileged goes with --fs container"},
+		{args: []string{"--fs", "host", "--privileged", "-t", "42"}, err: "--privileged goes with --fs container"},
 		{args: []string{"--root-at", "/", "t1"}, err: "--root-at /: the container's root would hide the host's"},
 		{args: []string{"--root-at", "/run/..", "t1"}, err: "--root-at /:"},
 		{args: []string{"--all", "--root-at", "/r", "--", "du"}, err: "add -j 1"},
@@ -93,8 +96,8 @@ func TestFSViewSelectsTheMountNamespaceOnlyForTheContainer(t *testing.T) {
 			if !slices.Equal(tg.sel.Types, tt.want) || tg.sel.Explicit != tt.sel.Explicit {
 				t.Errorf("types %q explicit %v, want %q %v", tg.sel.Types, tg.sel.Explicit, tt.want, tt.sel.Explicit)
 			}
-			if tg.pinned != nil {
-				t.Errorf("without --root-at nothing is opened while the target is pinned")
+			if (tg.pinned != nil) != (tt.view.exe != nil) {
+				t.Errorf("pinned hook %v: --fs container reads the container's privileges while the target is pinned, the host view nothing", tg.pinned != nil)
 			}
 			if slices.Contains(nsjoin.DefaultTypes, "mnt") {
 				t.Fatalf("prepare changed nsjoin.DefaultTypes: %q", nsjoin.DefaultTypes)
@@ -123,20 +126,26 @@ func TestFSViewApply(t *testing.T) {
 		}
 		return r
 	}
+	confined := confinement{built: &nsjoin.Confinement{}}
 	req := base("pid", "mnt")
-	if err := (&fsView{exe: exe}).apply(req, &target{name: "task t1"}); err != nil {
+	if err := (&fsView{exe: exe, confine: confined}).apply(req, &target{name: "task t1"}); err != nil {
 		t.Fatal(err)
 	}
-	if !req.ContainerFS || req.ExecFD != int(exe.Fd()) || req.MountProc || !slices.Equal(req.Env, []string{"NSJ_ROOT=/"}) {
+	if !req.ContainerFS || req.ExecFD != int(exe.Fd()) || req.MountProc || req.Confine == nil || req.HostPrivileges ||
+		!slices.Equal(req.Env, []string{"NSJ_ROOT=/", "PATH=" + noPath}) {
 		t.Errorf("--fs container request: %+v", req)
 	}
 	if _, err := req.Encode(); err != nil {
 		t.Errorf("the request does not encode: %v", err)
 	}
 	req = base("pid", "mnt")
-	(&fsView{exe: exe, envSet: true}).apply(req, &target{name: "task t1"})
-	if !slices.Equal(req.Env, []string{"NSJ_ROOT=/proc/1/root"}) {
-		t.Errorf("-e NSJ_ROOT is replaced: %q", req.Env)
+	req.Env = append(req.Env, "PATH=/bin")
+	(&fsView{exe: exe, envSet: true, pathSet: true, confine: confinement{privileged: true}}).apply(req, &target{name: "task t1"})
+	if !slices.Equal(req.Env, []string{"NSJ_ROOT=/proc/1/root", "PATH=/bin"}) || !req.HostPrivileges || req.Confine != nil {
+		t.Errorf("-e NSJ_ROOT and -e PATH are replaced, or --privileged is not: %+v", req)
+	}
+	if _, err := req.Encode(); err != nil {
+		t.Errorf("the --privileged request does not encode: %v", err)
 	}
 	err = (&fsView{exe: exe}).apply(base("pid"), &target{name: "PID 1"})
 	if err == nil || !strings.Contains(err.Error(), "PID 1 shares nsj's mount namespace") {

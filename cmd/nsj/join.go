@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nsj-dev/nsj/nsjoin"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -21,7 +22,9 @@ type target struct {
 	done      func()            // releases what finding it took (a containerd connection)
 	files     map[string]string // type -> namespace file joined instead of /proc/PID/ns (a pod's netns; paths.go)
 	root      string            // $NSJ_ROOT when not /proc/1/root (a pod sharing its pid namespace; pod.go)
-	pinned    pinHook           // after the namespaces are open, while the PID is pinned (--root-at; fs.go)
+	pinned    pinHook           // after the namespaces are open, while the PID is pinned (--root-at, --fs container; fs.go)
+	spec      *specs.Spec       // the container's OCI spec; nil for -t PID (--fs container; confine.go)
+	paused    bool              // the task is paused (frozen)
 }
 
 // join finds the target, opens its namespaces and hands over to the

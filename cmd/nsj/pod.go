@@ -122,6 +122,8 @@ func podTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		specPaths: specPaths(tk),
 		recheck:   func() error { return c.Recheck(ctx, tk) },
 		done:      done,
+		spec:      tk.Spec,
+		paused:    tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing,
 	}
 	logrus.Debugf("%s: task %s/%s, pid %d, status %s, containerd at %s", t.name, tk.Namespace, tk.ID, tk.PID, tk.Status, c.Address())
 	if tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing {

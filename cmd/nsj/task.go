@@ -50,6 +50,8 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		specPaths: specPaths(t),
 		recheck:   func() error { return c.Recheck(ctx, t) },
 		done:      done,
+		spec:      t.Spec,
+		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
 	}, nil
 }
 

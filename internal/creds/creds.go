@@ -40,6 +40,10 @@ type Creds struct {
 	NoNewPrivs bool
 	UID, GID   uint32
 	Groups     []uint32 // supplementary groups, as setgroups(2) takes them
+
+	// Seccomp is the process's seccomp mode as /proc/PID/status says it:
+	// 0 none, 1 strict, 2 filter; from a spec, 2 when it has a profile.
+	Seccomp int
 }
 
 // Any is the union of the five capability sets.
@@ -56,6 +60,9 @@ func FromSpec(spec *specs.Spec) (*Creds, error) {
 	}
 	p := spec.Process
 	c := &Creds{NoNewPrivs: p.NoNewPrivileges, UID: p.User.UID, GID: p.User.GID, Groups: p.User.AdditionalGids}
+	if spec.Linux != nil && spec.Linux.Seccomp != nil {
+		c.Seccomp = 2
+	}
 	if p.Capabilities == nil {
 		return c, nil
 	}
@@ -126,6 +133,8 @@ func parseStatus(sc *bufio.Scanner) (*Creds, error) {
 			*caps[key] = Caps(v)
 		case "NoNewPrivs":
 			c.NoNewPrivs = value == "1"
+		case "Seccomp":
+			c.Seccomp, err = strconv.Atoi(value)
 		case "Uid", "Gid":
 			// real, effective, saved, filesystem: the effective one counts.
 			f := strings.Fields(value)

@@ -18,8 +18,8 @@ func TestParseStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.UID != 1001 || c.GID != 51 || !slices.Equal(c.Groups, []uint32{3, 4}) || !c.NoNewPrivs {
-		t.Errorf("user %d:%d groups %v nnp %v", c.UID, c.GID, c.Groups, c.NoNewPrivs)
+	if c.UID != 1001 || c.GID != 51 || !slices.Equal(c.Groups, []uint32{3, 4}) || !c.NoNewPrivs || c.Seccomp != 2 {
+		t.Errorf("user %d:%d groups %v nnp %v seccomp %d", c.UID, c.GID, c.Groups, c.NoNewPrivs, c.Seccomp)
 	}
 	if c.Effective != 0xa80425fb || c.Bounding != 0xa80425fb || c.Inheritable != 0 {
 		t.Errorf("caps eff %x bnd %x inh %x", c.Effective, c.Bounding, c.Inheritable)

@@ -36,7 +36,8 @@
 // the command, types -inject into its terminal (tty.go); -mode idle is a
 // container's init that does nothing; -mode ptrace-tiocsti, the container's
 // init, traces a process named -comm that dropped its capabilities and makes
-// it type -inject (inject_amd64.go). (The go:debug lines keep the
+// it type -inject (inject_amd64.go). -mode report, or the names cat and curl, is the program a
+// container plants for --fs container (planted.go). (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
 
 //go:debug containermaxprocs=0
@@ -86,7 +87,11 @@ type attacker struct {
 }
 
 func main() {
-	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, tiocsti, ptrace-tiocsti or idle")
+	if isPlanted() {
+		report()
+		return
+	}
+	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, report, tiocsti, ptrace-tiocsti or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe and inject may write to")
@@ -104,6 +109,9 @@ func main() {
 		return
 	case "idle":
 		idle()
+	case "report":
+		report()
+		return
 	}
 	runtime.GOMAXPROCS(1)
 	log, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)

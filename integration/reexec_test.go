@@ -15,7 +15,7 @@ import (
 // What the container may learn of nsj's re-executed copy, whose child lives
 // in its pid namespace from the fork to the command's exec.
 
-// Defence 9: nsj re-executes itself with its name as its only argument, the
+// Defence 12: nsj re-executes itself with its name as its only argument, the
 // rest travels in the sealed join request. The container's root reads the
 // command line of every process it sees, nsj's child among them, and never
 // finds a value the user passed with -e.
@@ -39,7 +39,7 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 	}
 }
 
-// Defence 10: a join that fails after nsj entered the container's
+// Defence 13: a join that fails after nsj entered the container's
 // namespaces (here -w names no directory of the container's) is reported by
 // the Go runtime, which reads files as it starts (/dev/urandom, /proc/self,
 // /sys/kernel/mm). nsj returns to its own namespaces first. The attacker

@@ -9,7 +9,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/oci"
 )
 
-// Defence 11: --root-at DIR never covers the host's files. The container's
+// Defence 14: --root-at DIR never covers the host's files. The container's
 // image has /bin/probe; the host has its own probe in DIR/bin, on the
 // command's $PATH. Attached over DIR, the container's root would make the
 // host command run the container's probe, as host root. nsj refuses a DIR

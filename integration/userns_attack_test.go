@@ -12,7 +12,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/oci"
 )
 
-// Defence 9: with --ns user the command is the root of the container's
+// Defence 15: with --ns user the command is the root of the container's
 // user namespace, not an unmapped host root. A user-namespaced container
 // with CAP_SYS_PTRACE in its namespace can trace a command there, and
 // before the defence it took over a host uid 0 process: through it, it

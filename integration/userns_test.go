@@ -12,7 +12,7 @@ import (
 
 // Containers in user namespaces of their own: nsj --ns user makes the
 // command the root of the container's user namespace, as nsenter -U does
-// (docs/security.md, defence 9).
+// (docs/security.md, defence 15).
 
 // usernsHostUID is the host uid of root in the tests' user-namespaced
 // containers; they map 65536 uids and gids from there.

@@ -41,4 +41,7 @@ void nsj_remove_root(void);                          /* the parent, once the chi
 int nsj_change_dir(const struct nsj_request *req);  /* the child: -w; -1 with errno */
 void nsj_exec(const struct nsj_request *req);       /* the child: returns only on failure */
 
+/* resolve.c: a directory inside rootfd, as if it were "/"; -1 with errno. */
+int nsj_open_dir_in_root(int rootfd, const char *path);
+
 #endif

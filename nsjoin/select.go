@@ -52,7 +52,7 @@ func (p *Process) OpenNamespaces(sel Selection) ([]*Namespace, error) {
 }
 
 func (p *Process) openIfDifferent(typ string, explicit bool) (*Namespace, error) {
-	ns, err := OpenNamespace(typ, p.NamespacePath(typ))
+	ns, err := p.OpenNamespace(typ)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := p.Alive(); err != nil {
 			return nil, err

@@ -90,6 +90,9 @@ func main() {
 			a.victims[v] = &victim{id: v, nowErr: map[string]int{}, laterErr: map[string]int{}}
 		}
 	}
+	if a.mode == "exe" {
+		a.victims[memfdVictim] = &victim{id: memfdVictim, nowErr: map[string]int{}, laterErr: map[string]int{}}
+	}
 	go reapForever()
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
 	for !exists(*stop) {

@@ -2,13 +2,11 @@ package integration
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -24,34 +22,10 @@ import (
 // which run one at a time.
 var enosysCalls string
 
-var enosysBuild struct {
-	once sync.Once
-	path string
-	err  error
-}
+var enosysProgram testProgram
 
-// enosysBinary builds testdata/enosys once, statically (CGO_ENABLED=0).
-func enosysBinary(t testing.TB) string {
-	t.Helper()
-	enosysBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "nsj-enosys-")
-		if err != nil {
-			enosysBuild.err = err
-			return
-		}
-		atExit(func() { os.RemoveAll(dir) })
-		enosysBuild.path = filepath.Join(dir, "enosys")
-		cmd := exec.Command("go", "build", "-o", enosysBuild.path, "./testdata/enosys")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			enosysBuild.err = fmt.Errorf("building testdata/enosys: %v\n%s", err, out)
-		}
-	})
-	if enosysBuild.err != nil {
-		t.Fatal(enosysBuild.err)
-	}
-	return enosysBuild.path
-}
+// enosysBinary builds testdata/enosys once, statically.
+func enosysBinary(t testing.TB) string { return enosysProgram.staticGo(t, "enosys") }
 
 // nsjCommand is exec.Command(bin, args...) for an nsj binary, under the
 // enosys filter while the matrix runs.

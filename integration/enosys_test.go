@@ -48,6 +48,7 @@ var (
 	fdsBehaviour    = behaviour{"fds", TestCommandSeesOnlyStdioFds}
 	raceBehaviour   = behaviour{"pid-reuse-race", reducedRace}
 	exitBehaviour   = behaviour{"target-exits", TestTargetExitingDuringJoinIsReported}
+	reuseBehaviour  = behaviour{"pid-reused-after-pin", TestPIDReusedAfterPinningIsNeverJoined}
 	rootAtBehaviour = behaviour{"root-at", TestRootAtLetsHostToolsReadAndWriteTheContainersFiles}
 	rootAtRefused   = behaviour{"root-at-refused", testRootAtIsRefusedWithoutOpenTree}
 	workdirBehavior = behaviour{"fs-container-w-symlink", TestFsContainerWorkingDirectoryCannotLeaveTheContainer}
@@ -61,14 +62,14 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 		behaviours []behaviour
 	}{
 		{"pidfd_open,pidfd_send_signal", []string{"fallback: pidfd_open unavailable"},
-			[]behaviour{psBehaviour, ipBehaviour, exitBehaviour, raceBehaviour}},
+			[]behaviour{psBehaviour, ipBehaviour, exitBehaviour, reuseBehaviour, raceBehaviour}},
 		{"openat2", nil, []behaviour{workdirBehavior}},
 		{"open_tree,move_mount,mount_setattr", []string{"fallback: re-executing a sealed memfd copy"},
 			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour}},
 		{"close_range", []string{"fallback: close_range unavailable"}, []behaviour{fdsBehaviour, ipBehaviour}},
 		{"pidfd_open,pidfd_send_signal,openat2,open_tree,move_mount,mount_setattr,close_range",
 			[]string{"fallback: pidfd_open unavailable", "fallback: re-executing a sealed memfd copy", "fallback: close_range unavailable"},
-			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},
+			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},
 	} {
 		t.Run(set.calls, func(t *testing.T) {
 			enosysCalls = set.calls

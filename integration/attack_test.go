@@ -3,11 +3,9 @@ package integration
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,38 +19,12 @@ import (
 // processes nsj puts in it and logs what it got to a directory the test
 // shares with it.
 
-var attackerBuild struct {
-	once sync.Once
-	dir  string // holds the binary "attacker"
-	err  error
-}
+var attackerProgram testProgram
 
 // attackerBinary builds testdata/attacker once per test binary, statically,
 // so that it runs in a container with nothing else in it, or as a command
 // that nsj runs.
-func attackerBinary(t testing.TB) string {
-	t.Helper()
-	requireBinaries(t, "go")
-	attackerBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "nsj-attacker-")
-		if err != nil {
-			attackerBuild.err = err
-			return
-		}
-		atExit(func() { os.RemoveAll(dir) })
-		os.Chmod(dir, 0o755)
-		attackerBuild.dir = dir
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "attacker"), "./testdata/attacker")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			attackerBuild.err = fmt.Errorf("building testdata/attacker: %v\n%s", err, out)
-		}
-	})
-	if attackerBuild.err != nil {
-		t.Fatal(attackerBuild.err)
-	}
-	return filepath.Join(attackerBuild.dir, "attacker")
-}
+func attackerBinary(t testing.TB) string { return attackerProgram.staticGo(t, "attacker") }
 
 // attackerRootfs makes a root filesystem holding only /attacker and the
 // directories runc mounts on; the test removes it.

@@ -185,6 +185,9 @@ func (c *Containerd) start() error {
 	}
 	defer logf.Close()
 	c.cmd = exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
+	if cgroup2Bed() {
+		c.cmd = inCgroup2View(c.cmd) // cgroup2_test.go
+	}
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
 	// If the test binary dies, so does containerd.
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -170,7 +170,7 @@ func TestCommandSeesOnlyStdioFds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "ls", "/proc/self/fd")
+	cmd := nsjCommand(t, nsjPath(t), "-t", tg.pidArg(), "ls", "/proc/self/fd")
 	cmd.ExtraFiles = []*os.File{extra} // fd 3 in nsj: must not reach the command
 	out, err := cmd.Output()
 	if err != nil {

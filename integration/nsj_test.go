@@ -61,7 +61,7 @@ func nsj(t testing.TB, args ...string) result {
 // nsjWith runs nsj with extra environment entries.
 func nsjWith(t testing.TB, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(nsjPath(t), args...)
+	cmd := nsjCommand(t, nsjPath(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -71,7 +71,7 @@ func checkStatic(f *os.File) error {
 // tree from inside that namespace: the kernel refuses open_tree(2) clones of
 // another namespace's mounts, such as /proc/PID/root, from outside (EINVAL).
 func (p *Process) OpenMountNamespace() (*Namespace, error) {
-	ns, err := OpenNamespace("mnt", p.NamespacePath("mnt"))
+	ns, err := p.OpenNamespace("mnt")
 	if err != nil {
 		if aliveErr := p.Alive(); aliveErr != nil {
 			return nil, aliveErr

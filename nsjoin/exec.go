@@ -19,7 +19,7 @@ const PrivateEnvPrefix = "_NSJ_"
 // Exec hands r over to the constructor: it writes the request into a sealed
 // memfd, lets that fd and the namespace fds survive exec, and replaces this
 // process with a fresh copy of nsj (its own binary, read-only: see
-// SealedSelf) that joins and runs the command. It returns only on failure.
+// SealedSelf, SealedCopy) that joins and runs the command. It returns only on failure.
 //
 // The copy gets nsj's name as its only argument (reexecArgs): its child
 // lives in the target's pid namespace until it executes the command, and
@@ -58,7 +58,11 @@ func Exec(r *JoinRequest) error {
 		return err
 	}
 	env := append(WithoutPrivate(os.Environ()), fmt.Sprintf("%s=%d", envRequest, fd))
-	exe, release := sealedOrSelf()
+	exe, release, err := sealedOrCopy()
+	if err != nil {
+		unix.Close(fd)
+		return err
+	}
 	err = syscall.Exec(exe, reexecArgs(), env)
 	release()
 	unix.Close(fd)

@@ -17,7 +17,8 @@
  *
  * --fs container: the mount namespace is joined like the others (join.c),
  * nothing is mounted, -w is resolved inside the container's root with
- * openat2(RESOLVE_IN_ROOT), and the host binary, opened by the Go side
+ * openat2(RESOLVE_IN_ROOT) or, before Linux 5.6, step by step (resolve.c),
+ * and the host binary, opened by the Go side
  * before joining, is run with execveat(fd, "", AT_EMPTY_PATH).
  */
 #define _GNU_SOURCE
@@ -25,7 +26,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,9 +41,6 @@
 #endif
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
 #endif
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -106,6 +103,10 @@ static int clone_tree(int nsfd, int self, int rootfd, int cwdfd)
 			close(tree);
 		return -1;
 	}
+	/* No fallback: a bind mount of another namespace's tree is refused (EINVAL). */
+	if (tree < 0 && err == ENOSYS)
+		return nsj_set_error(125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; %s",
+				     hint);
 	if (tree < 0)
 		return nsj_set_error(125, "cloning the container's root filesystem (open_tree, Linux 5.2 or later): %s; %s",
 				     strerror(err), hint);
@@ -241,19 +242,15 @@ void nsj_remove_root(void)
 }
 
 /*
- * -w. With --fs container it is a path inside the container: resolved with
- * openat2 as if the container's root were "/" (RESOLVE_IN_ROOT: "..", and
+ * -w. With --fs container it is a path inside the container: resolved
+ * (resolve.c) as if the container's root were "/" (RESOLVE_IN_ROOT: "..", and
  * absolute symlinks stay inside it) and without magic links such as
  * /proc/PID/root (RESOLVE_NO_MAGICLINKS), so that no file of the
  * container's leads the command to a host directory.
  */
 int nsj_change_dir(const struct nsj_request *req)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int rootfd, dir, tries = 0, err;
+	int rootfd, dir, err;
 
 	if (req->dir == NULL)
 		return 0;
@@ -262,10 +259,7 @@ int nsj_change_dir(const struct nsj_request *req)
 	rootfd = open_dir("/");
 	if (rootfd < 0)
 		return -1;
-	/* EAGAIN: a rename raced with ".."; the kernel asks to try again. */
-	do
-		dir = syscall(SYS_openat2, rootfd, req->dir, &how, sizeof(how));
-	while (dir < 0 && errno == EAGAIN && ++tries < 16);
+	dir = nsj_open_dir_in_root(rootfd, req->dir); /* resolve.c */
 	err = errno;
 	close(rootfd);
 	if (dir < 0 || fchdir(dir) < 0) {

@@ -65,5 +65,7 @@ void nsj_user_creds_failed(int err); /* the parent's message for NSJ_STAGE_USER_
 int nsj_join_cgroups(const struct nsj_request *req); /* the constructor, before joining */
 int nsj_confine(const struct nsj_request *req, int *stage); /* the child; -1 with errno */
 void nsj_confine_failed(int stage, const char *why);        /* the parent: sets the error */
+/* resolve.c: a directory inside rootfd, as if it were "/"; -1 with errno. */
+int nsj_open_dir_in_root(int rootfd, const char *path);
 
 #endif

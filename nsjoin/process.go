@@ -16,15 +16,18 @@ var (
 	ErrTargetExited = errors.New("the target exited")
 )
 
-// Process is a target process pinned by a pidfd: its PID cannot be reused
-// for another process while the pidfd is open, and Alive tells whether the
-// process it was opened for still runs.
+// Process is a target process pinned by a pidfd (or, on kernels without
+// pidfd_open, by its /proc/PID directory: see procpin.go): Alive tells
+// whether the process it was opened for still runs, and its namespace files
+// are opened through the pin.
 type Process struct {
 	PID   int
 	pidfd int
+	dir   *procDir // nil when pinned by pidfd
 }
 
-// PinProcess opens a pidfd for pid.
+// PinProcess opens a pidfd for pid, or its /proc directory where the kernel
+// has no pidfd_open (before 5.3).
 func PinProcess(pid int) (*Process, error) {
 	if pid <= 0 {
 		return nil, fmt.Errorf("PID %d: %w", pid, ErrNoProcess)
@@ -32,6 +35,9 @@ func PinProcess(pid int) (*Process, error) {
 	fd, err := unix.PidfdOpen(pid, 0)
 	if errors.Is(err, unix.ESRCH) {
 		return nil, fmt.Errorf("PID %d: %w", pid, ErrNoProcess)
+	}
+	if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+		return pinProcDir(pid, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pinning PID %d with pidfd_open: %w", pid, err)
@@ -42,6 +48,9 @@ func PinProcess(pid int) (*Process, error) {
 // Alive reports ErrTargetExited when the pinned process is gone, so that
 // files opened from /proc/PID before the check are known to be its own.
 func (p *Process) Alive() error {
+	if p.dir != nil {
+		return p.dir.alive(p.PID)
+	}
 	err := unix.PidfdSendSignal(p.pidfd, 0, nil, 0)
 	if errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("PID %d: %w", p.PID, ErrTargetExited)
@@ -52,12 +61,26 @@ func (p *Process) Alive() error {
 	return nil
 }
 
-// Close releases the pidfd.
-func (p *Process) Close() error { return unix.Close(p.pidfd) }
+// Close releases the pin.
+func (p *Process) Close() error {
+	if p.dir != nil {
+		return unix.Close(p.dir.fd)
+	}
+	return unix.Close(p.pidfd)
+}
 
 // NamespacePath is /proc/PID/ns/TYPE of the pinned process.
 func (p *Process) NamespacePath(typ string) string {
 	return filepath.Join("/proc", fmt.Sprint(p.PID), "ns", typ)
+}
+
+// OpenNamespace opens the pinned process's namespace of a type: through
+// /proc/PID/ns, or relative to the pinned /proc/PID directory.
+func (p *Process) OpenNamespace(typ string) (*Namespace, error) {
+	if p.dir != nil {
+		return p.dir.openNamespace(typ, p.NamespacePath(typ))
+	}
+	return OpenNamespace(typ, p.NamespacePath(typ))
 }
 
 // Namespace is an open namespace file.
@@ -84,6 +107,11 @@ func OpenNamespace(typ, path string) (*Namespace, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkNamespace(typ, path, f, flag)
+}
+
+// checkNamespace describes f, an open namespace file, or closes it.
+func checkNamespace(typ, path string, f *os.File, flag int) (*Namespace, error) {
 	ns, err := describe(typ, path, f, flag)
 	if err != nil {
 		f.Close()

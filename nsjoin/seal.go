@@ -32,7 +32,8 @@ const selfExe = "/proc/self/exe"
 // release closes the mount's descriptor once the exec is done or failed.
 // On kernels without open_tree and mount_setattr (before 5.12), or when the
 // binary was replaced since nsj started, it returns /proc/self/exe, a
-// no-op release and the reason.
+// no-op release and the reason; Exec then re-executes a sealed copy
+// instead (SealedCopy).
 func SealedSelf() (path string, release func(), err error) {
 	nop := func() {}
 	exe, err := os.Readlink(selfExe)
@@ -85,12 +86,20 @@ func sameFile(running, sealed string) error {
 	return nil
 }
 
-// sealedOrSelf is SealedSelf for Exec: where sealing fails it says why
-// (--debug) and re-executes /proc/self/exe.
-func sealedOrSelf() (string, func()) {
+// sealedOrCopy is SealedSelf for Exec. Where the read-only mount cannot be
+// made (kernels before 5.12 lack open_tree or mount_setattr), it falls back
+// to a sealed memfd copy of the binary, which is as safe and slower, and
+// says so under --debug. nsj never re-executes its binary unprotected: if
+// neither works, it refuses.
+func sealedOrCopy() (string, func(), error) {
 	path, release, err := SealedSelf()
-	if err != nil {
-		logrus.Debugf("re-executing %s unsealed: %v", path, err)
+	if err == nil {
+		return path, release, nil
 	}
-	return path, release
+	copied, release, copyErr := SealedCopy(selfExe)
+	if copyErr != nil {
+		return "", nil, fmt.Errorf("protecting nsj's binary for its re-exec: a read-only mount (open_tree and mount_setattr, Linux 5.12) failed: %v; a sealed memfd copy failed too: %w", err, copyErr)
+	}
+	logrus.Debugf("fallback: re-executing a sealed memfd copy of nsj (%s): the read-only mount failed: %v", copied, err)
+	return copied, release, nil
 }

@@ -64,3 +64,28 @@ func TestSameFile(t *testing.T) {
 		t.Error("sameFile accepted another file")
 	}
 }
+
+func TestSealedCopyCannotBeWritten(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "nsj")
+	if err := os.WriteFile(file, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path, release, err := SealedCopy(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if b, err := os.ReadFile(path); err != nil || string(b) != "binary" {
+		t.Fatalf("through %s: %q, %v; want the copy", path, b, err)
+	}
+	for _, flags := range []int{unix.O_WRONLY, unix.O_RDWR | unix.O_APPEND, unix.O_WRONLY | unix.O_TRUNC} {
+		fd, err := unix.Open(path, flags|unix.O_CLOEXEC, 0)
+		if err == nil {
+			_, err = unix.Write(fd, []byte("x"))
+			unix.Close(fd)
+		}
+		if err == nil {
+			t.Errorf("wrote to %s opened with flags %#x", path, flags)
+		}
+	}
+}

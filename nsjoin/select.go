@@ -18,6 +18,10 @@ type Selection struct {
 	Explicit bool
 }
 
+// sinceKernel says since when Linux has the namespace types that a
+// supported kernel may lack (docs/compatibility.md).
+var sinceKernel = map[string]string{"cgroup": " (cgroup namespaces need Linux 4.6)", "time": " (time namespaces need Linux 5.6)"}
+
 // ErrNoSuchNamespace means the target has no namespace of a requested type
 // (the kernel lacks it).
 var ErrNoSuchNamespace = errors.New("no such namespace")
@@ -52,7 +56,7 @@ func (p *Process) OpenNamespaces(sel Selection) ([]*Namespace, error) {
 }
 
 func (p *Process) openIfDifferent(typ string, explicit bool) (*Namespace, error) {
-	ns, err := OpenNamespace(typ, p.NamespacePath(typ))
+	ns, err := p.OpenNamespace(typ)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := p.Alive(); err != nil {
 			return nil, err
@@ -67,7 +71,7 @@ func (p *Process) openIfDifferent(typ string, explicit bool) (*Namespace, error)
 		if explicit {
 			return nil, fmt.Errorf("PID %d has no %s namespace (the kernel lacks it): %w", p.PID, typ, ErrNoSuchNamespace)
 		}
-		logrus.Debugf("namespace %s: the kernel has none; skipped", typ)
+		logrus.Debugf("namespace %s: the kernel has none%s; skipped", typ, sinceKernel[typ])
 		return nil, nil
 	}
 	if err != nil {

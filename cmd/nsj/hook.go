@@ -10,8 +10,9 @@ import (
 // stopAt lets the integration tests widen a race window: with
 // _NSJ_TEST_STOP_AT=<point>, nsj stops itself (SIGSTOP) at that point and
 // the test, which started it, changes the world before it sends SIGCONT.
-// Points: "lookup" (the target is found, nothing is opened yet) and "exec"
-// (the namespaces are open, the constructor has not run). The variable is
+// Points: "lookup" (the target is found, nothing is opened yet), "pinned"
+// (its PID is pinned, no namespace is open yet) and "exec" (the namespaces
+// are open, the constructor has not run). The variable is
 // private (_NSJ_), so it never reaches the command.
 //
 // The signal goes to the calling thread: sent to the process, another

@@ -77,6 +77,7 @@ func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 		return nil, err
 	}
 	defer p.Close()
+	stopAt("pinned")
 	nss, err := p.OpenNamespaces(t.sel)
 	if err == nil && t.pinned != nil {
 		if err = t.pinned(p); err != nil {

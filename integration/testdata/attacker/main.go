@@ -125,6 +125,9 @@ func main() {
 			a.victims[v] = &victim{id: v, nowErr: map[string]int{}, laterErr: map[string]int{}}
 		}
 	}
+	if a.mode == "exe" {
+		a.victims[memfdVictim] = &victim{id: memfdVictim, nowErr: map[string]int{}, laterErr: map[string]int{}}
+	}
 	if *mode == "ptrace-tiocsti" { // no reaper: it would take the tracee's stops
 		a.logf("READY mode=%s pid=%d", a.mode, a.self)
 		a.injectThroughTrace(*victimComm, *inject, *stop)

@@ -4,12 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
 // marker is what the attacker appends to a victim it manages to open for writing.
 const marker = "nsj security test: overwritten through /proc/PID/exe\n"
+
+// memfdVictim stands for every memfd executable (nsj's sealed copy of its
+// binary on kernels before 5.12): writing to one harms no file of the host,
+// so the attacker tries all of them.
+const memfdVictim = "memfd"
 
 // maxPending bounds the saved descriptors per victim.
 const maxPending = 8
@@ -41,6 +47,9 @@ func (a *attacker) grab(pid, fd int) bool {
 		return false
 	}
 	v := a.victims[fmt.Sprintf("%d:%d", st.Dev, st.Ino)]
+	if link, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); v == nil && strings.HasPrefix(link, "/memfd:") {
+		v = a.victims[memfdVictim]
+	}
 	if v == nil {
 		return false
 	}

@@ -1,0 +1,119 @@
+package integration
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The kernel-fallback matrix (docs/compatibility.md): nsj run under
+// testdata/enosys, a seccomp filter that makes newer system calls fail with
+// ENOSYS as on an older kernel. Each set of calls reruns the end-to-end
+// behaviours its fallback touches, on the suite's shared containerd: they
+// pass, or nsj refuses with the documented message; and nsj --debug names
+// the fallback it used.
+
+// enosysCalls is the set of system calls taken away from the nsj under test
+// ("": none). nsjCommand reads it; the matrix sets it for its subtests,
+// which run one at a time.
+var enosysCalls string
+
+var enosysProgram testProgram
+
+// enosysBinary builds testdata/enosys once, statically.
+func enosysBinary(t testing.TB) string { return enosysProgram.staticGo(t, "enosys") }
+
+// nsjCommand is exec.Command(bin, args...) for an nsj binary, under the
+// enosys filter while the matrix runs.
+func nsjCommand(t testing.TB, bin string, args ...string) *exec.Cmd {
+	if enosysCalls == "" {
+		return exec.Command(bin, args...)
+	}
+	return exec.Command(enosysBinary(t), append([]string{enosysCalls, bin}, args...)...)
+}
+
+// behaviour is one end-to-end test the matrix reruns.
+type behaviour struct {
+	name string
+	run  func(*testing.T)
+}
+
+var (
+	psBehaviour     = behaviour{"ps", TestTaskPsShowsTheTasksProcesses}
+	ipBehaviour     = behaviour{"ip", TestTaskIpShowsOnlyLoopback}
+	fdsBehaviour    = behaviour{"fds", TestCommandSeesOnlyStdioFds}
+	raceBehaviour   = behaviour{"pid-reuse-race", reducedRace}
+	exitBehaviour   = behaviour{"target-exits", TestTargetExitingDuringJoinIsReported}
+	reuseBehaviour  = behaviour{"pid-reused-after-pin", TestPIDReusedAfterPinningIsNeverJoined}
+	rootAtBehaviour = behaviour{"root-at", TestRootAtLetsHostToolsReadAndWriteTheContainersFiles}
+	rootAtRefused   = behaviour{"root-at-refused", testRootAtIsRefusedWithoutOpenTree}
+	workdirBehavior = behaviour{"fs-container-w-symlink", TestFsContainerWorkingDirectoryCannotLeaveTheContainer}
+	cveBehaviour    = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
+)
+
+func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
+	for _, set := range []struct {
+		calls      string
+		debug      []string // what nsj --debug says, one line each
+		behaviours []behaviour
+	}{
+		{"pidfd_open,pidfd_send_signal", []string{"fallback: pidfd_open unavailable"},
+			[]behaviour{psBehaviour, ipBehaviour, exitBehaviour, reuseBehaviour, raceBehaviour}},
+		{"openat2", nil, []behaviour{workdirBehavior}},
+		{"open_tree,move_mount,mount_setattr", []string{"fallback: re-executing a sealed memfd copy"},
+			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour}},
+		{"close_range", []string{"fallback: close_range unavailable"}, []behaviour{fdsBehaviour, ipBehaviour}},
+		{"pidfd_open,pidfd_send_signal,openat2,open_tree,move_mount,mount_setattr,close_range",
+			[]string{"fallback: pidfd_open unavailable", "fallback: re-executing a sealed memfd copy", "fallback: close_range unavailable"},
+			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},
+	} {
+		t.Run(set.calls, func(t *testing.T) {
+			enosysCalls = set.calls
+			defer func() { enosysCalls = "" }()
+			t.Run("debug", func(t *testing.T) { fallbacksAreSaidUnderDebug(t, set.debug) })
+			for _, b := range set.behaviours {
+				t.Run(b.name, b.run)
+			}
+		})
+	}
+}
+
+// fallbacksAreSaidUnderDebug: nsj --debug names each fallback it used.
+func fallbacksAreSaidUnderDebug(t *testing.T, want []string) {
+	tg := startTarget(t, "sleep 100000")
+	r := nsj(t, "--debug", "-t", tg.pidArg(), "true")
+	r.ok(t)
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("nsj --debug does not say %q:\n%s", w, r.stderr)
+		}
+	}
+	if len(want) == 0 && strings.Contains(r.stderr, "fallback:") {
+		t.Errorf("nsj --debug names a fallback it should not need:\n%s", r.stderr)
+	}
+}
+
+// reducedRace is the PID-reuse race with fewer rounds, to keep the matrix
+// short.
+func reducedRace(t *testing.T) {
+	defer func(n int) { raceRounds = n }(raceRounds)
+	raceRounds = 100
+	TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t)
+}
+
+// Without open_tree (before Linux 5.2), --root-at is refused with a message
+// naming the calls, and leaves nothing on the host.
+func testRootAtIsRefusedWithoutOpenTree(t *testing.T) {
+	c := sharedContainerd(t)
+	tk := c.RunTask(t, fsNS, uniqueID("rootat-old"), WithArgs("sleep", "100000"))
+	dir := filepath.Join(t.TempDir(), "missing", "root")
+	nsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "true").
+		fails(t, 125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; use $NSJ_ROOT")
+	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s was left on the host: %v", filepath.Dir(dir), err)
+	}
+}

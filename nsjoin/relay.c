@@ -322,7 +322,7 @@ int nsj_relay_wait(pid_t child, const sigset_t *waitset)
 	struct pending in = { .off = 0 };
 	struct pollfd p[3];
 	sigset_t set = *waitset;
-	int sfd, ws, status = 125, done = 0, out_open = 1;
+	int sfd, ws = 125 << 8, status = 125, done = 0, out_open = 1;
 
 	close(relay.slave); /* only the child's copies keep it open */
 	relay.slave = -1;

@@ -43,18 +43,7 @@ func startOnTerminal(t *testing.T, args ...string) *operatorTerminal {
 		t.Fatal(err)
 	}
 	s := &ptySession{cmd: cmd, tty: master}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go s.record()
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); master.Close() })
 	return &operatorTerminal{ptySession: s, slave: slave}
 }
@@ -128,6 +117,7 @@ func TestFsContainerShellWorksThroughItsOwnTerminal(t *testing.T) {
 	o.send(t, "stty size\n")
 	o.expect(t, "44 122\r\n")
 	o.send(t, "sleep 100\n")
+	o.expect(t, "sleep 100\r\n")
 	time.Sleep(300 * time.Millisecond)
 	o.send(t, "\x03") // ^C, a raw byte the command's terminal turns into SIGINT
 	o.send(t, "echo after=$?\n")

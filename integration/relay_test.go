@@ -61,15 +61,19 @@ func (o *operatorTerminal) termios(t *testing.T) unix.Termios {
 // The attack: the container's init opens /proc/PID/fd/0 and fd/1 of the
 // command the operator runs from a terminal, and keeps them. After nsj has
 // exited the operator types a password into the host's shell; the
-// container must neither read it nor write to the operator's terminal.
+// container must neither read it nor write to the operator's terminal. It
+// keeps writing to the command's terminal meanwhile: nsj must exit all the
+// same once the command has.
 func TestFsContainerRootCannotKeepTheOperatorsTerminal(t *testing.T) {
 	c := sharedContainerd(t)
 	busybox := staticBusybox(t)
 	a := startAttacker(t, c, "grabtty", nil)
+	start := time.Now()
 	o := startOnTerminal(t, "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", a.task.ID, busybox, "sh", "-c", "sleep 2")
 	if code := o.wait(t); code != 0 {
 		t.Fatalf("nsj exited %d:\n%s", code, o.output())
 	}
+	t.Logf("nsj ran for %v", time.Since(start))
 	o.send(t, "operator-password-42\n")
 	time.Sleep(200 * time.Millisecond)
 	r := a.stop(t)

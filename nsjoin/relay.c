@@ -41,6 +41,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -49,8 +50,13 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-/* After the command exits, how long leftovers holding the slave may keep nsj (ms). */
+/*
+ * After the command exits: how long a silence ends the drain, and how long
+ * it may last at most, so that a container process that holds the slave and
+ * keeps writing cannot keep nsj (and the terminal in raw mode) (ms).
+ */
 #define DRAIN_MS 200
+#define DRAIN_MAX_MS 1000
 
 static struct {
 	int master, slave; /* -1: no relay */
@@ -289,13 +295,26 @@ static int on_signal(int sig, pid_t child, int *status)
 	return 1;
 }
 
-/* Step 6: output still in the pty, until EIO, or DRAIN_MS of silence (a leftover holds the slave). */
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Step 6: output still in the pty, until EIO (no slave left open), DRAIN_MS
+ * of silence (a leftover holds the slave) or DRAIN_MAX_MS in all.
+ */
 static void drain(void)
 {
 	struct pollfd p = { .fd = relay.master, .events = POLLIN };
+	long end = now_ms() + DRAIN_MAX_MS;
 	int n;
 
-	for (;;) {
+	while (now_ms() < end) {
 		n = poll(&p, 1, DRAIN_MS);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -11,7 +11,8 @@ import (
 // processes nsj runs in the container (`--fs container`, confined to the
 // container's privileges, so within its reach once executed) and opens
 // their /proc/PID/fd/0 and fd/1, as the container's root may. It keeps the
-// descriptors: "GRAB pid=N fd=F target=T". Once stop exists (nsj has
+// descriptors: "GRAB pid=N fd=F target=T", and keeps writing dots to the
+// first one (keepWriting). Once stop exists (nsj has
 // exited and the operator has typed into the terminal nsj ran on) it tries
 // each: "READ fd=F got=TEXT" or "READ fd=F err=E", then writes a line to it,
 // "WRITE fd=F ok" or "WRITE fd=F err=E". What nsj gave the command as its
@@ -32,6 +33,9 @@ func (a *attacker) grabTerminal(stop string) {
 					continue
 				}
 				grabbed[pid] = true
+				if len(fds) == 0 {
+					go keepWriting(fd, stop)
+				}
 				fds = append(fds, held{fd})
 				a.logf("GRAB pid=%d comm=%s fd=%d target=%q", pid, comm(pid), n, readlink(path))
 			}
@@ -48,6 +52,15 @@ func (a *attacker) grabTerminal(stop string) {
 	}
 	a.logf("DONE")
 	select {}
+}
+
+// keepWriting writes to the first terminal it grabbed, every 20 ms until
+// stop exists, to keep a relay that waits for silence from ever ending.
+func keepWriting(fd int, stop string) {
+	for !exists(stop) {
+		unix.Write(fd, []byte("."))
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // readSome reads what fd has within two seconds: "got=TEXT" or "err=E".

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -28,6 +29,12 @@ type operatorTerminal struct {
 
 func startOnTerminal(t *testing.T, args ...string) *operatorTerminal {
 	t.Helper()
+	return startWithInput(t, nil, args...)
+}
+
+// startWithInput is startOnTerminal with stdin from in (nil: the terminal).
+func startWithInput(t *testing.T, in io.Reader, args ...string) *operatorTerminal {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +45,11 @@ func startOnTerminal(t *testing.T, args ...string) *operatorTerminal {
 	}
 	cmd := exec.Command(nsjPath(t), args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	ctty := 0 // the child's fd of its controlling terminal
+	if in != nil {
+		cmd.Stdin, ctty = in, 1
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: ctty}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -155,5 +166,26 @@ func TestFsContainerRelayRestoresTheTerminalOnSIGTERM(t *testing.T) {
 	}
 	if after := o.termios(t); after != before {
 		t.Errorf("the operator's terminal modes after SIGTERM:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+// With stdin redirected the command still gets a terminal of its own for
+// its output, and the operator's terminal keeps its modes: nsj reads no
+// keys from it, and its ^C signals nsj, which forwards it.
+func TestFsContainerRelayWithRedirectedStdinLeavesTheTerminalAsItIs(t *testing.T) {
+	c := sharedContainerd(t)
+	busybox := staticBusybox(t)
+	tk := c.RunTask(t, fsNS, uniqueID("relay-stdin"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	o := startWithInput(t, strings.NewReader("piped-input\n"), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox,
+		"sh", "-c", "cat; [ -t 0 ] || [ ! -t 1 ] || echo std''out-is-a-tty; exec sleep 100")
+	before := o.termios(t)
+	o.expect(t, "piped-input")
+	o.expect(t, "stdout-is-a-tty")
+	if now := o.termios(t); now != before {
+		t.Errorf("the operator's terminal modes changed while stdin is redirected:\nbefore %+v\nnow    %+v", before, now)
+	}
+	o.send(t, "\x03") // the terminal's ^C: SIGINT to nsj, forwarded
+	if code := o.wait(t); code != 128+int(syscall.SIGINT) {
+		t.Fatalf("nsj exited %d, want 130:\n%s", code, o.output())
 	}
 }

@@ -20,7 +20,8 @@
  *        that were terminals (redirected ones stay); the pair's fds go;
  *
  *   in the parent, once the command runs (nsj_relay_wait):
- *     4. the operator's terminal in raw mode, if nsj is in its foreground;
+ *     4. the operator's terminal in raw mode, if nsj is in its foreground
+ *        and reads it (stdin is that terminal);
  *     5. poll(): the operator's keys to the master, the master's output to
  *        the terminal, SIGWINCH as TIOCSWINSZ on the master, the signals of
  *        parent.c forwarded, SIGCHLD reaped;
@@ -160,12 +161,16 @@ int nsj_relay_child(void)
 	return 0;
 }
 
-/* Step 4: the operator's keys go to the command unprocessed (^C as 0x03). */
+/*
+ * Step 4: the operator's keys go to the command unprocessed (^C as 0x03).
+ * Only when nsj reads them: with stdin redirected, the terminal stays as it
+ * is, and its ^C signals nsj, which forwards it.
+ */
 static void raw_mode(void)
 {
 	struct termios tio;
 
-	if (!relay.fg || tcgetattr(relay.ttyfd, &relay.saved) < 0)
+	if (!relay.fg || !relay.is_tty[0] || tcgetattr(relay.ttyfd, &relay.saved) < 0)
 		return;
 	tio = relay.saved;
 	cfmakeraw(&tio);

@@ -150,22 +150,26 @@ func TestFsContainerShellWorksThroughItsOwnTerminal(t *testing.T) {
 	}
 }
 
-// nsj killed with SIGTERM forwards it, and gives the operator's terminal
-// its modes back before it exits.
-func TestFsContainerRelayRestoresTheTerminalOnSIGTERM(t *testing.T) {
+// nsj killed with SIGTERM, SIGHUP or SIGINT from outside forwards it, and
+// gives the operator's terminal its modes back before it exits.
+func TestFsContainerRelayRestoresTheTerminalOnSignals(t *testing.T) {
 	c := sharedContainerd(t)
 	busybox := staticBusybox(t)
 	tk := c.RunTask(t, fsNS, uniqueID("relay-term"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
-	o := startOnTerminal(t, "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "echo st''arted; exec sleep 100")
-	before := o.termios(t)
-	o.expect(t, "started")
-	waitFor(t, 5*time.Second, "raw mode", func() bool { return o.termios(t).Lflag&unix.ICANON == 0 })
-	o.cmd.Process.Signal(syscall.SIGTERM)
-	if code := o.wait(t); code != 128+int(syscall.SIGTERM) {
-		t.Fatalf("nsj exited %d, want 143:\n%s", code, o.output())
-	}
-	if after := o.termios(t); after != before {
-		t.Errorf("the operator's terminal modes after SIGTERM:\nbefore %+v\nafter  %+v", before, after)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			o := startOnTerminal(t, "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "echo st''arted; exec sleep 100")
+			before := o.termios(t)
+			o.expect(t, "started")
+			waitFor(t, 5*time.Second, "raw mode", func() bool { return o.termios(t).Lflag&unix.ICANON == 0 })
+			o.cmd.Process.Signal(sig)
+			if code := o.wait(t); code != 128+int(sig) {
+				t.Fatalf("nsj exited %d, want %d:\n%s", code, 128+int(sig), o.output())
+			}
+			if after := o.termios(t); after != before {
+				t.Errorf("the operator's terminal modes after %v:\nbefore %+v\nafter  %+v", sig, before, after)
+			}
+		})
 	}
 }
 

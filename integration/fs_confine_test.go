@@ -102,7 +102,7 @@ func initStatus(t *testing.T, tk *Task) map[string]string {
 }
 
 // status is /proc/PID/status, line by line.
-func status(t *testing.T, pid int) map[string]string {
+func status(t testing.TB, pid int) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, line := range strings.Split(readFile(t, fmt.Sprintf("/proc/%d/status", pid)), "\n") {

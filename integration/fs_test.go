@@ -38,7 +38,7 @@ func exists(path string) func() bool {
 
 // staticBusybox is the host's busybox, which --fs container can run only if
 // it is statically linked (Debian's busybox-static).
-func staticBusybox(t *testing.T) string {
+func staticBusybox(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("busybox")
 	need(t, err == nil, "needs busybox in $PATH: %v", err)
@@ -55,7 +55,7 @@ func staticBusybox(t *testing.T) string {
 
 // distrolessRootfs is a root filesystem without a shell or any tool: /sleep
 // (busybox, run as its sleep applet) and /etc/hostname.
-func distrolessRootfs(t *testing.T) string {
+func distrolessRootfs(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)

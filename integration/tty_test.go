@@ -38,24 +38,27 @@ func startOnPty(t *testing.T, cmd *exec.Cmd) *ptySession {
 		t.Fatalf("starting %s on a pty: %v", cmd.Path, err)
 	}
 	s.tty = f
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go s.record()
 	t.Cleanup(func() {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
 		f.Close()
 	})
 	return s
+}
+
+// record keeps what the terminal shows, until it hangs up.
+func (s *ptySession) record() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := s.tty.Read(buf)
+		s.mu.Lock()
+		s.out.Write(buf[:n])
+		s.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (s *ptySession) output() string {

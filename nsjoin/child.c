@@ -97,6 +97,9 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 	 */
 	if (tty && (setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0))
 		report(errfd, NSJ_STAGE_TERMINAL);
+	/* Or, under --fs container, a session on a pseudo-terminal of its own (relay.c). */
+	if (nsj_relay_child() < 0)
+		report(errfd, NSJ_STAGE_TERMINAL);
 
 	/*
 	 * No typing into the operator's terminal, by the command or anything it

@@ -61,6 +61,12 @@ int nsj_tty_filter_probe(int *errs, int n);
 /* userns.c: --ns user. 0, or the failed NSJ_STAGE_* with errno set. */
 int nsj_enter_user(const struct nsj_request *req, int userfd);
 void nsj_user_creds_failed(int err); /* the parent's message for NSJ_STAGE_USER_CREDS */
+/* relay.c: the confined command's own pseudo-terminal, relayed by the parent. */
+int nsj_relay_open(const struct nsj_request *req); /* the constructor, before joining */
+int nsj_relay_active(void);                        /* 1: the command gets a pseudo-terminal */
+void nsj_relay_close(void);                        /* a failure: the pair goes */
+int nsj_relay_child(void);                         /* the child: -1 with errno */
+int nsj_relay_wait(pid_t child, const sigset_t *waitset); /* the parent: the exit status */
 /* confine.c: the container's privileges for --fs container. */
 int nsj_join_cgroups(const struct nsj_request *req); /* the constructor, before joining */
 int nsj_confine(const struct nsj_request *req, int *stage); /* the child; -1 with errno */

@@ -20,8 +20,10 @@
  *   5. forks: the pid namespace applies to children only. The child mounts
  *      /proc (and /sys), joins the user namespace last, closes every fd but
  *      0-2 and execs the host command;
- *   6. the parent forwards signals, hands the terminal over, and exits with
- *      the child's status without ever starting the Go runtime.
+ *   6. the parent forwards signals, hands the terminal over (or, under
+ *      --fs container, relays a pseudo-terminal of the command's own:
+ *      relay.c), and exits with the child's status without ever starting
+ *      the Go runtime.
  *
  * Failures before the exec are not printed here: they are stored in
  * nsj_result and the constructor returns, so that the Go side (init in
@@ -224,6 +226,7 @@ static void restore_pidns(void)
  */
 static void failed(void)
 {
+	nsj_relay_close();
 	nsj_remove_root();
 	nsj_restore_namespaces();
 	restore_pidns();
@@ -266,13 +269,17 @@ __attribute__((constructor)) static void nsj_join(void)
 		restore_pidns();
 		return;
 	}
-	/* --fs container: into the container's cgroups, before its cgroup namespace (confine.c). */
-	if (nsj_join_cgroups(&req) < 0 || private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+	/*
+	 * --fs container: a pseudo-terminal of the command's own, from the
+	 * host's /dev/ptmx (relay.c); into the container's cgroups, before its
+	 * cgroup namespace (confine.c).
+	 */
+	if (nsj_relay_open(&req) < 0 || nsj_join_cgroups(&req) < 0 || private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
 		failed();
 		return;
 	}
 	/* Steps 5 and 6: nsj_run_parent only returns on a failure before the exec. */
-	tty = owns_terminal();
+	tty = owns_terminal() && !nsj_relay_active(); /* job control on the operator's terminal */
 	nsj_run_parent(&req, userfd, tty, own_pidns);
 	failed();
 }

@@ -1,7 +1,8 @@
 /*
  * parent.c: forks the child and stays with it as a small waiting process,
  * without the Go runtime: it forwards signals, follows job control on a
- * terminal, and exits with the child's status.
+ * terminal (or relays the command's own: relay.c), and exits with the
+ * child's status.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -136,6 +137,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	sigaddset(&waitset, SIGCHLD);
 	blockset = waitset;
 	sigaddset(&blockset, SIGTTOU); /* tcsetpgrp from the background */
+	sigaddset(&blockset, SIGWINCH); /* relay.c reads it from a signalfd */
 	if (sigprocmask(SIG_BLOCK, &blockset, &oldmask) < 0) {
 		nsj_set_error(125, "blocking signals: %s", strerror(errno));
 		return;
@@ -180,7 +182,10 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 		goto restore;
 	}
 	nsj_forget_namespaces(); /* the command runs: no way back is needed */
-	status = wait_child(child, tty, &waitset);
+	if (nsj_relay_active())
+		status = nsj_relay_wait(child, &waitset);
+	else
+		status = wait_child(child, tty, &waitset);
 	nsj_remove_root();
 	_exit(status);
 restore:

@@ -36,7 +36,9 @@
 // the command, types -inject into its terminal (tty.go); -mode idle is a
 // container's init that does nothing; -mode ptrace-tiocsti, the container's
 // init, traces a process named -comm that dropped its capabilities and makes
-// it type -inject (inject_amd64.go). -mode report, or the names cat and curl, is the program a
+// it type -inject (inject_amd64.go). -mode grabtty, the container's init,
+// opens the terminal of the commands nsj runs and keeps it (grabtty.go).
+// -mode report, or the names cat and curl, is the program a
 // container plants for --fs container (planted.go). (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
 
@@ -91,7 +93,7 @@ func main() {
 		report()
 		return
 	}
-	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, report, tiocsti, ptrace-tiocsti or idle")
+	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, report, tiocsti, ptrace-tiocsti, grabtty or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe and inject may write to")
@@ -133,6 +135,10 @@ func main() {
 		a.injectThroughTrace(*victimComm, *inject, *stop)
 	}
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
+	if a.mode == "grabtty" {
+		go reapForever()
+		a.grabTerminal(*stop)
+	}
 	if a.mode == "inject" { // no reaper either
 		a.injectLoop(*victimComm, *victimPath, *stop)
 		select {}

@@ -10,11 +10,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containerd/containerd/v2/client"
+	versionapi "github.com/containerd/containerd/api/services/version/v1"
 	"github.com/containerd/errdefs"
+	"github.com/containerd/errdefs/pkg/errgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // Client is one connection to containerd, set to a namespace.
@@ -23,7 +26,7 @@ type Client struct {
 	namespace string
 	explicit  bool // namespace came from -n or $CONTAINERD_NAMESPACE
 	timeout   time.Duration
-	ctd       *client.Client
+	conn      *grpc.ClientConn
 	store     store
 	dialer    *recordingDialer
 }
@@ -44,20 +47,25 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	// client.New does not dial: the connection is made by the first call.
-	// Our dialer replaces containerd's, which keeps retrying a missing socket
-	// until the timeout, and records the dial error so that it can be told.
-	c.ctd, err = client.New(addr, client.WithTimeout(c.timeout),
-		client.WithExtraDialOpts([]grpc.DialOption{grpc.WithContextDialer(c.dialer.dial)}))
+	// grpc.NewClient does not dial: the connection is made by the first
+	// call. Our dialer records the dial error so that it can be told.
+	c.conn, err = grpc.NewClient("unix://"+addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(c.dialer.dial),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize)))
 	if err != nil {
 		return nil, &Error{Kind: ErrUnavailable, Msg: "set up containerd client for " + addr, Err: err}
 	}
-	c.store = grpcStore{c.ctd}
+	c.store = grpcStore{c.conn}
 	return c, nil
 }
 
+// maxMsgSize bounds a containerd message, as containerd's own client does:
+// a List of many containers with their specs can be megabytes.
+const maxMsgSize = 16 << 20
+
 // Close closes the connection.
-func (c *Client) Close() error { return c.ctd.Close() }
+func (c *Client) Close() error { return c.conn.Close() }
 
 // Address is the socket path of containerd.
 func (c *Client) Address() string { return c.address }
@@ -69,15 +77,23 @@ func (c *Client) Namespace() string { return c.namespace }
 func (c *Client) Version(ctx context.Context) (string, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	v, err := c.ctd.Version(ctx)
+	v, err := versionapi.NewVersionClient(c.conn).Version(ctx, &emptypb.Empty{})
 	if err != nil {
-		return "", c.callError(err, "ask containerd for its version")
+		return "", c.callError(errgrpc.ToNative(err), "ask containerd for its version")
 	}
-	return v.Version, nil
+	return v.GetVersion(), nil
 }
 
-// Containerd returns the underlying containerd client.
-func (c *Client) Containerd() *client.Client { return c.ctd }
+// Namespaces lists containerd's namespaces, unsorted.
+func (c *Client) Namespaces(ctx context.Context) ([]string, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	names, err := c.store.namespaces(ctx)
+	if err != nil {
+		return nil, c.callError(err, "list containerd namespaces")
+	}
+	return names, nil
+}
 
 func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, c.timeout)

@@ -4,8 +4,13 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version and commit are set at build time (make build, make release):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=HASH". Without a commit,
+// the one go build stamps (vcs.revision) is shown, if any.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 type versionInfo struct {
 	version, commit, goVersion, containerd string
@@ -13,12 +18,18 @@ type versionInfo struct {
 
 func buildVersion() versionInfo {
 	v := versionInfo{version: version, commit: "unknown", goVersion: "unknown", containerd: "unknown"}
+	if commit != "" {
+		v.commit = commit
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return v
 	}
 	v.goVersion = info.GoVersion
 	for _, s := range info.Settings {
+		if commit != "" {
+			break
+		}
 		if s.Key == "vcs.revision" {
 			v.commit = s.Value
 		}
@@ -27,7 +38,7 @@ func buildVersion() versionInfo {
 		}
 	}
 	for _, d := range info.Deps {
-		if d.Path == "github.com/containerd/containerd/v2" {
+		if d.Path == "github.com/containerd/containerd/api" {
 			v.containerd = d.Version
 		}
 	}

@@ -10,14 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	versionapi "github.com/containerd/containerd/api/services/version/v1"
 	"github.com/containerd/errdefs"
-	"github.com/containerd/errdefs/pkg/errgrpc"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // Client is one connection to containerd, set to a namespace.
@@ -26,7 +19,7 @@ type Client struct {
 	namespace string
 	explicit  bool // namespace came from -n or $CONTAINERD_NAMESPACE
 	timeout   time.Duration
-	conn      *grpc.ClientConn
+	conn      *wireConn
 	store     store
 	dialer    *recordingDialer
 }
@@ -47,25 +40,15 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	// grpc.NewClient does not dial: the connection is made by the first
-	// call. Our dialer records the dial error so that it can be told.
-	c.conn, err = grpc.NewClient("unix://"+addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(c.dialer.dial),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize)))
-	if err != nil {
-		return nil, &Error{Kind: ErrUnavailable, Msg: "set up containerd client for " + addr, Err: err}
-	}
-	c.store = grpcStore{c.conn}
+	// The first call dials; the dialer records its error so that it can
+	// be told.
+	c.conn = &wireConn{dial: c.dialer.dial}
+	c.store = wireStore{c.conn}
 	return c, nil
 }
 
-// maxMsgSize bounds a containerd message, as containerd's own client does:
-// a List of many containers with their specs can be megabytes.
-const maxMsgSize = 16 << 20
-
 // Close closes the connection.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error { return c.conn.close() }
 
 // Address is the socket path of containerd.
 func (c *Client) Address() string { return c.address }
@@ -77,11 +60,11 @@ func (c *Client) Namespace() string { return c.namespace }
 func (c *Client) Version(ctx context.Context) (string, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	v, err := versionapi.NewVersionClient(c.conn).Version(ctx, &emptypb.Empty{})
+	v, err := wireStore{c.conn}.version(ctx)
 	if err != nil {
-		return "", c.callError(errgrpc.ToNative(err), "ask containerd for its version")
+		return "", c.callError(err, "ask containerd for its version")
 	}
-	return v.GetVersion(), nil
+	return v, nil
 }
 
 // Namespaces lists containerd's namespaces, unsorted.
@@ -102,7 +85,7 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 // callError turns the error of a containerd call into one that says what went
 // wrong. Errors that are not about reaching containerd are only wrapped.
 func (c *Client) callError(err error, what string) error {
-	if errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled {
+	if errdefs.IsCanceled(err) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	// The cause is kept only where the message does not already say it all.
@@ -115,9 +98,9 @@ func (c *Client) callError(err error, what string) error {
 		msg = fmt.Sprintf("containerd at %s refused the connection; is containerd running? (the socket may be left over from a stopped containerd; %s)", c.address, addressHint)
 	case errors.Is(dialErr, syscall.ENOENT):
 		msg = fmt.Sprintf("containerd socket %s disappeared; is containerd running?", c.address)
-	case errors.Is(err, context.DeadlineExceeded) || errdefs.IsDeadlineExceeded(err) || status.Code(err) == codes.DeadlineExceeded:
+	case errdefs.IsDeadlineExceeded(err):
 		msg = fmt.Sprintf("containerd at %s did not answer within %s; is it hung or overloaded?", c.address, c.timeout)
-	case status.Code(err) == codes.Unavailable || errdefs.IsUnavailable(err):
+	case errdefs.IsUnavailable(err):
 		return &Error{Kind: ErrUnavailable, Msg: fmt.Sprintf("cannot talk to containerd at %s", c.address), Err: err}
 	default:
 		return fmt.Errorf("%s (containerd at %s): %w", what, c.address, err)
@@ -132,7 +115,7 @@ type recordingDialer struct {
 	err  error
 }
 
-func (d *recordingDialer) dial(ctx context.Context, _ string) (net.Conn, error) {
+func (d *recordingDialer) dial(ctx context.Context) (net.Conn, error) {
 	var nd net.Dialer
 	conn, err := nd.DialContext(ctx, "unix", d.path)
 	d.mu.Lock()

@@ -2,6 +2,8 @@ package main
 
 import (
 	"runtime/debug"
+
+	"github.com/nsj-dev/nsj/runtime"
 )
 
 // version and commit are set at build time (make build, make release):
@@ -17,7 +19,7 @@ type versionInfo struct {
 }
 
 func buildVersion() versionInfo {
-	v := versionInfo{version: version, commit: "unknown", goVersion: "unknown", containerd: "unknown"}
+	v := versionInfo{version: version, commit: "unknown", goVersion: "unknown", containerd: runtime.APIVersion}
 	if commit != "" {
 		v.commit = commit
 	}
@@ -35,11 +37,6 @@ func buildVersion() versionInfo {
 		}
 		if s.Key == "vcs.modified" && s.Value == "true" {
 			v.commit += "-dirty"
-		}
-	}
-	for _, d := range info.Deps {
-		if d.Path == "github.com/containerd/containerd/api" {
-			v.containerd = d.Version
 		}
 	}
 	return v

@@ -38,6 +38,7 @@ type wireConn struct {
 	encBuf bytes.Buffer
 	dec    *hpack.Decoder
 	nextID uint32
+	recv   uint32 // DATA received since the connection window was last restored
 }
 
 // HTTP/2 frame types and flags (RFC 9113, section 6).
@@ -48,6 +49,7 @@ const (
 	frameSettings     = 0x4
 	framePing         = 0x6
 	frameGoAway       = 0x7
+	frameWindowUpdate = 0x8
 	frameContinuation = 0x9
 
 	flagEndStream  = 0x1
@@ -60,7 +62,7 @@ const (
 	// default SETTINGS_MAX_FRAME_SIZE, which neither side raises.
 	maxFrame = 16384
 	// window is nsj's receive window, per stream and for the connection:
-	// large enough that nsj never has to send WINDOW_UPDATE.
+	// large enough that a call never waits for a WINDOW_UPDATE.
 	window = 1 << 30
 )
 
@@ -69,7 +71,7 @@ const (
 var clientPreface = func() []byte {
 	b := []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
 	b = appendFrame(b, frameSettings, 0, 0, binary.BigEndian.AppendUint32([]byte{0, 4}, window))
-	return appendFrame(b, 0x8, 0, 0, binary.BigEndian.AppendUint32(nil, window-65535))
+	return appendFrame(b, frameWindowUpdate, 0, 0, binary.BigEndian.AppendUint32(nil, window-65535))
 }()
 
 func appendFrame(b []byte, typ, flags byte, stream uint32, payload []byte) []byte {
@@ -95,7 +97,7 @@ func (w *wireConn) call(ctx context.Context, ns, method string, req []byte) ([]b
 		if err != nil {
 			return nil, fmt.Errorf("connect: %w: %w", err, errdefs.ErrUnavailable)
 		}
-		w.c, w.r, w.nextID = c, bufio.NewReader(c), 1
+		w.c, w.r, w.nextID, w.recv = c, bufio.NewReader(c), 1, 0
 		w.enc, w.dec = hpack.NewEncoder(&w.encBuf), hpack.NewDecoder(4096, nil)
 		out = append(out, clientPreface...)
 	}
@@ -125,6 +127,10 @@ func (w *wireConn) call(ctx context.Context, ns, method string, req []byte) ([]b
 func (w *wireConn) roundTrip(out []byte, ns, method string, req []byte) ([]byte, error) {
 	id := w.nextID
 	w.nextID += 2
+	if w.recv > window/2 { // each stream has a fresh window; the connection's is restored
+		out = appendFrame(out, frameWindowUpdate, 0, 0, binary.BigEndian.AppendUint32(nil, w.recv))
+		w.recv = 0
+	}
 	w.encBuf.Reset()
 	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", method},
 		{":authority", "localhost"}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
@@ -192,6 +198,7 @@ func (w *wireConn) readFrame(id uint32, s *stream) error {
 	case frameHeaders, frameContinuation:
 		return w.headerFrame(typ, flags, sid == id, p, s)
 	case frameData:
+		w.recv += uint32(n)
 		if sid == id {
 			p, err := unpad(flags, p)
 			s.body = append(s.body, p...)

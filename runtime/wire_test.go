@@ -157,6 +157,11 @@ func TestWireSpeaksGRPC(t *testing.T) {
 	if _, err := s.task(ctx, "ns1", "a1"); err != nil {
 		t.Errorf("after errors: %v", err)
 	}
+	// Past half its window, the connection's window is restored first.
+	c.conn.recv = window/2 + 1
+	if _, err := s.container(ctx, "ns1", "a1"); err != nil || c.conn.recv > 200000 {
+		t.Errorf("after a window update: %v (received %d)", err, c.conn.recv)
+	}
 }
 
 // TestWireCanceled: a call whose context ends returns the context's error.

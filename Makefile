@@ -4,23 +4,28 @@
 GO        ?= go
 PREFIX    ?= /usr/local
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
-STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"'
+# The commit is stamped by the linker: go's own VCS stamp (vcs.revision)
+# is missing when GOFLAGS holds -buildvcs=false or git cannot be run.
+COMMIT    ?= $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; echo $$c; })
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+LINK_STATIC := -linkmode external -extldflags "-static"
+STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) $(LINK_STATIC)'
+# Release binaries are stripped of their symbol table and DWARF (-s -w);
+# panics still print file:line (the pclntab stays).
+RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_STATIC)'
 NSJ_BIN   := $(CURDIR)/bin/nsj
 export CGO_ENABLED := 1
 
-.PHONY: help build static kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 bench soak demo install uninstall clean
+.PHONY: help build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# bin/nsj is linked statically as well: nsj executes itself once per run,
-# and a dynamic loader costs milliseconds per exec (see docs/design.md).
-build: ## build bin/nsj (statically linked)
+# bin/nsj is linked statically: nsj executes itself once per run, and a
+# dynamic loader costs milliseconds per exec (see docs/design.md); it also
+# runs on nodes without Go or the same glibc.
+build: ## build bin/nsj, statically linked (copy it to nodes without Go)
 	$(GO) build $(STATIC) -o bin/nsj ./cmd/nsj
-
-static: ## build bin/nsj-static, statically linked (runs without glibc), for copying to other nodes
-	$(GO) build $(STATIC) -o bin/nsj-static ./cmd/nsj
 
 # The kubectl plugin talks to the API server only: pure Go, no cgo, any OS.
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
@@ -73,11 +78,11 @@ bench: build ## nsj against nsenter/unshare and ctr, side by side (prints median
 soak: build ## 10,000 runs against one task, serially and 64 at a time; nothing may leak (docs/security.md)
 	NSJ_BIN=$(NSJ_BIN) NSJ_SOAK_RUNS=10000 $(GO) test -count=1 -run '^TestSoak' -timeout 120m -v ./integration/
 
-release: ## static nsj for linux/amd64 and arm64, kubectl-nsj for linux/darwin/windows, SHA-256 sums, in dist/ (needs gcc-aarch64-linux-gnu)
+release: ## static, stripped nsj for linux/amd64 and arm64, kubectl-nsj for linux/darwin/windows, SHA-256 sums, in dist/ (needs gcc-aarch64-linux-gnu)
 	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "release: install the arm64 cross compiler: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross" >&2; exit 1; }
 	rm -rf dist && mkdir -p dist
-	GOOS=linux GOARCH=amd64 CC=gcc $(GO) build $(STATIC) -trimpath -o dist/nsj-linux-amd64 ./cmd/nsj
-	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(STATIC) -trimpath -o dist/nsj-linux-arm64 ./cmd/nsj
+	GOOS=linux GOARCH=amd64 CC=gcc $(GO) build $(RELEASE) -o dist/nsj-linux-amd64 ./cmd/nsj
+	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(RELEASE) -o dist/nsj-linux-arm64 ./cmd/nsj
 	for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' \

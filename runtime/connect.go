@@ -10,11 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/errdefs"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // Client is one connection to containerd, set to a namespace.
@@ -23,7 +19,7 @@ type Client struct {
 	namespace string
 	explicit  bool // namespace came from -n or $CONTAINERD_NAMESPACE
 	timeout   time.Duration
-	ctd       *client.Client
+	conn      *wireConn
 	store     store
 	dialer    *recordingDialer
 }
@@ -44,20 +40,15 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	// client.New does not dial: the connection is made by the first call.
-	// Our dialer replaces containerd's, which keeps retrying a missing socket
-	// until the timeout, and records the dial error so that it can be told.
-	c.ctd, err = client.New(addr, client.WithTimeout(c.timeout),
-		client.WithExtraDialOpts([]grpc.DialOption{grpc.WithContextDialer(c.dialer.dial)}))
-	if err != nil {
-		return nil, &Error{Kind: ErrUnavailable, Msg: "set up containerd client for " + addr, Err: err}
-	}
-	c.store = grpcStore{c.ctd}
+	// The first call dials; the dialer records its error so that it can
+	// be told.
+	c.conn = &wireConn{dial: c.dialer.dial}
+	c.store = wireStore{c.conn}
 	return c, nil
 }
 
 // Close closes the connection.
-func (c *Client) Close() error { return c.ctd.Close() }
+func (c *Client) Close() error { return c.conn.close() }
 
 // Address is the socket path of containerd.
 func (c *Client) Address() string { return c.address }
@@ -69,15 +60,23 @@ func (c *Client) Namespace() string { return c.namespace }
 func (c *Client) Version(ctx context.Context) (string, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	v, err := c.ctd.Version(ctx)
+	v, err := wireStore{c.conn}.version(ctx)
 	if err != nil {
 		return "", c.callError(err, "ask containerd for its version")
 	}
-	return v.Version, nil
+	return v, nil
 }
 
-// Containerd returns the underlying containerd client.
-func (c *Client) Containerd() *client.Client { return c.ctd }
+// Namespaces lists containerd's namespaces, unsorted.
+func (c *Client) Namespaces(ctx context.Context) ([]string, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	names, err := c.store.namespaces(ctx)
+	if err != nil {
+		return nil, c.callError(err, "list containerd namespaces")
+	}
+	return names, nil
+}
 
 func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, c.timeout)
@@ -86,7 +85,7 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 // callError turns the error of a containerd call into one that says what went
 // wrong. Errors that are not about reaching containerd are only wrapped.
 func (c *Client) callError(err error, what string) error {
-	if errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled {
+	if errdefs.IsCanceled(err) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	// The cause is kept only where the message does not already say it all.
@@ -99,9 +98,9 @@ func (c *Client) callError(err error, what string) error {
 		msg = fmt.Sprintf("containerd at %s refused the connection; is containerd running? (the socket may be left over from a stopped containerd; %s)", c.address, addressHint)
 	case errors.Is(dialErr, syscall.ENOENT):
 		msg = fmt.Sprintf("containerd socket %s disappeared; is containerd running?", c.address)
-	case errors.Is(err, context.DeadlineExceeded) || errdefs.IsDeadlineExceeded(err) || status.Code(err) == codes.DeadlineExceeded:
+	case errdefs.IsDeadlineExceeded(err):
 		msg = fmt.Sprintf("containerd at %s did not answer within %s; is it hung or overloaded?", c.address, c.timeout)
-	case status.Code(err) == codes.Unavailable || errdefs.IsUnavailable(err):
+	case errdefs.IsUnavailable(err):
 		return &Error{Kind: ErrUnavailable, Msg: fmt.Sprintf("cannot talk to containerd at %s", c.address), Err: err}
 	default:
 		return fmt.Errorf("%s (containerd at %s): %w", what, c.address, err)
@@ -116,7 +115,7 @@ type recordingDialer struct {
 	err  error
 }
 
-func (d *recordingDialer) dial(ctx context.Context, _ string) (net.Conn, error) {
+func (d *recordingDialer) dial(ctx context.Context) (net.Conn, error) {
 	var nd net.Dialer
 	conn, err := nd.DialContext(ctx, "unix", d.path)
 	d.mu.Lock()

@@ -11,9 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // TestConnectErrors runs Connect against things that are not a working
@@ -116,7 +113,7 @@ func serveSocket(t *testing.T, path string, handle func(net.Conn)) string {
 }
 
 func TestCallError(t *testing.T) {
-	unavailable := status.Error(codes.Unavailable, "connection error")
+	unavailable := newStatusError(14, "connection error") // gRPC's Unavailable
 	tests := []struct {
 		name    string
 		dialErr error
@@ -129,7 +126,7 @@ func TestCallError(t *testing.T) {
 		{name: "refused", dialErr: syscall.ECONNREFUSED, err: unavailable, kind: ErrUnavailable,
 			want: "containerd at /c.sock refused the connection"},
 		{name: "gone", dialErr: syscall.ENOENT, err: unavailable, kind: ErrUnavailable, want: "containerd socket /c.sock disappeared"},
-		{name: "deadline", err: status.Error(codes.DeadlineExceeded, "context deadline exceeded"), kind: ErrUnavailable,
+		{name: "deadline", err: newStatusError(4, "context deadline exceeded"), kind: ErrUnavailable,
 			want: "containerd at /c.sock did not answer within 5s"},
 		{name: "context deadline", err: fmt.Errorf("x: %w", context.DeadlineExceeded), kind: ErrUnavailable,
 			want: "containerd at /c.sock did not answer within 5s; is it hung or overloaded?"},

@@ -6,5 +6,8 @@
 // checks again after joining that the task has not restarted.
 //
 // Only the containers, tasks, namespaces and version services are used, so
-// containerd 1.6 servers work as well as 1.7 and 2.x.
+// containerd 1.6 servers work as well as 1.7 and 2.x. They are called
+// through a small gRPC client of the package's own (wire.go, wiremsg.go),
+// so that nsj does not link grpc-go and the protobuf runtime, whose
+// initialisation every run would pay.
 package runtime

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/errdefs"
 	"github.com/sirupsen/logrus"
 )
@@ -18,7 +17,7 @@ var validRef = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 // match is a container that a reference names.
 type match struct {
 	ns    string
-	ctr   containers.Container
+	ctr   container
 	exact bool
 }
 

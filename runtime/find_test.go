@@ -11,16 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // fakeStore is an in-memory containerd that counts calls.
 type fakeStore struct {
-	ctrs  map[string][]containers.Container // by namespace
-	tsks  map[string][]taskState            // by namespace
+	ctrs  map[string][]container // by namespace
+	tsks  map[string][]taskState // by namespace
 	calls map[string]int
 }
 
@@ -31,19 +29,19 @@ func (f *fakeStore) count(name string) {
 	f.calls[name]++
 }
 
-func (f *fakeStore) container(_ context.Context, ns, id string) (containers.Container, error) {
+func (f *fakeStore) container(_ context.Context, ns, id string) (container, error) {
 	f.count("container")
 	for _, c := range f.ctrs[ns] {
 		if c.ID == id {
 			return c, nil
 		}
 	}
-	return containers.Container{}, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
+	return container{}, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
 }
 
-func (f *fakeStore) containers(_ context.Context, ns string, filters ...string) ([]containers.Container, error) {
+func (f *fakeStore) containers(_ context.Context, ns string, filters ...string) ([]container, error) {
 	f.count("containers")
-	var out []containers.Container
+	var out []container
 	for _, c := range f.ctrs[ns] {
 		ok := true
 		for _, flt := range filters {
@@ -83,12 +81,12 @@ func (f *fakeStore) namespaces(context.Context) ([]string, error) {
 }
 
 // ctr makes a container with the containerd default namespaces.
-func ctr(id string) containers.Container {
+func ctr(id string) container {
 	spec := nsSpec(specs.LinuxNamespace{Type: specs.PIDNamespace}, specs.LinuxNamespace{Type: specs.NetworkNamespace},
 		specs.LinuxNamespace{Type: specs.MountNamespace})
 	b, _ := json.Marshal(spec)
-	return containers.Container{ID: id, Image: "img/" + id, Labels: map[string]string{"id": id},
-		Spec: &anypb.Any{TypeUrl: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: b}}
+	return container{ID: id, Image: "img/" + id, Labels: map[string]string{"id": id},
+		Spec: &anyValue{TypeURL: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: b}}
 }
 
 func running(id string, pid uint32) taskState {
@@ -98,7 +96,7 @@ func running(id string, pid uint32) taskState {
 // world is the containerd the Find tests look at.
 func world() *fakeStore {
 	return &fakeStore{
-		ctrs: map[string][]containers.Container{
+		ctrs: map[string][]container{
 			"default": {ctr("abc1"), ctr("abd2"), ctr("web"), ctr("web-2"), ctr("notask"), ctr("made"), ctr("done"), ctr("frozen")},
 			"k8s.io":  {ctr("3f9a0c"), ctr("dup"), ctr("web-3")},
 			"moby":    {ctr("dup"), ctr("8e4b2d"), ctr("dupx")},
@@ -219,7 +217,7 @@ func TestFindExactIDCost(t *testing.T) {
 }
 
 func manyContainers(n int) *fakeStore {
-	s := &fakeStore{ctrs: map[string][]containers.Container{}, tsks: map[string][]taskState{}}
+	s := &fakeStore{ctrs: map[string][]container{}, tsks: map[string][]taskState{}}
 	for i := range n {
 		id := fmt.Sprintf("c-%d", i)
 		s.ctrs["default"] = append(s.ctrs["default"], ctr(id))
@@ -285,7 +283,7 @@ func TestList(t *testing.T) {
 
 func TestListBadSpec(t *testing.T) {
 	s := world()
-	s.ctrs["empty"] = []containers.Container{{ID: "nospec"}}
+	s.ctrs["empty"] = []container{{ID: "nospec"}}
 	ts, err := testClient(s, "empty", true).List(context.Background(), false)
 	if err != nil || len(ts) != 1 || ts[0].Namespaces != nil || ts[0].Status != StatusNoTask {
 		t.Errorf("got %+v, %v; want nospec listed without namespaces", ts, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -90,7 +89,7 @@ func (c *Client) Recheck(ctx context.Context, t *Target) error {
 
 // newTarget builds the Target of a container and its task (nil: none). On a
 // spec error it returns the target without spec and namespaces too.
-func newTarget(ns string, ctr containers.Container, ts *taskState) (Target, error) {
+func newTarget(ns string, ctr container, ts *taskState) (Target, error) {
 	t := Target{Namespace: ns, ID: ctr.ID, Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
 	if ts != nil {
 		t.PID, t.Status = ts.PID, ts.Status
@@ -105,13 +104,13 @@ func newTarget(ns string, ctr containers.Container, ts *taskState) (Target, erro
 
 // parseSpec decodes the OCI spec of a container. containerd stores it as a
 // typeurl Any whose value is the spec's JSON.
-func parseSpec(ctr containers.Container) (*specs.Spec, error) {
-	if ctr.Spec == nil || len(ctr.Spec.GetValue()) == 0 {
+func parseSpec(ctr container) (*specs.Spec, error) {
+	if ctr.Spec == nil || len(ctr.Spec.Value) == 0 {
 		return nil, fmt.Errorf("container has no OCI spec")
 	}
 	var spec specs.Spec
-	if err := json.Unmarshal(ctr.Spec.GetValue(), &spec); err != nil {
-		return nil, fmt.Errorf("read OCI spec (type %s): %w", ctr.Spec.GetTypeUrl(), err)
+	if err := json.Unmarshal(ctr.Spec.Value, &spec); err != nil {
+		return nil, fmt.Errorf("read OCI spec (type %s): %w", ctr.Spec.TypeURL, err)
 	}
 	return &spec, nil
 }

@@ -10,17 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/containerd/v2/pkg/filters"
-	"github.com/containerd/typeurl/v2"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // podStore is an in-memory CRI containerd: one namespace, containers
 // filtered with containerd's own filter language, calls counted.
 type podStore struct {
-	ctrs  []containers.Container
+	ctrs  []container
 	tsks  []taskState
 	calls map[string]int
 }
@@ -32,18 +29,18 @@ func (s *podStore) count(name string) {
 	s.calls[name]++
 }
 
-func (s *podStore) container(context.Context, string, string) (containers.Container, error) {
+func (s *podStore) container(context.Context, string, string) (container, error) {
 	s.count("container")
-	return containers.Container{}, errors.New("not used by pods")
+	return container{}, errors.New("not used by pods")
 }
 
-func (s *podStore) containers(_ context.Context, ns string, fs ...string) ([]containers.Container, error) {
+func (s *podStore) containers(_ context.Context, ns string, fs ...string) ([]container, error) {
 	s.count("containers")
 	f, err := filters.ParseAll(fs...)
 	if err != nil {
 		return nil, err
 	}
-	var out []containers.Container
+	var out []container
 	for _, c := range s.ctrs {
 		labels := c.Labels
 		adaptor := filters.AdapterFunc(func(fp []string) (string, bool) {
@@ -98,18 +95,18 @@ var (
 	hostNet = []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}}
 )
 
-func (m member) container() containers.Container {
+func (m member) container() container {
 	ns, name, _ := strings.Cut(m.pod, "/")
 	labels := map[string]string{criPodNamespace: ns, criPodName: name, criPodUID: m.uid, criKind: KindSandbox}
 	if m.name != "" {
 		labels[criKind], labels[criContainer] = KindContainer, m.name
 	}
 	b, _ := json.Marshal(nsSpec(m.nss...))
-	c := containers.Container{ID: m.id, Labels: labels, CreatedAt: epoch.Add(time.Duration(m.minute) * time.Minute),
-		Spec: &anypb.Any{TypeUrl: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: b}}
+	c := container{ID: m.id, Labels: labels, CreatedAt: epoch.Add(time.Duration(m.minute) * time.Minute),
+		Spec: &anyValue{TypeURL: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: b}}
 	if m.meta != "" {
-		c.Extensions = map[string]typeurl.Any{sandboxMetadataExtension: &anypb.Any{
-			TypeUrl: "github.com/containerd/cri/pkg/store/sandbox/Metadata", Value: []byte(m.meta)}}
+		c.Extensions = map[string]anyValue{sandboxMetadataExtension: {
+			TypeURL: "github.com/containerd/cri/pkg/store/sandbox/Metadata", Value: []byte(m.meta)}}
 	}
 	return c
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/sirupsen/logrus"
 )
 
@@ -55,12 +54,12 @@ func (c *Client) pods(ctx context.Context, filter string) ([]Pod, error) {
 // podMember is a container of a pod with what grouping needs of it.
 type podMember struct {
 	t   Target
-	ctr containers.Container
+	ctr container
 }
 
 // groupPods makes a Pod of each pod UID among ctrs, in order of first
 // appearance.
-func groupPods(ns string, ctrs []containers.Container, tasks []taskState) []Pod {
+func groupPods(ns string, ctrs []container, tasks []taskState) []Pod {
 	byID := make(map[string]*taskState, len(tasks))
 	for i := range tasks {
 		byID[tasks[i].ID] = &tasks[i]
@@ -201,14 +200,14 @@ type sandboxMetadata struct {
 
 // readSandboxMetadata decodes the CRI metadata of a sandbox container; nil
 // if it has none or it cannot be read.
-func readSandboxMetadata(ctr containers.Container) *sandboxMetadata {
+func readSandboxMetadata(ctr container) *sandboxMetadata {
 	ext, ok := ctr.Extensions[sandboxMetadataExtension]
-	if !ok || ext == nil {
+	if !ok {
 		return nil
 	}
 	var m sandboxMetadata
-	if err := json.Unmarshal(ext.GetValue(), &m); err != nil {
-		logrus.Debugf("sandbox %s: CRI metadata (%s) not read: %v", ctr.ID, ext.GetTypeUrl(), err)
+	if err := json.Unmarshal(ext.Value, &m); err != nil {
+		logrus.Debugf("sandbox %s: CRI metadata (%s) not read: %v", ctr.ID, ext.TypeURL, err)
 		return nil
 	}
 	return &m

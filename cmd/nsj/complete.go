@@ -209,7 +209,7 @@ func namespaces(st typed) []string {
 		return nil
 	}
 	defer done()
-	names, err := c.Containerd().NamespaceService().List(ctx)
+	names, err := c.Namespaces(ctx)
 	if err != nil {
 		return nil
 	}

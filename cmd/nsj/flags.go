@@ -158,6 +158,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
 	fs.MarkHidden("complete")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
+	showSwitches(fs)
 	return fs
 }
 

@@ -130,5 +130,5 @@ func oneLine(s string) string {
 
 func printVersion() {
 	v := buildVersion()
-	fmt.Printf("nsj %s\ncommit: %s\ngo: %s\ncontainerd client: %s\n", v.version, v.commit, v.goVersion, v.containerd)
+	fmt.Printf("nsj %s\ncommit: %s\ngo: %s\ncontainerd API: %s\n", v.version, v.commit, v.goVersion, v.containerd)
 }

@@ -1,0 +1,189 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	containersapi "github.com/containerd/containerd/api/services/containers/v1"
+	namespacesapi "github.com/containerd/containerd/api/services/namespaces/v1"
+	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
+	versionapi "github.com/containerd/containerd/api/services/version/v1"
+	tasktypes "github.com/containerd/containerd/api/types/task"
+	"github.com/containerd/errdefs"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// grpcContainerd is containerd's API served by grpc-go itself, from the
+// API module's stubs: what the wire client must understand.
+type grpcContainerd struct {
+	containersapi.UnimplementedContainersServer
+	ctrs []*containersapi.Container
+}
+
+func namespaceOf(ctx context.Context) string {
+	md, _ := metadata.FromIncomingContext(ctx)
+	return strings.Join(md.Get(namespaceHeader), ",")
+}
+
+func (g *grpcContainerd) Get(ctx context.Context, r *containersapi.GetContainerRequest) (*containersapi.GetContainerResponse, error) {
+	for _, c := range g.ctrs {
+		if c.ID == r.ID && namespaceOf(ctx) == "ns1" {
+			return &containersapi.GetContainerResponse{Container: c}, nil
+		}
+	}
+	return nil, status.Errorf(codes.NotFound, "container %q in namespace %q: not found", r.ID, namespaceOf(ctx))
+}
+
+func (g *grpcContainerd) List(ctx context.Context, r *containersapi.ListContainersRequest) (*containersapi.ListContainersResponse, error) {
+	if strings.Join(r.Filters, "|") != "id~=^a|labels.x" {
+		return nil, status.Errorf(codes.InvalidArgument, "filters %q", r.Filters)
+	}
+	return &containersapi.ListContainersResponse{Containers: g.ctrs}, nil
+}
+
+type grpcTasks struct {
+	tasksapi.UnimplementedTasksServer
+}
+
+func (g grpcTasks) Get(ctx context.Context, r *tasksapi.GetRequest) (*tasksapi.GetResponse, error) {
+	return &tasksapi.GetResponse{Process: &tasktypes.Process{ContainerID: r.ContainerID, Pid: 4242, Status: tasktypes.Status_PAUSING}}, nil
+}
+
+func (g grpcTasks) List(ctx context.Context, r *tasksapi.ListTasksRequest) (*tasksapi.ListTasksResponse, error) {
+	return &tasksapi.ListTasksResponse{Tasks: []*tasktypes.Process{
+		{ID: "a1", Pid: 1, Status: tasktypes.Status_RUNNING}, {ContainerID: "a2", Pid: 2, Status: tasktypes.Status_STOPPED}}}, nil
+}
+
+type grpcNamespaces struct {
+	namespacesapi.UnimplementedNamespacesServer
+}
+
+type grpcVersion struct {
+	versionapi.UnimplementedVersionServer
+}
+
+func (g grpcNamespaces) List(ctx context.Context, r *namespacesapi.ListNamespacesRequest) (*namespacesapi.ListNamespacesResponse, error) {
+	return &namespacesapi.ListNamespacesResponse{Namespaces: []*namespacesapi.Namespace{{Name: "default"}, {Name: "k8s.io"}}}, nil
+}
+
+func (grpcVersion) Version(context.Context, *emptypb.Empty) (*versionapi.VersionResponse, error) {
+	return &versionapi.VersionResponse{Version: "2.4.2", Revision: "r"}, nil
+}
+
+func serveGRPC(t *testing.T, g *grpcContainerd) *Client {
+	path := filepath.Join(t.TempDir(), "c.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer()
+	containersapi.RegisterContainersServer(s, g)
+	tasksapi.RegisterTasksServer(s, grpcTasks{})
+	namespacesapi.RegisterNamespacesServer(s, grpcNamespaces{})
+	versionapi.RegisterVersionServer(s, grpcVersion{})
+	go s.Serve(l)
+	t.Cleanup(s.Stop)
+	c, err := Connect(context.Background(), Options{Address: path, Namespace: "ns1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestWireSpeaksGRPC makes each call of the wire client to a grpc-go
+// server, several times over one connection, with answers large enough to
+// span frames.
+func TestWireSpeaksGRPC(t *testing.T) {
+	spec := []byte(`{"ociVersion":"1.2.0","linux":{"namespaces":[{"type":"network","path":"/run/netns/x"},{"type":"pid"}]},"annotations":{"big":"` + strings.Repeat("z", 100000) + `"}}`)
+	created := time.Date(2026, 3, 4, 5, 6, 7, 890, time.UTC)
+	g := &grpcContainerd{ctrs: []*containersapi.Container{{
+		ID: "a1", Image: "img", Labels: map[string]string{"x": "1", "y": ""},
+		Spec:       &anypb.Any{TypeUrl: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: spec},
+		CreatedAt:  timestamppb.New(created),
+		Extensions: map[string]*anypb.Any{sandboxMetadataExtension: {TypeUrl: "meta", Value: []byte(`{}`)}},
+	}, {ID: "a2"}}}
+	c := serveGRPC(t, g)
+	s, ctx := c.store, context.Background()
+	want := container{ID: "a1", Image: "img", Labels: map[string]string{"x": "1", "y": ""},
+		Spec:      &anyValue{TypeURL: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: spec},
+		CreatedAt: created, Extensions: map[string]anyValue{sandboxMetadataExtension: {TypeURL: "meta", Value: []byte(`{}`)}}}
+	for range 3 {
+		got, err := s.container(ctx, "ns1", "a1")
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("container: got %+v, %v", got.ID, err)
+		}
+		ctrs, err := s.containers(ctx, "ns1", "id~=^a", "labels.x")
+		if err != nil || len(ctrs) != 2 || !reflect.DeepEqual(ctrs[0], want) || ctrs[1].ID != "a2" || ctrs[1].Spec != nil {
+			t.Fatalf("containers: got %d, %v", len(ctrs), err)
+		}
+		ts, err := s.task(ctx, "ns1", "a1")
+		if err != nil || ts != (taskState{ID: "a1", PID: 4242, Status: StatusPausing}) {
+			t.Fatalf("task: got %+v, %v", ts, err)
+		}
+		tss, err := s.tasks(ctx, "ns1")
+		if err != nil || !reflect.DeepEqual(tss, []taskState{{"a1", 1, StatusRunning}, {"a2", 2, StatusStopped}}) {
+			t.Fatalf("tasks: got %+v, %v", tss, err)
+		}
+		nss, err := c.Namespaces(ctx)
+		if err != nil || !reflect.DeepEqual(nss, []string{"default", "k8s.io"}) {
+			t.Fatalf("namespaces: got %v, %v", nss, err)
+		}
+		if v, err := c.Version(ctx); err != nil || v != "2.4.2" {
+			t.Fatalf("version: got %q, %v", v, err)
+		}
+	}
+	_, err := s.container(ctx, "ns2", "a1")
+	if !errdefs.IsNotFound(err) || err.Error() != `container "a1" in namespace "ns2": not found` {
+		t.Errorf("not found: got %v", err)
+	}
+	_, err = s.containers(ctx, "ns1", "bad")
+	if !errdefs.IsInvalidArgument(err) || err.Error() != `filters ["bad"]: invalid argument` {
+		t.Errorf("invalid argument: got %v", err)
+	}
+	// The connection survives error statuses.
+	if _, err := s.task(ctx, "ns1", "a1"); err != nil {
+		t.Errorf("after errors: %v", err)
+	}
+	// Past half its window, the connection's window is restored first.
+	c.conn.recv = window/2 + 1
+	if _, err := s.container(ctx, "ns1", "a1"); err != nil || c.conn.recv > 200000 {
+		t.Errorf("after a window update: %v (received %d)", err, c.conn.recv)
+	}
+}
+
+// TestWireCanceled: a call whose context ends returns the context's error.
+func TestWireCanceled(t *testing.T) {
+	c := &Client{address: "/x", timeout: time.Second, dialer: &recordingDialer{}}
+	c.conn = &wireConn{dial: func(ctx context.Context) (net.Conn, error) {
+		a, b := net.Pipe()
+		go func() { <-ctx.Done(); b.Close() }()
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				if _, err := b.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+		return a, nil
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := wireStore{c.conn}.task(ctx, "ns", "x")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context canceled", err)
+	}
+}

@@ -29,7 +29,7 @@ func TestCommandGetsOnlyStdio(t *testing.T) {
 		{"task with every option", append([]string{"--debug", "--sysfs", "-w", "/tmp", "-e", "X=1"}, task...), runWithInherited},
 		{"pid target", []string{"-t", tg.pidArg()}, runWithInherited},
 		{"stdin closed", task, runWithStdinClosed},
-		{"binary removed before the exec, not sealed", append([]string{"--debug"}, task...), runRemovedBinary},
+		{"binary removed before the exec, a memfd copy", append([]string{"--debug"}, task...), runRemovedBinary},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.run(t, append(tc.args, fds, "-mode", "fds"))
@@ -90,7 +90,8 @@ func runWithStdinClosed(t *testing.T, args []string) result {
 }
 
 // runRemovedBinary removes nsj's binary (a copy) before nsj re-executes
-// itself: it cannot seal it and falls back to /proc/self/exe.
+// itself: it cannot clone the binary's mount and falls back to a sealed
+// memfd copy of itself, whose descriptor must not reach the command either.
 func runRemovedBinary(t *testing.T, args []string) result {
 	bin := filepath.Join(t.TempDir(), "nsj")
 	if err := copyFile(nsjPath(t), bin, 0o755); err != nil {
@@ -109,8 +110,8 @@ func runRemovedBinary(t *testing.T, args []string) result {
 	os.Remove(bin)
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
-	if !strings.Contains(stderr.String(), "unsealed") {
-		t.Errorf("nsj did not say it re-executed itself unsealed: %s", stderr.String())
+	if !strings.Contains(stderr.String(), "fallback: re-executing a sealed memfd copy of nsj") {
+		t.Errorf("nsj did not say it re-executed a sealed memfd copy of itself: %s", stderr.String())
 	}
 	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
 }

@@ -9,7 +9,7 @@ STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extld
 NSJ_BIN   := $(CURDIR)/bin/nsj
 export CGO_ENABLED := 1
 
-.PHONY: help build static kubectl-nsj release man test unit integration containerd2 test-containerd2 bench soak demo install uninstall clean
+.PHONY: help build static kubectl-nsj release man test unit integration containerd2 test-containerd2 k8s bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,14 +26,14 @@ static: ## build bin/nsj-static, statically linked (runs without glibc), for cop
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/kubectl-nsj ./cmd/kubectl-nsj
 
-test: build ## unit and integration tests (as root; starts its own containerd)
-	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
+test: build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster)
+	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
 
 unit: ## unit tests only
 	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/... ./internal/...
 
-integration: build ## end-to-end tests only
-	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
+integration: build k8s ## end-to-end tests only
+	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
 # The containerd-targeting and pod tests run against containerd 2.x as
 # well, built from its Go module once into NSJ_CONTAINERD2_DIR.
@@ -46,6 +46,14 @@ containerd2: ## build containerd 2.x and its runc shim into NSJ_CONTAINERD2_DIR 
 test-containerd2: build containerd2 ## the containerd-targeting and pod tests against containerd 2.x
 	PATH=$(NSJ_CONTAINERD2_DIR):$$PATH NSJ_CONTAINERD_VERSION=2. NSJ_BIN=$(NSJ_BIN) \
 		$(GO) test -count=1 -timeout 30m -run '$(CONTAINERD2_TESTS)' ./integration/
+
+# The kubelet tests (integration/k8s_*) run a one-node cluster: etcd and
+# kube-apiserver, kubelet, kubectl, kube-controller-manager, kube-scheduler,
+# built from their Go modules once into NSJ_K8S_DIR (about 15 minutes cold).
+NSJ_K8S_DIR ?= $(HOME)/.cache/nsj/k8s-v1.37.2
+
+k8s: ## build etcd and the Kubernetes binaries into NSJ_K8S_DIR (cached; needs the Go module proxy)
+	./scripts/k8s.sh $(NSJ_K8S_DIR)
 
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
 	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/

@@ -195,7 +195,7 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 		"--kubelet-certificate-authority", p.path("ca.crt"),
 		"--kubelet-preferred-address-types", "Hostname,InternalIP",
 		"--authorization-mode", "Node,RBAC", "--enable-admission-plugins", "NodeRestriction",
-		"--enable-priority-and-fairness=false")
+		"--enable-priority-and-fairness=false", "--allow-privileged=true")
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj
 export CGO_ENABLED := 1
 
-.PHONY: help build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 bench soak demo install uninstall clean
+.PHONY: help build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,15 +31,15 @@ build: ## build bin/nsj, statically linked (copy it to nodes without Go)
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/kubectl-nsj ./cmd/kubectl-nsj
 
-test: build ## unit and integration tests (as root; starts its own containerd), then the cgroup v2 run
-	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
+test: build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
+	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-cgroup2
 
 unit: ## unit tests only
 	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/... ./internal/...
 
-integration: build ## end-to-end tests only
-	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
+integration: build k8s ## end-to-end tests only
+	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
 # The containerd-targeting and pod tests run against containerd 2.x as
 # well, built from its Go module once into NSJ_CONTAINERD2_DIR.
@@ -71,6 +71,14 @@ test-cgroup2: build ## the containerd and task tests with containerd and runc on
 test-arm64: ## cross-build the static arm64 nsj and run it under qemu-aarch64-static (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(STATIC) -trimpath -o bin/nsj-linux-arm64 ./cmd/nsj
 	qemu-aarch64-static bin/nsj-linux-arm64 --version
+
+# The kubelet tests (integration/k8s_*) run a one-node cluster: etcd and
+# kube-apiserver, kubelet, kubectl, kube-controller-manager, kube-scheduler,
+# built from their Go modules once into NSJ_K8S_DIR (about 15 minutes cold).
+NSJ_K8S_DIR ?= $(HOME)/.cache/nsj/k8s-v1.37.2
+
+k8s: ## build etcd and the Kubernetes binaries into NSJ_K8S_DIR (cached; needs the Go module proxy)
+	./scripts/k8s.sh $(NSJ_K8S_DIR)
 
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
 	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"strings"
 	"time"
 
 	"github.com/containerd/containerd/v2/client"
@@ -35,31 +36,43 @@ func (c *Containerd) importPodImage(rootfs string) error {
 	if err != nil {
 		return fmt.Errorf("build the pod image: %w", err)
 	}
+	return c.importImage(archive, podImage)
+}
+
+// importImage imports the OCI archive of image name into namespace k8s.io
+// and unpacks it.
+func (c *Containerd) importImage(archive []byte, name string) error {
 	ctx, cancel := context.WithTimeout(namespaces.WithNamespace(context.Background(), "k8s.io"), time.Minute)
 	defer cancel()
 	imgs, err := c.Client.Import(ctx, bytes.NewReader(archive))
 	if err != nil {
-		return fmt.Errorf("import the pod image: %w", err)
+		return fmt.Errorf("import the image %s: %w", name, err)
 	}
-	if len(imgs) != 1 || imgs[0].Name != podImage {
-		return fmt.Errorf("import the pod image: got %v, want %s", imgs, podImage)
+	if len(imgs) != 1 || imgs[0].Name != name {
+		return fmt.Errorf("import the image %s: got %v", name, imgs)
 	}
 	if err := client.NewImage(c.Client, imgs[0]).Unpack(ctx, "overlayfs"); err != nil {
-		return fmt.Errorf("unpack the pod image: %w", err)
+		return fmt.Errorf("unpack the image %s: %w", name, err)
 	}
 	return nil
 }
 
-// ociArchive returns an OCI image layout (oci-layout, index.json, blobs) as
-// a tar: one gzipped layer of rootfs, its config and manifest.
+// ociArchive returns the pod image as an OCI image layout tar.
 func ociArchive(rootfs string) ([]byte, error) {
+	return ociImageArchive(rootfs, podImage, pauseArgs)
+}
+
+// ociImageArchive returns an OCI image layout (oci-layout, index.json,
+// blobs) as a tar: image name (NAME:TAG), one gzipped layer of rootfs, its
+// config (default command cmd) and manifest.
+func ociImageArchive(rootfs, name string, cmd []string) ([]byte, error) {
 	layer, diffID, err := layerTarGz(rootfs)
 	if err != nil {
 		return nil, err
 	}
 	config, err := json.Marshal(ocispec.Image{
 		Platform: ocispec.Platform{Architecture: goruntime.GOARCH, OS: "linux"},
-		Config:   ocispec.ImageConfig{Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: pauseArgs},
+		Config:   ocispec.ImageConfig{Env: []string{"PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: cmd},
 		RootFS:   ocispec.RootFS{Type: "layers", DiffIDs: []digest.Digest{diffID}},
 	})
 	if err != nil {
@@ -80,7 +93,7 @@ func ociArchive(rootfs string) ([]byte, error) {
 		return nil, err
 	}
 	md := add(ocispec.MediaTypeImageManifest, mb)
-	md.Annotations = map[string]string{"io.containerd.image.name": podImage, ocispec.AnnotationRefName: "1"}
+	md.Annotations = map[string]string{"io.containerd.image.name": name, ocispec.AnnotationRefName: name[strings.LastIndex(name, ":")+1:]}
 	md.Platform = &ocispec.Platform{Architecture: goruntime.GOARCH, OS: "linux"}
 	index := ocispec.Index{MediaType: ocispec.MediaTypeImageIndex, Manifests: []ocispec.Descriptor{md}}
 	index.SchemaVersion = 2

@@ -37,7 +37,8 @@ func ParseSelector(exprs []string, podNamespace string) (Selector, error) {
 	return s, nil
 }
 
-// Matches reports whether t is joinable and carries the wanted labels.
+// Matches reports whether t is joinable and carries the wanted labels (in
+// the pod namespace, if one is wanted).
 func (s Selector) Matches(t *Target) bool {
 	switch t.Status {
 	case StatusRunning, StatusPaused, StatusPausing:
@@ -49,7 +50,9 @@ func (s Selector) Matches(t *Target) bool {
 			return false
 		}
 	}
-	return s.podNamespace == "" || t.Labels[criPodNamespace] == s.podNamespace
+	// A pod namespace names the pods' containers: not their sandboxes, which
+	// share their network and have no container name to show.
+	return s.podNamespace == "" || (t.Labels[criPodNamespace] == s.podNamespace && t.Labels[criKind] != KindSandbox)
 }
 
 // Select returns the tasks of ts that s matches, in their order.

@@ -20,6 +20,7 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 		{ID: "plain", Status: StatusRunning},
 		{ID: "shop-api", Status: StatusRunning, Labels: pod("shop")},
 		{ID: "kube-dns", Status: StatusRunning, Labels: pod("kube-system")},
+		{ID: "shop-sandbox", Status: StatusRunning, Labels: map[string]string{criPodNamespace: "shop", criPodName: "p", criKind: KindSandbox}},
 	}
 	tests := []struct {
 		name   string
@@ -28,14 +29,14 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 		want   []string
 		String string
 	}{
-		{"nothing wanted: every joinable task", nil, "", []string{"web", "web-paused", "db", "plain", "shop-api", "kube-dns"}, ""},
+		{"nothing wanted: every joinable task", nil, "", []string{"web", "web-paused", "db", "plain", "shop-api", "kube-dns", "shop-sandbox"}, ""},
 		{"one label", []string{"app=web"}, "", []string{"web", "web-paused"}, "app=web"},
 		{"labels are ANDed", []string{"app=web", "tier=front"}, "", []string{"web"}, "app=web, tier=front"},
 		{"a value must be equal", []string{"app=we"}, "", nil, "app=we"},
 		{"an empty value matches an empty label", []string{"empty="}, "", []string{"db"}, "empty="},
 		{"an empty value does not match a missing label", []string{"tier="}, "", nil, "tier="},
 		{"a value may hold '='", []string{"app=web=1"}, "", nil, "app=web=1"},
-		{"pod namespace", nil, "shop", []string{"shop-api"}, `pod namespace "shop"`},
+		{"pod namespace: its containers, not sandboxes", nil, "shop", []string{"shop-api"}, `pod namespace "shop"`},
 		{"pod namespace and a label", []string{"app=web"}, "shop", nil, `app=web, pod namespace "shop"`},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -113,8 +114,7 @@ func ParseArgs(args []string) (*Options, error) {
 	case len(pos) == 0:
 		return nil, Errorf("no pod named; usage: kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -- COMMAND")
 	case len(pos) > 1 && dash < 0:
-		return nil, Errorf("%q after the pod: the command must follow \"--\"; run kubectl nsj %s -- %s",
-			strings.Join(pos[1:], " "), pos[0], strings.Join(pos[1:], " "))
+		return nil, missingDash(args)
 	case len(pos) > 1:
 		return nil, Errorf("%q: kubectl nsj joins one pod at a time; name one pod, then \"--\" and the command", strings.Join(pos, " "))
 	}
@@ -124,6 +124,42 @@ func ParseArgs(args []string) (*Options, error) {
 	}
 	o.Pod = pod
 	return o, nil
+}
+
+// missingDash is the error for a command given without "--": it suggests
+// the same words with "--" before the command, keeping every word, also
+// those the plugin took for its own flags (-i of tcpdump -i any).
+func missingDash(args []string) error {
+	k := commandStart(args)
+	command := quoteWords(args[k:])
+	return Errorf("%s after the pod: the command must follow \"--\"; run kubectl nsj %s -- %s",
+		strconv.Quote(command), quoteWords(args[:k]), command)
+}
+
+// commandStart is the index in args of the first word after the pod that
+// is not a flag or a flag's value: where "--" belongs.
+func commandStart(args []string) int {
+	for k := 1; k < len(args); k++ {
+		fs := NewFlagSet(&Options{})
+		fs.SetOutput(io.Discard)
+		if fs.Parse(args[:k+1]) == nil && len(fs.Args()) == 2 && fs.Args()[1] == args[k] {
+			return k
+		}
+	}
+	return len(args)
+}
+
+// quoteWords joins words with spaces, quoting those a shell would split
+// or expand.
+func quoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = w
+		if w == "" || strings.ContainsAny(w, " \t\n'\"\\$`|&;<>()*?[]{}~#!") {
+			q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
 }
 
 // podName accepts NAME, pod/NAME and pods/NAME, as kubectl exec does.

@@ -2,6 +2,7 @@ package kubeplugin
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,6 +50,10 @@ func TestParseArgsRejectsWhatKubectlExecRejects(t *testing.T) {
 		{nil, "no pod named; usage: kubectl nsj [-n NAMESPACE] POD"},
 		{[]string{"--", "ps"}, "no pod named"},
 		{[]string{"web", "ps", "aux"}, `"ps aux" after the pod: the command must follow "--"; run kubectl nsj web -- ps aux`},
+		// Every word is kept, also those taken for the plugin's flags.
+		{[]string{"web", "tcpdump", "-i", "any"}, `"tcpdump -i any" after the pod: the command must follow "--"; run kubectl nsj web -- tcpdump -i any`},
+		{[]string{"-n", "shop", "web", "-c", "app", "tcpdump", "-i", "any"}, `run kubectl nsj -n shop web -c app -- tcpdump -i any`},
+		{[]string{"web", "sh", "-c", "echo hi there"}, `run kubectl nsj web -- sh -c 'echo hi there'`},
 		{[]string{"web", "db", "--", "ps"}, `"web db": kubectl nsj joins one pod at a time`},
 		{[]string{"deploy/web"}, `"deploy/web": not a pod name; name a pod as NAME or pod/NAME`},
 		{[]string{"pod/"}, `"pod/": not a pod name`},
@@ -101,5 +106,14 @@ func TestUsageShowsEveryFlagAndExamples(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("--help lacks %q", want)
 		}
+	}
+}
+
+func TestStopSignalsRestoreARawTerminalOnSIGINT(t *testing.T) {
+	if got := fmt.Sprint(stopSignals(false)); got != "[terminated hangup]" {
+		t.Errorf("without a raw terminal: %s, want TERM and HUP (INT keeps its default)", got)
+	}
+	if got := fmt.Sprint(stopSignals(true)); got != "[terminated hangup interrupt]" {
+		t.Errorf("with a raw terminal: %s, want TERM, HUP and INT", got)
 	}
 }

@@ -83,9 +83,21 @@ func run(o *Options) error {
 	if err != nil {
 		return Errorf("preparing the exec in pod %s/%s: %w", agent.Namespace, agent.Name, err)
 	}
-	sctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	sctx, stop := signal.NotifyContext(context.Background(), stopSignals(s.Sizes != nil)...)
 	defer stop()
 	return Stream(sctx, ex, agent, s)
+}
+
+// stopSignals are the signals that end the exec, so that the terminal is
+// restored (deferred in run) before the plugin exits: TERM and HUP, and
+// with the terminal raw also INT, which then comes from kill only (^C is a
+// key sent to the command).
+func stopSignals(raw bool) []os.Signal {
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGHUP}
+	if raw {
+		sigs = append(sigs, syscall.SIGINT)
+	}
+	return sigs
 }
 
 // streams sets up stdio for -i/-t. With both, the local terminal is raw

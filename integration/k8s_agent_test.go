@@ -1,0 +1,178 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// agentImage is the nsj-agent image the tests build: the busybox rootfs
+// and the static nsj under test in /usr/local/bin, as docs/kubernetes/
+// Dockerfile's minimal target, made without a registry or docker and
+// imported into the node's containerd.
+const agentImage = "localhost/nsj-agent:test"
+
+// StartControllers starts kube-controller-manager (the DaemonSet, service
+// account and root CA publisher controllers) and kube-scheduler, which a
+// DaemonSet needs; once.
+func (c *Cluster) StartControllers() error {
+	c.controllers.Do(func() { c.controllersErr = c.startControllers() })
+	return c.controllersErr
+}
+
+func (c *Cluster) startControllers() error {
+	p := c.pki
+	kcm, err := c.start("kube-controller-manager", "--kubeconfig", c.Kubeconfig, "--leader-elect=false",
+		"--secure-port", "0", "--controllers", "daemonset,serviceaccount,root-ca-cert-publisher",
+		"--service-account-private-key-file", p.path("sa.key"), "--root-ca-file", p.path("ca.crt"),
+		"--use-service-account-credentials=false")
+	if err != nil {
+		return err
+	}
+	sched, err := c.start("kube-scheduler", "--kubeconfig", c.Kubeconfig, "--leader-elect=false",
+		"--secure-port", "0")
+	if err != nil {
+		return err
+	}
+	time.Sleep(time.Second) // a bad flag ends them at once
+	for _, d := range []*daemon{kcm, sched} {
+		if d.exited() {
+			return fmt.Errorf("%s exited at start (%s); its log ends:\n%s", d.name, d.cmd.ProcessState, d.tail(30))
+		}
+	}
+	return nil
+}
+
+// Kubectl runs kubectl with kubeconfig (the admin's if "") and stdin, and
+// returns its stdout; a failure fails the test with kubectl's stderr.
+func (c *Cluster) Kubectl(t testing.TB, kubeconfig, stdin string, args ...string) string {
+	t.Helper()
+	if kubeconfig == "" {
+		kubeconfig = c.Kubeconfig
+	}
+	cmd := exec.Command(filepath.Join(c.Bin, "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+// DeployAgent builds and imports the agent image, then applies
+// docs/kubernetes/rbac.yaml as it is and docs/kubernetes/nsj-agent.yaml
+// with what this node needs changed (agentManifest), and waits for the
+// agent pod; once.
+func (c *Cluster) DeployAgent(t testing.TB) {
+	t.Helper()
+	c.agent.Do(func() { c.agentErr = c.deployAgent(t) })
+	if c.agentErr != nil {
+		t.Fatal(c.agentErr)
+	}
+}
+
+func (c *Cluster) deployAgent(t testing.TB) error {
+	if err := c.StartControllers(); err != nil {
+		return err
+	}
+	if err := c.importAgentImage(t); err != nil {
+		return err
+	}
+	manifest, err := c.agentManifest()
+	if err != nil {
+		return err
+	}
+	c.Kubectl(t, "", manifest, "apply", "-f", "-") // first: it makes namespace nsj
+	c.Kubectl(t, "", "", "apply", "-f", "../docs/kubernetes/rbac.yaml")
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		pods, err := c.Client.CoreV1().Pods("nsj").List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=nsj-agent"})
+		cancel()
+		if err == nil && len(pods.Items) == 1 && allRunning(&pods.Items[0]) == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no running nsj-agent pod after 90 s (%v): %+v", err, pods)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// agentManifest is docs/kubernetes/nsj-agent.yaml with four changes for
+// this node: the image is the local agentImage (imagePullPolicy Never);
+// containerd's socket is the tests' own (CONTAINERD_ADDRESS, and the CRI
+// containerd's directory, holding its socket and the pods' network
+// namespaces, mounted at the same path); and no mount propagation, which
+// CRI refuses on a host whose / is a private mount, as here (the agent
+// starts before the pods it joins only in the DaemonSet's case: the tests
+// start it first and mount the netns directory's parent, so they are seen).
+func (c *Cluster) agentManifest() (string, error) {
+	b, err := os.ReadFile("../docs/kubernetes/nsj-agent.yaml")
+	if err != nil {
+		return "", err
+	}
+	docs := strings.Split(string(b), "\n---\n")
+	for i, doc := range docs {
+		var ds appsv1.DaemonSet
+		if err := yaml.Unmarshal([]byte(doc), &ds); err != nil || ds.Kind != "DaemonSet" {
+			continue
+		}
+		spec := &ds.Spec.Template.Spec
+		for j := range spec.Containers {
+			ctr := &spec.Containers[j]
+			ctr.Image, ctr.ImagePullPolicy = agentImage, corev1.PullNever
+			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: "CONTAINERD_ADDRESS", Value: c.CRI.Address})
+			ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: "nsj-test-containerd", MountPath: c.CRI.Dir, ReadOnly: true})
+			for k := range ctr.VolumeMounts {
+				ctr.VolumeMounts[k].MountPropagation = nil
+			}
+		}
+		spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "nsj-test-containerd",
+			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: c.CRI.Dir}}})
+		j, err := json.Marshal(ds)
+		if err != nil {
+			return "", err
+		}
+		docs[i] = string(j)
+	}
+	return strings.Join(docs, "\n---\n"), nil
+}
+
+// importAgentImage builds agentImage and imports it into the node's
+// containerd.
+func (c *Cluster) importAgentImage(t testing.TB) error {
+	root := filepath.Join(c.Dir, "agent-rootfs")
+	if out, err := exec.Command("cp", "-a", busyboxRootfs(t), root).CombinedOutput(); err != nil {
+		return fmt.Errorf("copy the busybox rootfs: %v: %s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "usr/local/bin"), 0o755); err != nil {
+		return err
+	}
+	nsj, err := os.ReadFile(nsjPath(t))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(root, "usr/local/bin/nsj"), nsj, 0o755); err != nil {
+		return err
+	}
+	archive, err := ociImageArchive(root, agentImage, []string{"sleep", "2147483"})
+	if err != nil {
+		return fmt.Errorf("build the agent image: %w", err)
+	}
+	return c.CRI.importImage(archive, agentImage)
+}

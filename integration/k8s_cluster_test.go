@@ -1,0 +1,324 @@
+package integration
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Cluster is a one-node Kubernetes cluster of the tests' own: etcd,
+// kube-apiserver (Node,RBAC authorization) and a kubelet named localhost
+// on a CRI containerd of its own (newCRI: its own socket, directories,
+// CNI config and cgroup parent), every port on 127.0.0.1. Its binaries
+// come from `make k8s` (NSJ_K8S_DIR). No controller-manager or scheduler:
+// pods name spec.nodeName, and each namespace gets its default service
+// account and kube-root-ca.crt config map from Namespace.
+type Cluster struct {
+	CRI        *CRI
+	Dir        string // certificates, etcd data, kubelet root, logs
+	Bin        string // etcd, kube-apiserver, kubelet, kubectl
+	Server     string // https://127.0.0.1:PORT
+	Kubeconfig string // as system:masters
+	Client     kubernetes.Interface
+
+	pki     *pki
+	daemons []*daemon // in start order
+	host    *kubeletHostState
+	stop    sync.Once
+	stopErr error
+
+	controllers    sync.Once // StartControllers
+	controllersErr error
+	agent          sync.Once // DeployAgent
+	agentErr       error
+	usersMu        sync.Mutex // User
+}
+
+// k8sVersion is what scripts/k8s.sh builds; NSJ_K8S_DIR overrides where.
+const k8sVersion = "v1.37.2"
+
+// k8sBinDir is where `make k8s` left the binaries.
+func k8sBinDir() string {
+	if d := os.Getenv("NSJ_K8S_DIR"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "nsj", "k8s-"+k8sVersion)
+}
+
+var sharedClusterState struct {
+	once sync.Once
+	c    *Cluster
+	err  error
+}
+
+// sharedCluster returns the cluster shared by the kubelet tests, starting
+// it on first use (about 20 s); it is stopped after all tests (atExit).
+func sharedCluster(t testing.TB) *Cluster {
+	t.Helper()
+	bin := requireCluster(t)
+	rootfs := busyboxRootfs(t)
+	s := &sharedClusterState
+	s.once.Do(func() {
+		start := time.Now()
+		s.c, s.err = newCluster(bin, rootfs)
+		if s.c != nil {
+			c := s.c
+			fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
+			atExit(func() {
+				if err := c.Stop(); err != nil {
+					fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
+				}
+			})
+		}
+	})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("kubelet log ends:\n%s", s.c.daemons[2].tail(40)) // etcd, kube-apiserver, kubelet, ...
+		}
+	})
+	return s.c
+}
+
+// requireCluster checks what a cluster needs and returns where its
+// binaries are (`make k8s`).
+func requireCluster(t testing.TB) string {
+	t.Helper()
+	requireRoot(t)
+	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(loopbackPlugin)
+	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	bin := k8sBinDir()
+	for _, b := range []string{"etcd", "kube-apiserver", "kubelet", "kubectl"} {
+		_, err := os.Stat(filepath.Join(bin, b))
+		need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
+	}
+	return bin
+}
+
+// newCluster starts the cluster; on failure it stops what it started.
+func newCluster(bin, rootfs string) (*Cluster, error) {
+	dir, err := os.MkdirTemp("/tmp", "nsj-k8s-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{Dir: dir, Bin: bin}
+	if err := c.setUp(rootfs); err != nil {
+		if serr := c.Stop(); serr != nil {
+			err = fmt.Errorf("%w\nstopping it: %v", err, serr)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) setUp(rootfs string) error {
+	var err error
+	if c.CRI, err = newCRI(rootfs); err != nil {
+		return err
+	}
+	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
+		return err
+	}
+	ports, err := freePorts(5)
+	if err != nil {
+		return err
+	}
+	etcd, peer, api, kubelet, healthz := ports[0], ports[1], ports[2], ports[3], ports[4]
+	if err := c.startEtcd(etcd, peer); err != nil {
+		return err
+	}
+	if err := c.startAPIServer(etcd, api); err != nil {
+		return err
+	}
+	if c.host, err = saveKubeletHost(); err != nil {
+		return err
+	}
+	if err := c.startKubelet(kubelet, healthz); err != nil {
+		return err
+	}
+	return c.Namespace("default")
+}
+
+func (c *Cluster) startEtcd(port, peer int) error {
+	client := fmt.Sprintf("http://127.0.0.1:%d", port)
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
+	d, err := c.start("etcd", "--name", "nsj", "--data-dir", filepath.Join(c.Dir, "etcd"),
+		"--listen-client-urls", client, "--advertise-client-urls", client,
+		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+		"--initial-cluster", "nsj="+peerURL, "--listen-metrics-urls", "",
+		"--unsafe-no-fsync", "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	return d.waitFor(30*time.Second, httpOK(client+"/health", nil))
+}
+
+func (c *Cluster) startAPIServer(etcd, port int) error {
+	p := c.pki
+	if err := p.server("apiserver", "kube-apiserver"); err != nil {
+		return err
+	}
+	for _, u := range [][]string{{"admin", "nsj-test-admin", "system:masters"},
+		{"apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters"}} {
+		if err := p.client(u[0], u[1], u[2]); err != nil {
+			return err
+		}
+	}
+	c.Server = fmt.Sprintf("https://127.0.0.1:%d", port)
+	d, err := c.start("kube-apiserver", "--etcd-servers", fmt.Sprintf("http://127.0.0.1:%d", etcd),
+		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", strconv.Itoa(port),
+		"--cert-dir", filepath.Join(c.Dir, "apiserver"),
+		"--tls-cert-file", p.path("apiserver.crt"), "--tls-private-key-file", p.path("apiserver.key"),
+		"--client-ca-file", p.path("ca.crt"),
+		"--service-account-issuer", "https://kubernetes.default.svc",
+		"--service-account-key-file", p.path("sa.pub"), "--service-account-signing-key-file", p.path("sa.key"),
+		"--service-cluster-ip-range", "10.96.0.0/16", "--endpoint-reconciler-type", "none",
+		"--kubelet-client-certificate", p.path("apiserver-kubelet-client.crt"),
+		"--kubelet-client-key", p.path("apiserver-kubelet-client.key"),
+		"--kubelet-certificate-authority", p.path("ca.crt"),
+		"--kubelet-preferred-address-types", "Hostname,InternalIP",
+		"--authorization-mode", "Node,RBAC", "--enable-admission-plugins", "NodeRestriction",
+		"--enable-priority-and-fairness=false", "--allow-privileged=true")
+	if err != nil {
+		return err
+	}
+	if c.Kubeconfig, err = p.kubeconfig("admin", c.Server); err != nil {
+		return err
+	}
+	cert, err := tls.LoadX509KeyPair(p.path("admin.crt"), p.path("admin.key"))
+	if err != nil {
+		return err
+	}
+	if err := d.waitFor(60*time.Second, httpOK(c.Server+"/readyz", &cert)); err != nil {
+		return err
+	}
+	config, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	c.Client, err = kubernetes.NewForConfig(config)
+	return err
+}
+
+// start starts the cluster binary name, logging to Dir/name.log.
+func (c *Cluster) start(name string, args ...string) (*daemon, error) {
+	d, err := startDaemon(name, filepath.Join(c.Dir, name+".log"), filepath.Join(c.Bin, name), args...)
+	if err != nil {
+		return nil, err
+	}
+	c.daemons = append(c.daemons, d)
+	return d, nil
+}
+
+// Namespace creates namespace ns with what the controller-manager would
+// add: the default service account and the kube-root-ca.crt config map.
+func (c *Cluster) Namespace(ns string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ca, err := os.ReadFile(c.pki.path("ca.crt"))
+	if err != nil {
+		return err
+	}
+	objs := []func() error{
+		func() error {
+			_, err := c.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+			return err
+		},
+		func() error {
+			_, err := c.Client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+			return err
+		},
+		func() error {
+			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kube-root-ca.crt"}, Data: map[string]string{"ca.crt": string(ca)}}
+			_, err := c.Client.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{})
+			return err
+		},
+	}
+	for _, create := range objs {
+		if err := create(); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("set up namespace %s: %w", ns, err)
+		}
+	}
+	return nil
+}
+
+// Stop deletes every pod (kubelet stops them), stops kubelet, the API
+// server and etcd by PID, stops the CRI containerd (which removes what is
+// left, the cgroups under its parent and the mounts under its directory),
+// unmounts what kubelet left under Dir, removes Dir and puts back what
+// kubelet changed on the host. It runs once.
+func (c *Cluster) Stop() error {
+	c.stop.Do(func() { c.stopErr = c.teardown() })
+	return c.stopErr
+}
+
+func (c *Cluster) teardown() error {
+	var errs []error
+	var rest []*daemon // the controllers first: the DaemonSet's would make new pods
+	for _, d := range c.daemons {
+		if d.name == "kube-controller-manager" || d.name == "kube-scheduler" {
+			errs = append(errs, d.stop(10*time.Second))
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	if c.Client != nil && len(rest) == 3 && !rest[2].exited() {
+		errs = append(errs, c.deletePods(time.Minute))
+	}
+	for i := len(rest) - 1; i >= 0; i-- {
+		errs = append(errs, rest[i].stop(10*time.Second))
+	}
+	if c.CRI != nil {
+		errs = append(errs, c.CRI.Stop())
+	}
+	errs = append(errs, c.host.restore(), unmountUnder(c.Dir))
+	if err := os.RemoveAll(c.Dir); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// deletePods deletes every pod and waits until kubelet has stopped them
+// and they are gone from the API server.
+func (c *Cluster) deletePods(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	nss, err := c.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	grace := int64(1) // not 0: kubelet, not the API server, ends them
+	for _, ns := range nss.Items {
+		err := c.Client.CoreV1().Pods(ns.Name).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{})
+		if err != nil {
+			return fmt.Errorf("delete the pods of %s: %w", ns.Name, err)
+		}
+	}
+	for {
+		pods, err := c.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+		if err == nil && len(pods.Items) == 0 {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("pods still there %s after deleting them: %v", timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

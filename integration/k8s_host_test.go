@@ -1,0 +1,101 @@
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// kubelet changes the host in four places outside its root directory; the
+// bed puts each back:
+//   - kernel tunables it sets when protectKernelDefaults is false (the
+//     default; true makes it refuse to start where they differ): saved
+//     before it starts, written back after it stops;
+//   - /var/lib/kubelet/device-plugins, a path compiled into kubelet, and
+//     the hostPath directories of the agent's DaemonSet (type
+//     DirectoryOrCreate): removed when the bed made them (the latter only
+//     if empty: another containerd of the tests may use /run/containerd);
+//   - iptables chains (k8s_iptables_test.go): the new KUBE-* chains are
+//     removed;
+//   - its pod cgroups: kept under the cgroup root of the bed's own (the
+//     CRI containerd's CgroupParent), which the containerd's Stop removes.
+var kubeletSysctls = []string{
+	"vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+	"kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes",
+}
+
+const kubeletDevicePlugins = "/var/lib/kubelet/device-plugins"
+
+// kubeletMadeDirs are the directories outside its root that kubelet may
+// make, children before parents; the first is removed with its files.
+var kubeletMadeDirs = []string{kubeletDevicePlugins, "/var/lib/kubelet",
+	"/run/k3s/containerd", "/run/k3s", "/run/netns", "/run/containerd"}
+
+// kubeletHostState is what the bed must put back after kubelet.
+type kubeletHostState struct {
+	sysctls  map[string]string
+	chains   map[string]map[string]bool // iptablesChains
+	newDirs  []string                   // made by kubelet, deepest first
+	restored bool
+}
+
+// saveHost records the tunables and which of kubelet's fixed directories
+// do not exist yet.
+func saveKubeletHost() (*kubeletHostState, error) {
+	h := &kubeletHostState{sysctls: map[string]string{}, chains: iptablesChains()}
+	for _, k := range kubeletSysctls {
+		b, err := os.ReadFile(filepath.Join("/proc/sys", k))
+		if err != nil {
+			return nil, fmt.Errorf("read the kernel tunable %s: %w", k, err)
+		}
+		h.sysctls[k] = strings.TrimSpace(string(b))
+	}
+	for _, d := range kubeletMadeDirs {
+		if _, err := os.Stat(d); os.IsNotExist(err) {
+			h.newDirs = append(h.newDirs, d)
+		}
+	}
+	return h, nil
+}
+
+// restore writes back the tunables kubelet changed and removes the
+// directories it made. Call it after kubelet has stopped.
+func (h *kubeletHostState) restore() error {
+	if h == nil || h.restored {
+		return nil
+	}
+	h.restored = true
+	errs := []error{removeNewKubeChains(h.chains)}
+	for k, v := range h.sysctls {
+		p := filepath.Join("/proc/sys", k)
+		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == v {
+			continue
+		}
+		if err := os.WriteFile(p, []byte(v), 0); err != nil {
+			errs = append(errs, fmt.Errorf("restore the kernel tunable %s=%s: %w", k, v, err))
+		}
+	}
+	for _, d := range h.newDirs {
+		if d == kubeletDevicePlugins {
+			if err := os.RemoveAll(d); err != nil { // kubelet's socket and checkpoint
+				errs = append(errs, fmt.Errorf("remove %s, which kubelet made: %w", d, err))
+			}
+			continue
+		}
+		os.Remove(d) // only if empty
+	}
+	return errors.Join(errs...)
+}
+
+// makeCgroupRoot creates cgroup dir in every hierarchy: kubelet refuses a
+// cgroup root that does not exist, and makes its kubepods tree below it.
+func makeCgroupRoot(dir string) error {
+	for _, root := range cgroupRoots() {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			return fmt.Errorf("make kubelet's cgroup root: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package integration
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// kubectl nsj end to end: the plugin found by kubectl on PATH, the
+// API server (Node,RBAC) between it and the agent that the DaemonSet of
+// docs/kubernetes runs on the node, as a user bound only to the roles of
+// docs/kubernetes/rbac.yaml (group nsj-users).
+
+var pluginBuild struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// pluginDir is a directory holding kubectl-nsj, built once for the suite.
+func pluginDir(t testing.TB) string {
+	t.Helper()
+	b := &pluginBuild
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "nsj-plugin-"); b.err != nil {
+			return
+		}
+		dir := b.dir
+		atExit(func() { os.RemoveAll(dir) })
+		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "kubectl-nsj"), "../cmd/kubectl-nsj").CombinedOutput()
+		if err != nil {
+			b.err = &buildError{string(out)}
+		}
+	})
+	if b.err != nil {
+		t.Fatalf("building kubectl-nsj: %v", b.err)
+	}
+	return b.dir
+}
+
+type buildError struct{ out string }
+
+func (e *buildError) Error() string { return e.out }
+
+// User returns a kubeconfig for user name in groups, with a client
+// certificate of the cluster's CA.
+func (c *Cluster) User(t testing.TB, name string, groups ...string) string {
+	t.Helper()
+	c.usersMu.Lock()
+	defer c.usersMu.Unlock()
+	file := c.pki.path(name + ".kubeconfig")
+	if _, err := os.Stat(file); err == nil {
+		return file
+	}
+	if err := c.pki.client(name, name, groups...); err != nil {
+		t.Fatal(err)
+	}
+	file, err := c.pki.kubeconfig(name, c.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// kubectlNsjCmd is `kubectl nsj ARGS` as kubeconfig's user, kubectl and the
+// plugin on PATH.
+func (c *Cluster) kubectlNsjCmd(t testing.TB, kubeconfig string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(c.Bin, "kubectl"), append([]string{"nsj"}, args...)...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig,
+		"PATH="+pluginDir(t)+":"+c.Bin+":"+os.Getenv("PATH"))
+	return cmd
+}
+
+// kubectlNsj runs `kubectl nsj ARGS` and returns its output and status.
+func (c *Cluster) kubectlNsj(t testing.TB, kubeconfig string, args ...string) result {
+	t.Helper()
+	cmd := c.kubectlNsjCmd(t, kubeconfig, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("kubectl nsj %s did not finish within 60 s; stderr: %s", strings.Join(args, " "), stderr.String())
+	}
+	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+}
+
+func TestKubectlNsjRunsInAKubeletPodThroughTheAPIServer(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	user := c.User(t, "nsj-user", "nsj-users")
+	ns := uniqueID("shop")
+	c.RunPod(t, ns, "web", allRunning, WithContainers(
+		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")))
+
+	out := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "ps", "-o", "args=").ok(t)
+	if !strings.Contains(out, "sleep 100001\n") || strings.Contains(out, "sleep 100002") {
+		t.Fatalf("kubectl nsj web -c app -- ps: %q; want the app's processes only", out)
+	}
+	// The agent's tools are its image's: busybox ps, which has no -p.
+	out = c.kubectlNsj(t, user, "-n", ns, "web", "-c", "sidecar", "--", "ps", "-o", "args=").ok(t)
+	if !strings.Contains(out, "sleep 100002\n") || strings.Contains(out, "sleep 100001") {
+		t.Fatalf("kubectl nsj web -c sidecar -- ps: %q; want the sidecar's processes only", out)
+	}
+	r := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2; exit 7")
+	if r.code != 7 || r.stdout != "out\n" || r.stderr != "err\n" {
+		t.Fatalf("exit 7 in the pod: code %d, stdout %q, stderr %q; want 7, out, err", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestKubectlNsjNeedsTheDocumentedRole(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	ns := uniqueID("shop")
+	c.RunPod(t, ns, "web", allRunning)
+	r := c.kubectlNsj(t, c.User(t, "nobody"), "-n", ns, "web", "--", "true")
+	if r.code != 125 || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "kubectl-nsj: ") {
+		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.code, r.stderr)
+	}
+	mustContain(t, "stderr", r.stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
+	if out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").ok(t); out != "web\n" {
+		t.Fatalf("as a user bound to the documented roles: %q, want the pod's hostname", out)
+	}
+}
+
+func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	ns := uniqueID("shop")
+	c.RunPod(t, ns, "web", allRunning)
+	s := startOnPty(t, c.kubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web"))
+	s.send(t, "hostname; echo $((6*7))x\n")
+	s.expect(t, "42x")
+	s.expect(t, "web")
+	s.send(t, "exit 3\n")
+	if code := s.wait(t); code != 3 {
+		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.output())
+	}
+}

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,22 +78,7 @@ func (c *Cluster) kubectlNsjCmd(t testing.TB, kubeconfig string, args ...string)
 // kubectlNsj runs `kubectl nsj ARGS` and returns its output and status.
 func (c *Cluster) kubectlNsj(t testing.TB, kubeconfig string, args ...string) result {
 	t.Helper()
-	cmd := c.kubectlNsjCmd(t, kubeconfig, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("kubectl nsj %s did not finish within 60 s; stderr: %s", strings.Join(args, " "), stderr.String())
-	}
-	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	return runUntil(t, c.kubectlNsjCmd(t, kubeconfig, args...), 60*time.Second, nil)
 }
 
 func TestKubectlNsjRunsInAKubeletPodThroughTheAPIServer(t *testing.T) {

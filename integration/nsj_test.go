@@ -63,21 +63,34 @@ func nsjWith(t testing.TB, env []string, args ...string) result {
 	t.Helper()
 	cmd := nsjCommand(t, nsjPath(t), args...)
 	cmd.Env = append(os.Environ(), env...)
+	return runUntil(t, cmd, 60*time.Second, nil)
+}
+
+// runUntil runs cmd and returns its output and exit code; if it has not
+// exited within d it is killed and the test fails, with what hung (the
+// command line, and what describe says of the process, if given).
+func runUntil(t testing.TB, cmd *exec.Cmd, d time.Duration, describe func(pid int) string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	done := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting nsj: %v", err)
+		t.Fatalf("starting %s: %v", cmd.Path, err)
 	}
-	go func() { done <- cmd.Wait() }()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("nsj %s did not finish within 60s; stderr: %s", strings.Join(args, " "), stderr.String())
+		return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	case <-time.After(d):
 	}
-	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	how := ""
+	if describe != nil {
+		how = " (" + describe(cmd.Process.Pid) + ")"
+	}
+	cmd.Process.Kill()
+	<-done
+	t.Fatalf("%s did not finish within %s%s; stderr: %s", strings.Join(cmd.Args, " "), d, how, stderr.String())
+	return result{}
 }
 
 // ok fails the test unless the run exited 0, and returns its stdout.

@@ -70,26 +70,10 @@ func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 // saying where it hung.
 func runWithin(t *testing.T, d time.Duration, args ...string) result {
 	t.Helper()
-	var stdout, stderr strings.Builder
-	cmd := exec.Command(nsjPath(t), args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-		return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
-	case <-time.After(d):
-	}
-	pid := cmd.Process.Pid
-	wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
-	mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
-	own, _ := os.Readlink("/proc/self/ns/mnt")
-	cmd.Process.Kill()
-	<-done
-	t.Fatalf("nsj %s hung for %s (waiting in %s, mount namespace %s, the host's %s); stderr: %s",
-		strings.Join(args, " "), d, wchan, mnt, own, stderr.String())
-	return result{}
+	return runUntil(t, exec.Command(nsjPath(t), args...), d, func(pid int) string {
+		wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
+		mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+		own, _ := os.Readlink("/proc/self/ns/mnt")
+		return fmt.Sprintf("waiting in %s, mount namespace %s, the host's %s", wchan, mnt, own)
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // kubectl nsj end to end: the plugin found by kubectl on PATH, the
@@ -131,5 +133,42 @@ func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
 	s.send(t, "exit 3\n")
 	if code := s.wait(t); code != 3 {
 		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.output())
+	}
+}
+
+// A hostNetwork (and hostIPC) pod's spec lists no network (ipc) namespace,
+// so nsj leaves that type as it is in the agent: the node's only because
+// nsj-agent.yaml keeps hostNetwork and hostIPC. Without them this test sees
+// the agent pod's own namespaces.
+func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	ns := uniqueID("hostnet")
+	c.RunPod(t, ns, "proxy", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostIPC = true, true })
+	var host []string
+	for _, n := range []string{"net", "ipc"} {
+		l, err := os.Readlink("/proc/self/ns/" + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host = append(host, l)
+	}
+	out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").ok(t)
+	if want := strings.Join(host, "\n") + "\n"; out != want {
+		t.Fatalf("kubectl nsj in a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
+	}
+}
+
+// The agent's root filesystem is read-only; /tmp, an emptyDir, is where
+// captures go.
+func TestKubectlNsjAgentWritesOnlyToTmp(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	agent := strings.TrimSpace(c.Kubectl(t, "", "", "get", "pod", "-n", "nsj", "-l", "app.kubernetes.io/name=nsj-agent", "-o", "name"))
+	out := c.Kubectl(t, "", "", "exec", "-n", "nsj", agent, "-c", "nsj", "--",
+		"sh", "-c", "echo x > /tmp/capture && cat /tmp/capture; touch /usr/x 2>/dev/null || echo read-only")
+	if out != "x\nread-only\n" {
+		t.Fatalf("in the agent, write /tmp then /usr: %q; want x and read-only", out)
 	}
 }

@@ -136,10 +136,8 @@ func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
 	}
 }
 
-// A hostNetwork (and hostIPC) pod's spec lists no network (ipc) namespace,
-// so nsj leaves that type as it is in the agent: the node's only because
-// nsj-agent.yaml keeps hostNetwork and hostIPC. Without them this test sees
-// the agent pod's own namespaces.
+// A hostNetwork, hostIPC pod, through kubectl nsj (its app container) and
+// by hand in the agent (its sandbox): the node's network and IPC.
 func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 	c := sharedCluster(t)
 	c.DeployAgent(t)
@@ -155,8 +153,18 @@ func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 	}
 	out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
 		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").ok(t)
-	if want := strings.Join(host, "\n") + "\n"; out != want {
+	want := strings.Join(host, "\n") + "\n"
+	if out != want {
 		t.Fatalf("kubectl nsj in a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
+	}
+	// Its sandbox, by hand in the agent: the sandbox's spec lists neither
+	// type (an app container's names the sandbox's), so nsj stays in the
+	// agent's: the node's only with the agent's hostNetwork and hostIPC.
+	agent := strings.TrimSpace(c.Kubectl(t, "", "", "get", "pod", "-n", "nsj", "-l", "app.kubernetes.io/name=nsj-agent", "-o", "name"))
+	out = c.Kubectl(t, "", "", "exec", "-n", "nsj", agent, "-c", "nsj", "--", "nsj", "--pod-namespace", ns, "--sandbox", "pod/proxy",
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc")
+	if out != want {
+		t.Fatalf("nsj --sandbox in the agent, for a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
 	}
 }
 

@@ -97,8 +97,11 @@ func TestAgentManifestGivesWhatThePluginReliesOn(t *testing.T) {
 		t.Errorf("pods labelled %v, selector %v; the plugin selects %s=%s", pod.Labels, ds.Spec.Selector.MatchLabels, AgentLabel, AgentName)
 	}
 	spec := pod.Spec
-	if !spec.HostPID || !spec.HostNetwork || !spec.HostIPC {
-		t.Errorf("hostPID %v hostNetwork %v hostIPC %v: the agent must be in the host's namespaces", spec.HostPID, spec.HostNetwork, spec.HostIPC)
+	if !spec.HostPID || !spec.HostNetwork {
+		t.Errorf("hostPID %v hostNetwork %v: the agent must be in the host's pid and network namespaces", spec.HostPID, spec.HostNetwork)
+	}
+	if spec.HostIPC {
+		t.Error("hostIPC: no test needs it (issue 14)")
 	}
 	if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
 		t.Error("the agent needs no API credentials: automountServiceAccountToken: false")

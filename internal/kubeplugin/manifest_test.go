@@ -175,8 +175,8 @@ func TestRBACManifestGrantsWhatThePluginCalls(t *testing.T) {
 	}{
 		{cluster, "get", "pods"},         // FindTarget, in any namespace
 		{agentNS, "list", "pods"},        // FindAgent
-		{agentNS, "create", "pods/exec"}, // Stream over SPDY and, from 1.31, WebSocket
-		{agentNS, "get", "pods/exec"},    // Stream over WebSocket before 1.31
+		{agentNS, "create", "pods/exec"}, // Stream over SPDY and, from 1.35, WebSocket too
+		{agentNS, "get", "pods/exec"},    // Stream over WebSocket, every version
 	}
 	for _, c := range calls {
 		if !slices.ContainsFunc(c.rules, func(r rbacv1.PolicyRule) bool {

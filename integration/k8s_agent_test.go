@@ -35,7 +35,7 @@ func (c *Cluster) StartControllers() error {
 func (c *Cluster) startControllers() error {
 	p := c.pki
 	kcm, err := c.start("kube-controller-manager", "--kubeconfig", c.Kubeconfig, "--leader-elect=false",
-		"--secure-port", "0", "--controllers", "daemonset,serviceaccount,root-ca-cert-publisher",
+		"--secure-port", "0", "--controllers", "daemonset,serviceaccount,root-ca-cert-publisher,nodelifecycle",
 		"--service-account-private-key-file", p.path("sa.key"), "--root-ca-file", p.path("ca.crt"),
 		"--use-service-account-credentials=false")
 	if err != nil {
@@ -107,7 +107,20 @@ func (c *Cluster) deployAgent(t testing.TB) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no running nsj-agent pod after 90 s (%v): %+v", err, pods)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var why []string // the DaemonSet's and its pods' events: why no pod
+			if evs, err := c.Client.CoreV1().Events("nsj").List(ctx, metav1.ListOptions{}); err == nil {
+				for _, e := range evs.Items {
+					why = append(why, fmt.Sprintf("%s %s: %s: %s", e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Reason, e.Message))
+				}
+			}
+			if nodes, err := c.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
+				for _, n := range nodes.Items {
+					why = append(why, fmt.Sprintf("node %s: taints %v", n.Name, n.Spec.Taints))
+				}
+			}
+			return fmt.Errorf("no running nsj-agent pod after 90 s (%v): %+v\nevents in namespace nsj, nodes:\n%s", err, pods, strings.Join(why, "\n"))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

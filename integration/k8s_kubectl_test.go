@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // kubectl nsj end to end: the plugin found by kubectl on PATH, the
@@ -131,5 +133,50 @@ func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
 	s.send(t, "exit 3\n")
 	if code := s.wait(t); code != 3 {
 		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.output())
+	}
+}
+
+// A hostNetwork, hostIPC pod, through kubectl nsj (its app container) and
+// by hand in the agent (its sandbox): the node's network and IPC.
+func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	ns := uniqueID("hostnet")
+	c.RunPod(t, ns, "proxy", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostIPC = true, true })
+	var host []string
+	for _, n := range []string{"net", "ipc"} {
+		l, err := os.Readlink("/proc/self/ns/" + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host = append(host, l)
+	}
+	out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").ok(t)
+	want := strings.Join(host, "\n") + "\n"
+	if out != want {
+		t.Fatalf("kubectl nsj in a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
+	}
+	// Its sandbox, by hand in the agent: the sandbox's spec lists neither
+	// type (an app container's names the sandbox's), so nsj stays in the
+	// agent's: the node's only with the agent's hostNetwork and hostIPC.
+	agent := strings.TrimSpace(c.Kubectl(t, "", "", "get", "pod", "-n", "nsj", "-l", "app.kubernetes.io/name=nsj-agent", "-o", "name"))
+	out = c.Kubectl(t, "", "", "exec", "-n", "nsj", agent, "-c", "nsj", "--", "nsj", "--pod-namespace", ns, "--sandbox", "pod/proxy",
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc")
+	if out != want {
+		t.Fatalf("nsj --sandbox in the agent, for a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
+	}
+}
+
+// The agent's root filesystem is read-only; /tmp, an emptyDir, is where
+// captures go.
+func TestKubectlNsjAgentWritesOnlyToTmp(t *testing.T) {
+	c := sharedCluster(t)
+	c.DeployAgent(t)
+	agent := strings.TrimSpace(c.Kubectl(t, "", "", "get", "pod", "-n", "nsj", "-l", "app.kubernetes.io/name=nsj-agent", "-o", "name"))
+	out := c.Kubectl(t, "", "", "exec", "-n", "nsj", agent, "-c", "nsj", "--",
+		"sh", "-c", "echo x > /tmp/capture && cat /tmp/capture; touch /usr/x 2>/dev/null || echo read-only")
+	if out != "x\nread-only\n" {
+		t.Fatalf("in the agent, write /tmp then /usr: %q; want x and read-only", out)
 	}
 }

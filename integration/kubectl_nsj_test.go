@@ -87,11 +87,10 @@ func startKubeAgent(t *testing.T, c *CRI, netnsDir string) *kubeAgent {
 	return &kubeAgent{c: c, pod: pod, containerID: r.GetContainerId()}
 }
 
-// agentSandbox: hostPID, hostNetwork, hostIPC and privileged, as in the
-// DaemonSet.
+// agentSandbox: hostPID, hostNetwork and privileged, as in the DaemonSet.
 func agentSandbox(p *cri.PodSandboxConfig) {
 	node := cri.NamespaceMode_NODE
-	p.Linux.SecurityContext.NamespaceOptions = &cri.NamespaceOption{Network: node, Pid: node, Ipc: node}
+	p.Linux.SecurityContext.NamespaceOptions = &cri.NamespaceOption{Network: node, Pid: node}
 	p.Linux.SecurityContext.Privileged = true
 	p.Hostname = ""
 }

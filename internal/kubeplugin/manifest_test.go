@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -26,6 +27,7 @@ func decodeManifest(t *testing.T, name string) []any {
 	defer f.Close()
 	kinds := map[string]func() any{
 		"Namespace":          func() any { return &corev1.Namespace{} },
+		"PriorityClass":      func() any { return &schedulingv1.PriorityClass{} },
 		"DaemonSet":          func() any { return &appsv1.DaemonSet{} },
 		"ClusterRole":        func() any { return &rbacv1.ClusterRole{} },
 		"ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
@@ -58,19 +60,28 @@ func decodeManifest(t *testing.T, name string) []any {
 	}
 }
 
-// agentManifest is docs/kubernetes/nsj-agent.yaml: a Namespace, a DaemonSet.
+// agentManifest is docs/kubernetes/nsj-agent.yaml: a Namespace, a
+// PriorityClass, a DaemonSet, in that order (apply creates them in order;
+// the DaemonSet's pods need the PriorityClass).
 func agentManifest(t *testing.T) (*corev1.Namespace, *appsv1.DaemonSet) {
 	t.Helper()
+	ns, _, ds := agentObjects(t)
+	return ns, ds
+}
+
+func agentObjects(t *testing.T) (*corev1.Namespace, *schedulingv1.PriorityClass, *appsv1.DaemonSet) {
+	t.Helper()
 	objs := decodeManifest(t, "nsj-agent.yaml")
-	if len(objs) != 2 {
-		t.Fatalf("%d objects, want a Namespace and a DaemonSet", len(objs))
+	if len(objs) != 3 {
+		t.Fatalf("%d objects, want a Namespace, a PriorityClass and a DaemonSet", len(objs))
 	}
 	ns, ok1 := objs[0].(*corev1.Namespace)
-	ds, ok2 := objs[1].(*appsv1.DaemonSet)
-	if !ok1 || !ok2 {
-		t.Fatalf("got %T, %T; want a Namespace, then a DaemonSet", objs[0], objs[1])
+	pc, ok2 := objs[1].(*schedulingv1.PriorityClass)
+	ds, ok3 := objs[2].(*appsv1.DaemonSet)
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatalf("got %T, %T, %T; want a Namespace, a PriorityClass, then a DaemonSet", objs[0], objs[1], objs[2])
 	}
-	return ns, ds
+	return ns, pc, ds
 }
 
 func TestAgentManifestGivesWhatThePluginReliesOn(t *testing.T) {
@@ -86,13 +97,11 @@ func TestAgentManifestGivesWhatThePluginReliesOn(t *testing.T) {
 		t.Errorf("pods labelled %v, selector %v; the plugin selects %s=%s", pod.Labels, ds.Spec.Selector.MatchLabels, AgentLabel, AgentName)
 	}
 	spec := pod.Spec
-	if !spec.HostPID || !spec.HostNetwork || !spec.HostIPC {
-		t.Errorf("hostPID %v hostNetwork %v hostIPC %v: the agent must be in the host's namespaces", spec.HostPID, spec.HostNetwork, spec.HostIPC)
+	if !spec.HostPID || !spec.HostNetwork {
+		t.Errorf("hostPID %v hostNetwork %v: the agent must be in the host's pid and network namespaces", spec.HostPID, spec.HostNetwork)
 	}
-	if !slices.ContainsFunc(spec.Tolerations, func(t corev1.Toleration) bool {
-		return t.Operator == corev1.TolerationOpExists && t.Key == "" && t.Effect == ""
-	}) {
-		t.Errorf("tolerations %v do not admit every node", spec.Tolerations)
+	if spec.HostIPC {
+		t.Error("hostIPC: no test needs it (issue 14)")
 	}
 	if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
 		t.Error("the agent needs no API credentials: automountServiceAccountToken: false")
@@ -166,8 +175,8 @@ func TestRBACManifestGrantsWhatThePluginCalls(t *testing.T) {
 	}{
 		{cluster, "get", "pods"},         // FindTarget, in any namespace
 		{agentNS, "list", "pods"},        // FindAgent
-		{agentNS, "create", "pods/exec"}, // Stream over SPDY and, from 1.31, WebSocket
-		{agentNS, "get", "pods/exec"},    // Stream over WebSocket before 1.31
+		{agentNS, "create", "pods/exec"}, // Stream over SPDY and, from 1.35, WebSocket too
+		{agentNS, "get", "pods/exec"},    // Stream over WebSocket, every version
 	}
 	for _, c := range calls {
 		if !slices.ContainsFunc(c.rules, func(r rbacv1.PolicyRule) bool {
@@ -180,5 +189,53 @@ func TestRBACManifestGrantsWhatThePluginCalls(t *testing.T) {
 		if slices.Contains(r.Resources, "pods/exec") {
 			t.Error("exec is granted cluster-wide; it belongs to the agent's namespace only")
 		}
+	}
+}
+
+// Issue 14: exec in an agent is root on its node, so the manifest keeps the
+// agent off the control plane, bounds what it may take of the node, and
+// names no image that anyone could publish under it.
+func TestAgentManifestIsHardened(t *testing.T) {
+	_, pc, ds := agentObjects(t)
+	spec := ds.Spec.Template.Spec
+	if len(spec.Tolerations) != 0 {
+		t.Errorf("tolerations %v; by default the agent tolerates no taint (control-plane nodes are opt-in)", spec.Tolerations)
+	}
+	if spec.PriorityClassName != pc.Name {
+		t.Errorf("priorityClassName %q; want the manifest's PriorityClass %q", spec.PriorityClassName, pc.Name)
+	}
+	if pc.PreemptionPolicy == nil || *pc.PreemptionPolicy != corev1.PreemptNever {
+		t.Errorf("PriorityClass %s: preemptionPolicy %v; the agent must never evict other pods", pc.Name, pc.PreemptionPolicy)
+	}
+	if pc.GlobalDefault || pc.Value <= 0 || pc.Value >= 1000000000 {
+		t.Errorf("PriorityClass %s: value %d, globalDefault %v; want a modest value, not the default", pc.Name, pc.Value, pc.GlobalDefault)
+	}
+	c := spec.Containers[0]
+	if c.Image != "nsj-agent.invalid/set-your-image:pin-by-digest" {
+		t.Errorf("image %q; want the placeholder that cannot pull until set", c.Image)
+	}
+	if c.SecurityContext == nil || c.SecurityContext.ReadOnlyRootFilesystem == nil || !*c.SecurityContext.ReadOnlyRootFilesystem {
+		t.Error("readOnlyRootFilesystem is not true")
+	}
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
+		req, lim := c.Resources.Requests[r], c.Resources.Limits[r]
+		if req.IsZero() || lim.IsZero() || req.Cmp(lim) > 0 {
+			t.Errorf("%s: request %v, limit %v; want both, request <= limit", r, &req, &lim)
+		}
+	}
+	// /tmp: an emptyDir with a size limit, the one writable place.
+	var tmp string
+	for _, m := range c.VolumeMounts {
+		if m.MountPath == "/tmp" {
+			tmp = m.Name
+		}
+	}
+	i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == tmp })
+	if tmp == "" || i < 0 || spec.Volumes[i].EmptyDir == nil || spec.Volumes[i].EmptyDir.SizeLimit == nil ||
+		spec.Volumes[i].EmptyDir.SizeLimit.IsZero() {
+		t.Fatal("no emptyDir with a sizeLimit is mounted at /tmp")
+	}
+	if lim := c.Resources.Limits[corev1.ResourceEphemeralStorage]; spec.Volumes[i].EmptyDir.SizeLimit.Cmp(lim) > 0 {
+		t.Errorf("/tmp sizeLimit %v above the ephemeral-storage limit %v", spec.Volumes[i].EmptyDir.SizeLimit, &lim)
 	}
 }

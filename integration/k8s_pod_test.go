@@ -100,12 +100,15 @@ func allRunning(p *corev1.Pod) error {
 }
 
 // crashLooping accepts a pod whose container name waits in CrashLoopBackOff
-// after at least restarts restarts.
+// after at least restarts restarts, or shows its latest instance
+// terminated: kubelet's status sometimes keeps Terminated through the
+// back-off (seen with 4 restarts), and after the second crash the back-off
+// is 20 s or more either way.
 func crashLooping(name string, restarts int32) func(*corev1.Pod) error {
 	return func(p *corev1.Pod) error {
 		for _, s := range p.Status.ContainerStatuses {
-			if s.Name == name && s.RestartCount >= restarts && s.State.Waiting != nil &&
-				s.State.Waiting.Reason == "CrashLoopBackOff" {
+			backingOff := s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff"
+			if s.Name == name && s.RestartCount >= restarts && (backingOff || s.State.Terminated != nil) {
 				return nil
 			}
 		}

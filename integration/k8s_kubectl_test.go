@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,36 +16,13 @@ import (
 // docs/kubernetes runs on the node, as a user bound only to the roles of
 // docs/kubernetes/rbac.yaml (group nsj-users).
 
-var pluginBuild struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+var kubectlPlugin testProgram
 
 // pluginDir is a directory holding kubectl-nsj, built once for the suite.
 func pluginDir(t testing.TB) string {
 	t.Helper()
-	b := &pluginBuild
-	b.once.Do(func() {
-		if b.dir, b.err = os.MkdirTemp("", "nsj-plugin-"); b.err != nil {
-			return
-		}
-		dir := b.dir
-		atExit(func() { os.RemoveAll(dir) })
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "kubectl-nsj"), "../cmd/kubectl-nsj").CombinedOutput()
-		if err != nil {
-			b.err = &buildError{string(out)}
-		}
-	})
-	if b.err != nil {
-		t.Fatalf("building kubectl-nsj: %v", b.err)
-	}
-	return b.dir
+	return filepath.Dir(kubectlPlugin.build(t, "../cmd/kubectl-nsj", "kubectl-nsj"))
 }
-
-type buildError struct{ out string }
-
-func (e *buildError) Error() string { return e.out }
 
 // User returns a kubeconfig for user name in groups, with a client
 // certificate of the cluster's CA.

@@ -21,6 +21,14 @@ type testProgram struct {
 // with nothing else in it.
 func (p *testProgram) staticGo(t testing.TB, name string) string {
 	t.Helper()
+	return p.build(t, "./testdata/"+name, name)
+}
+
+// build builds the Go package pkg without cgo, once, as a binary called
+// name in a directory of its own that everyone may read, removed after
+// all tests.
+func (p *testProgram) build(t testing.TB, pkg, name string) string {
+	t.Helper()
 	requireBinaries(t, "go")
 	p.once.Do(func() {
 		dir, err := os.MkdirTemp("", "nsj-"+name+"-")
@@ -31,10 +39,10 @@ func (p *testProgram) staticGo(t testing.TB, name string) string {
 		atExit(func() { os.RemoveAll(dir) })
 		os.Chmod(dir, 0o755)
 		p.path = filepath.Join(dir, name)
-		cmd := exec.Command("go", "build", "-o", p.path, "./testdata/"+name)
+		cmd := exec.Command("go", "build", "-o", p.path, pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			p.err = fmt.Errorf("building testdata/%s: %v\n%s", name, err, out)
+			p.err = fmt.Errorf("building %s: %v\n%s", pkg, err, out)
 		}
 	})
 	if p.err != nil {

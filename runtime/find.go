@@ -199,12 +199,12 @@ func (c *Client) ctrCommand(ns string) string {
 // caller warns about them.
 func joinable(ctr, ns, id, status string) error {
 	restart := fmt.Sprintf("%s task rm -f %s && %s task start --null-io -d %s", ctr, id, ctr, id)
-	switch status {
-	case StatusRunning, StatusPaused, StatusPausing:
+	switch {
+	case Joinable(status):
 		return nil
-	case StatusCreated:
+	case status == StatusCreated:
 		return newError(ErrNotRunning, "task %q in namespace %q is created but not started; if it stays so, start it afresh with: %s", id, ns, restart)
-	case StatusStopped:
+	case status == StatusStopped:
 		return newError(ErrNotRunning, "task %q in namespace %q is stopped; start it again with: %s", id, ns, restart)
 	}
 	return newError(ErrNotRunning, "task %q in namespace %q is in state %q; look at it with: %s task ls", id, ns, status, ctr)

@@ -160,14 +160,10 @@ func sandboxRank(p *Pod) int {
 	switch {
 	case p.Sandbox == nil:
 		return 0
-	case joinableStatus(p.Sandbox.Status):
+	case Joinable(p.Sandbox.Status):
 		return 2
 	}
 	return 1
-}
-
-func joinableStatus(s string) bool {
-	return s == StatusRunning || s == StatusPaused || s == StatusPausing
 }
 
 // sandboxTarget targets the pod's sandbox; fallback says why, if the user
@@ -178,9 +174,9 @@ func sandboxTarget(p *Pod, fallback string) (*PodTarget, error) {
 		return nil, newError(ErrNotRunning, "%s, and the pod has no sandbox container; see nsj --list --pods", fallback)
 	case p.Sandbox == nil:
 		return nil, newError(ErrNotFound, "pod %s has no sandbox container; see nsj --list --pods", p.Ref())
-	case !joinableStatus(p.Sandbox.Status) && fallback != "":
+	case !Joinable(p.Sandbox.Status) && fallback != "":
 		return nil, newError(ErrNotRunning, "%s, and neither is the pod's sandbox (%s): the pod is stopped; see nsj --list --pods", fallback, p.Sandbox.Status)
-	case !joinableStatus(p.Sandbox.Status):
+	case !Joinable(p.Sandbox.Status):
 		return nil, newError(ErrNotRunning, "the sandbox of pod %s is %s: the pod is stopped; see nsj --list --pods", p.Ref(), p.Sandbox.Status)
 	}
 	return &PodTarget{Pod: p, Target: p.Sandbox, Fallback: fallback}, nil
@@ -212,7 +208,7 @@ func containerTarget(p *Pod, name string) (*PodTarget, error) {
 		if newest == nil {
 			newest = t
 		}
-		if joinableStatus(t.Status) {
+		if Joinable(t.Status) {
 			return &PodTarget{Pod: p, Target: t, Container: name}, nil
 		}
 	}

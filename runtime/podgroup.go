@@ -104,8 +104,8 @@ func newPod(sandboxes, apps []podMember) Pod {
 	var sb *podMember
 	for i := range sandboxes {
 		s := &sandboxes[i]
-		if sb == nil || joinableStatus(s.t.Status) && !joinableStatus(sb.t.Status) ||
-			joinableStatus(s.t.Status) == joinableStatus(sb.t.Status) && s.ctr.CreatedAt.After(sb.ctr.CreatedAt) {
+		if sb == nil || Joinable(s.t.Status) && !Joinable(sb.t.Status) ||
+			Joinable(s.t.Status) == Joinable(sb.t.Status) && s.ctr.CreatedAt.After(sb.ctr.CreatedAt) {
 			sb = s
 		}
 	}

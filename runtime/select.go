@@ -40,9 +40,7 @@ func ParseSelector(exprs []string, podNamespace string) (Selector, error) {
 // Matches reports whether t is joinable and carries the wanted labels (in
 // the pod namespace, if one is wanted).
 func (s Selector) Matches(t *Target) bool {
-	switch t.Status {
-	case StatusRunning, StatusPaused, StatusPausing:
-	default:
+	if !Joinable(t.Status) {
 		return false
 	}
 	for _, l := range s.labels {

@@ -196,7 +196,7 @@ func tasks(st typed) []string {
 	}
 	var out []string
 	for _, t := range list {
-		if (t.Status == runtime.StatusRunning || t.Status == runtime.StatusPaused) && !slices.Contains(out, t.ID) {
+		if runtime.Joinable(t.Status) && !slices.Contains(out, t.ID) {
 			out = append(out, t.ID)
 		}
 	}

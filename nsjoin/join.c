@@ -81,21 +81,6 @@ int nsj_set_error(int exit_code, const char *fmt, ...)
 	return -1;
 }
 
-const char *nsj_ns_name(int type)
-{
-	switch (type) {
-	case CLONE_NEWNET: return "net";
-	case CLONE_NEWPID: return "pid";
-	case CLONE_NEWUTS: return "uts";
-	case CLONE_NEWIPC: return "ipc";
-	case CLONE_NEWCGROUP: return "cgroup";
-	case CLONE_NEWUSER: return "user";
-	case CLONE_NEWNS: return "mnt";
-	case 0x00000080: return "time";
-	}
-	return "unknown";
-}
-
 /*
  * The request must be what Exec wrote: a memfd sealed against every change
  * (only memfds and shmem files have seals, and a file whose seals could

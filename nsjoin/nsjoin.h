@@ -44,7 +44,8 @@
 #define NSJ_HEADER_LEN 8
 #define NSJ_RECORD_HEADER_LEN 8
 #define NSJ_MAX_REQUEST (64u << 20)
-#define NSJ_MAX_NAMESPACES 8
+#define NSJ_NS_TYPES 8 /* entries of nsj_ns_types */
+#define NSJ_MAX_NAMESPACES NSJ_NS_TYPES /* each type at most once */
 #define NSJ_MAX_GROUPS 65536 /* NGROUPS_MAX */
 #define NSJ_MAX_RLIMITS 16   /* RLIM_NLIMITS */
 #define NSJ_MAX_FILTER 4096  /* BPF_MAXINSNS */
@@ -77,6 +78,21 @@ enum nsj_flag {
 	NSJ_FLAG_HOST_PRIVILEGES = 1u << 5, /* --fs container --privileged: no confinement */
 	NSJ_FLAG_ALL = (1u << 6) - 1,
 };
+
+/*
+ * The namespace types nsj knows, in the order of the one table in
+ * internal/nstype (nstype.All), mirrored here for the constructor:
+ * TestCNamespaceTableMatchesGo (nsjoin/types_test.go) compares the two.
+ * Defined in nstype.c.
+ */
+struct nsj_ns_type {
+	const char *name; /* the /proc/PID/ns name: "net" */
+	int flag;         /* CLONE_NEWNET */
+};
+extern const struct nsj_ns_type nsj_ns_types[NSJ_NS_TYPES];
+
+/* The entry of a CLONE_NEW* flag, or NULL for any other value. */
+const struct nsj_ns_type *nsj_ns_type_of(uint32_t flag);
 
 struct nsj_ns {
 	int fd;

@@ -12,10 +12,6 @@
 #include "nsjoin.h"
 #include "request_internal.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,22 +36,6 @@ static uint16_t get_u16(const unsigned char *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
-}
-
-static int valid_ns_type(uint32_t type)
-{
-	switch (type) {
-	case CLONE_NEWNET:
-	case CLONE_NEWPID:
-	case CLONE_NEWUTS:
-	case CLONE_NEWIPC:
-	case CLONE_NEWCGROUP:
-	case CLONE_NEWTIME:
-	case CLONE_NEWUSER:
-	case CLONE_NEWNS: /* only with NSJ_FLAG_CONTAINER_FS: see check_fs */
-		return 1;
-	}
-	return 0;
 }
 
 /* Whether fd is already one of the request's fds (namespaces, root, exec, cgroups). */
@@ -189,7 +169,7 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 		uint32_t fd = get_u32((unsigned char *)p), type = get_u32((unsigned char *)p + 4);
 		if (fd < 3 || fd > 1 << 20)
 			return fail(err, errlen, "namespace fd %u out of range", fd);
-		if (!valid_ns_type(type))
+		if (nsj_ns_type_of(type) == NULL) /* CLONE_NEWNS: see check_fs */
 			return fail(err, errlen, "namespace type %#x is not joinable", type);
 		if (req->nns == NSJ_MAX_NAMESPACES)
 			return fail(err, errlen, "more than %d namespaces", NSJ_MAX_NAMESPACES);

@@ -287,11 +287,11 @@ func malformedRequests() []struct {
 	tooMany := minimal()
 	for i := range 9 {
 		// Only seven types are joinable, so nine namespaces repeat a type.
-		tooMany.ns(uint32(3+i), uint32(cloneFlags[DefaultTypes[i%len(DefaultTypes)]]))
+		tooMany.ns(uint32(3+i), flagOf(DefaultTypes[i%len(DefaultTypes)]))
 	}
 	eight := minimal()
 	for i, typ := range append(slicesWithout(Types, "mnt"), "net") {
-		eight.ns(uint32(3+i), uint32(cloneFlags[typ]))
+		eight.ns(uint32(3+i), flagOf(typ))
 	}
 	return append([]struct {
 		name string

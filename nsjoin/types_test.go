@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/nsj-dev/nsj/internal/nstype"
 	"golang.org/x/sys/unix"
 )
 
@@ -73,4 +74,30 @@ func TestTypesJoinUserLast(t *testing.T) {
 			t.Errorf("Types %v joins %q after user", Types, typ)
 		}
 	}
+}
+
+// The constructor's table (nsjoin.h, nstype.c) mirrors internal/nstype's:
+// the same types, names, flags and order.
+func TestCNamespaceTableMatchesGo(t *testing.T) {
+	names, flags := cNamespaceTypes()
+	if len(names) != len(nstype.All) {
+		t.Fatalf("C table has %d types %v, Go's has %d", len(names), names, len(nstype.All))
+	}
+	for i, typ := range nstype.All {
+		if names[i] != typ.Name || flags[i] != typ.CloneFlag {
+			t.Errorf("C table entry %d is %q %#x, Go's is %q %#x", i, names[i], flags[i], typ.Name, typ.CloneFlag)
+		}
+		if got := cNamespaceName(typ.CloneFlag); got != typ.Name {
+			t.Errorf("nsj_ns_name(%#x) = %q, want %q", typ.CloneFlag, got, typ.Name)
+		}
+	}
+	if got := cNamespaceName(unix.CLONE_VM); got != "unknown" {
+		t.Errorf("nsj_ns_name(CLONE_VM) = %q, want unknown", got)
+	}
+}
+
+// flagOf is the CLONE_NEW* flag of a known type, as a request record holds it.
+func flagOf(typ string) uint32 {
+	f, _ := CloneFlag(typ)
+	return uint32(f)
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"syscall"
 
+	"github.com/nsj-dev/nsj/internal/nstype"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -53,20 +54,8 @@ type Namespace struct {
 }
 
 // SpecTypes are the namespace types nsj knows, in the order Target.Namespaces
-// lists them. Do not modify.
-var SpecTypes = []string{"net", "pid", "uts", "ipc", "cgroup", "time", "mnt", "user"}
-
-// procName maps OCI namespace types to their /proc/PID/ns names.
-var procName = map[specs.LinuxNamespaceType]string{
-	specs.NetworkNamespace: "net",
-	specs.PIDNamespace:     "pid",
-	specs.UTSNamespace:     "uts",
-	specs.IPCNamespace:     "ipc",
-	specs.CgroupNamespace:  "cgroup",
-	specs.TimeNamespace:    "time",
-	specs.MountNamespace:   "mnt",
-	specs.UserNamespace:    "user",
-}
+// lists them (the table is internal/nstype). Do not modify.
+var SpecTypes = nstype.Names()
 
 // SpecNamespaces lists, for each of SpecTypes, whether spec gives the
 // container its own namespace of that type. A nil spec, or one without a
@@ -75,8 +64,8 @@ func SpecNamespaces(spec *specs.Spec) []Namespace {
 	listed := map[string]specs.LinuxNamespace{}
 	if spec != nil && spec.Linux != nil {
 		for _, n := range spec.Linux.Namespaces {
-			if name, ok := procName[n.Type]; ok {
-				listed[name] = n
+			if typ, ok := nstype.ByOCI(string(n.Type)); ok {
+				listed[typ.Name] = n
 			}
 		}
 	}
@@ -89,11 +78,11 @@ func SpecNamespaces(spec *specs.Spec) []Namespace {
 }
 
 // PrivateTypes returns the types the container does not share with the host,
-// leaving out mnt and user (what --list shows, e.g. "net,pid,uts,ipc").
+// leaving out those nsj never joins by default, mnt and user (what --list shows, e.g. "net,pid,uts,ipc").
 func (t *Target) PrivateTypes() []string {
 	var out []string
 	for _, n := range t.Namespaces {
-		if n.Private && n.Type != "mnt" && n.Type != "user" {
+		if typ, _ := nstype.ByName(n.Type); n.Private && typ.Default {
 			out = append(out, n.Type)
 		}
 	}

@@ -1,27 +1,20 @@
 package nsjoin
 
 /*
-#include <stdlib.h>
 #include "nsjoin.h"
 #include "internal.h"
 */
 import "C"
 
-import (
-	"errors"
-	"unsafe"
-)
+import "unsafe"
 
 // decodeInC runs the constructor's own decoder (request.c) on b, so that
 // tests and the fuzzer check the C parser against the Go encoder.
 func decodeInC(b []byte) (*JoinRequest, error) {
 	var req C.struct_nsj_request
-	var reason [256]C.char
 
-	buf := C.CBytes(b)
-	defer C.free(buf)
-	if C.nsj_parse_request((*C.uchar)(buf), C.size_t(len(b)), &req, &reason[0], C.size_t(len(reason))) < 0 {
-		return nil, errors.New(C.GoString(&reason[0]))
+	if err := parseInC(b, &req); err != nil {
+		return nil, err
 	}
 	defer C.nsj_free_request(&req)
 	r := &JoinRequest{Path: C.GoString(req.path)}

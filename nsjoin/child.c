@@ -59,7 +59,7 @@ static int close_other_fds(int keep, int keep2)
 	nsj_debugf("fallback: close_range unavailable (it needs Linux 5.9): closing fds one by one");
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return -1;
-	for (fd = 3; fd < (int)rl.rlim_cur && fd < (1 << 20); fd++)
+	for (fd = 3; fd < (int)rl.rlim_cur && fd <= NSJ_MAX_FD; fd++)
 		if (fd != keep && fd != keep2)
 			close(fd);
 	return 0;

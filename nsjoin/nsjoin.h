@@ -31,7 +31,7 @@
  * both, never neither; RLIMIT, SECCOMP and CGROUP records come only after
  * CREDS, and CREDS and FLAG_HOST_PRIVILEGES only with FLAG_CONTAINER_FS.
  * FLAG_KEEP_CREDS comes only with an NS record of type CLONE_NEWUSER.
- * Every fd appears once.
+ * Every fd appears once, and is between 3 and NSJ_MAX_FD.
  */
 #ifndef NSJOIN_H
 #define NSJOIN_H
@@ -44,6 +44,7 @@
 #define NSJ_HEADER_LEN 8
 #define NSJ_RECORD_HEADER_LEN 8
 #define NSJ_MAX_REQUEST (64u << 20)
+#define NSJ_MAX_FD (1 << 20) /* the highest fd a record may name; the lowest is 3 */
 #define NSJ_NS_TYPES 8 /* entries of nsj_ns_types */
 #define NSJ_MAX_NAMESPACES NSJ_NS_TYPES /* each type at most once */
 #define NSJ_MAX_GROUPS 65536 /* NGROUPS_MAX */

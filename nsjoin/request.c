@@ -84,7 +84,7 @@ static int parse_fs_record(uint16_t kind, char *p, uint32_t n, struct nsj_reques
 	if (n < 4 || (kind == NSJ_KIND_EXEC_FD && n != 4))
 		return fail(err, errlen, "record of kind %u has %u bytes", kind, n);
 	fd = get_u32((unsigned char *)p);
-	if (fd < 3 || fd > 1 << 20 || fd_taken(req, fd))
+	if (fd < 3 || fd > NSJ_MAX_FD || fd_taken(req, fd))
 		return fail(err, errlen, "fd %u out of range or given twice", fd);
 	if (kind == NSJ_KIND_EXEC_FD) {
 		if (req->exec_fd != 0)
@@ -167,7 +167,7 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 		if (n != 8)
 			return fail(err, errlen, "namespace record has %u bytes, want 8", n);
 		uint32_t fd = get_u32((unsigned char *)p), type = get_u32((unsigned char *)p + 4);
-		if (fd < 3 || fd > 1 << 20)
+		if (fd < 3 || fd > NSJ_MAX_FD)
 			return fail(err, errlen, "namespace fd %u out of range", fd);
 		if (nsj_ns_type_of(type) == NULL) /* CLONE_NEWNS: see check_fs */
 			return fail(err, errlen, "namespace type %#x is not joinable", type);

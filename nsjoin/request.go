@@ -2,11 +2,8 @@ package nsjoin
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"strings"
-
-	"golang.org/x/sys/unix"
+	"math"
 )
 
 // Record kinds and flags of the wire format; keep in step with nsjoin.h.
@@ -30,8 +27,6 @@ const (
 	magic         = "NSJ1"
 	headerLen     = 8
 	recordHeadLen = 8
-	maxRequest    = 64 << 20
-	maxNamespaces = 8
 )
 
 // NamespaceFD is an open namespace file handed to the constructor.
@@ -73,9 +68,12 @@ type JoinRequest struct {
 	HostPrivileges bool
 }
 
-// Encode validates r and returns its wire form.
+// Encode returns r's wire form, once the constructor's own decoder
+// (request.c, run here through cgo) has accepted it: the rules of a valid
+// request live there only. Encode itself refuses only what the format
+// cannot carry (see encodable).
 func (r *JoinRequest) Encode() ([]byte, error) {
-	if err := r.validate(); err != nil {
+	if err := r.encodable(); err != nil {
 		return nil, err
 	}
 	b := make([]byte, headerLen, 256)
@@ -102,7 +100,37 @@ func (r *JoinRequest) Encode() ([]byte, error) {
 		return nil, fmt.Errorf("the command and environment take %d bytes, more than %d", len(b), maxRequest)
 	}
 	binary.NativeEndian.PutUint32(b[4:], uint32(len(b)))
+	if err := checkInC(b); err != nil {
+		return nil, fmt.Errorf("invalid join request: %w", err)
+	}
 	return b, nil
+}
+
+// encodable refuses what the wire format cannot carry: a namespace type
+// without a CLONE_NEW* flag, and an fd or rlimit resource that does not fit
+// its u32 field (it would wrap around to another number).
+func (r *JoinRequest) encodable() error {
+	nums := []int{r.RootNS, r.ExecFD}
+	for _, ns := range r.Namespaces {
+		if _, ok := CloneFlag(ns.Type); !ok {
+			return fmt.Errorf("namespace type %q cannot be joined", ns.Type)
+		}
+		nums = append(nums, ns.FD)
+	}
+	if c := r.Confine; c != nil {
+		for _, cg := range c.Cgroups {
+			nums = append(nums, cg.FD)
+		}
+		for _, l := range c.Rlimits {
+			nums = append(nums, l.Resource)
+		}
+	}
+	for _, n := range nums {
+		if n < 0 || n > math.MaxUint32 {
+			return fmt.Errorf("%d does not fit a join request's 32-bit field", n)
+		}
+	}
+	return nil
 }
 
 func appendRecord(b []byte, kind uint16, payload []byte) []byte {
@@ -133,129 +161,4 @@ func (r *JoinRequest) flags() uint32 {
 		f |= flagHostPrivileges
 	}
 	return f
-}
-
-// validate applies the rules the C decoder applies, so that a request the Go
-// side builds is never one the constructor refuses.
-func (r *JoinRequest) validate() error {
-	if len(r.Namespaces) > maxNamespaces {
-		return fmt.Errorf("%d namespaces, at most %d", len(r.Namespaces), maxNamespaces)
-	}
-	seen := map[string]bool{}
-	fds := map[int]bool{}
-	for _, ns := range r.Namespaces {
-		flag, ok := CloneFlag(ns.Type)
-		if !ok || (flag == unix.CLONE_NEWNS && !r.ContainerFS) {
-			return fmt.Errorf("namespace type %q cannot be joined", ns.Type)
-		}
-		if ns.FD < 3 || ns.FD > 1<<20 || seen[ns.Type] || fds[ns.FD] {
-			return fmt.Errorf("namespace %s: fd %d invalid or given twice", ns.Type, ns.FD)
-		}
-		seen[ns.Type], fds[ns.FD] = true, true
-	}
-	if err := r.validateFS(fds); err != nil {
-		return err
-	}
-	if r.KeepCreds && !seen["user"] {
-		return errors.New("keeping the credentials needs a user namespace to join")
-	}
-	if err := r.validateConfine(fds); err != nil {
-		return err
-	}
-	if r.Path == "" || len(r.Args) == 0 {
-		return errors.New("no command to run")
-	}
-	strs := append([]string{r.Path, r.Dir, r.RootAt}, r.Args...)
-	for _, s := range append(strs, r.Env...) {
-		if strings.IndexByte(s, 0) >= 0 {
-			return fmt.Errorf("%q contains a NUL byte", s)
-		}
-	}
-	for _, e := range r.Env {
-		if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
-			return fmt.Errorf("environment entry %q is not KEY=VALUE", e)
-		}
-	}
-	return nil
-}
-
-// DecodeRequest parses the wire form; it mirrors the C decoder and exists
-// for tests and fuzzing of the format.
-func DecodeRequest(b []byte) (*JoinRequest, error) {
-	if len(b) < headerLen || string(b[:4]) != magic {
-		return nil, errors.New("not a join request (bad magic)")
-	}
-	if len(b) > maxRequest || int(binary.NativeEndian.Uint32(b[4:])) != len(b) {
-		return nil, errors.New("request length does not match")
-	}
-	r := &JoinRequest{}
-	flagsSeen := false
-	for off := headerLen; off < len(b); {
-		if len(b)-off < recordHeadLen {
-			return nil, fmt.Errorf("truncated record header at byte %d", off)
-		}
-		kind := binary.NativeEndian.Uint16(b[off:])
-		n := int(binary.NativeEndian.Uint32(b[off+4:]))
-		if binary.NativeEndian.Uint16(b[off+2:]) != 0 || n > len(b)-off-recordHeadLen {
-			return nil, fmt.Errorf("malformed record at byte %d", off)
-		}
-		off += recordHeadLen
-		if kind == kindFlags {
-			if flagsSeen {
-				return nil, errors.New("flags given twice")
-			}
-			flagsSeen = true
-		}
-		if err := r.decodeRecord(kind, b[off:off+n]); err != nil {
-			return nil, err
-		}
-		off += n
-	}
-	if err := r.validate(); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
-	switch kind {
-	case kindNS:
-		if len(p) != 8 {
-			return errors.New("namespace record is not 8 bytes")
-		}
-		fd, flag := binary.NativeEndian.Uint32(p), binary.NativeEndian.Uint32(p[4:])
-		typ, ok := TypeOfFlag(int(flag))
-		if !ok || fd > 1<<20 {
-			return fmt.Errorf("namespace record %#x fd %d invalid", flag, fd)
-		}
-		r.Namespaces = append(r.Namespaces, NamespaceFD{Type: typ, FD: int(fd)})
-	case kindFlags:
-		if len(p) != 4 || binary.NativeEndian.Uint32(p)&^flagAll != 0 {
-			return errors.New("invalid flags record")
-		}
-		f := binary.NativeEndian.Uint32(p)
-		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
-		r.ContainerFS, r.KeepCreds = f&flagContainerFS != 0, f&flagKeepCreds != 0
-		r.HostPrivileges = f&flagHostPrivileges != 0
-	case kindRoot, kindExecFD:
-		return r.decodeFSRecord(kind, p)
-	case kindCreds, kindRlimit, kindSeccomp, kindCgroup:
-		return r.decodeConfineRecord(kind, p)
-	case kindPath, kindDir:
-		target := &r.Path
-		if kind == kindDir {
-			target = &r.Dir
-		}
-		if *target != "" || len(p) == 0 {
-			return errors.New("path or directory empty or given twice")
-		}
-		*target = string(p)
-	case kindArg:
-		r.Args = append(r.Args, string(p))
-	case kindEnv:
-		r.Env = append(r.Env, string(p))
-	default:
-		return fmt.Errorf("unknown record kind %d", kind)
-	}
-	return nil
 }

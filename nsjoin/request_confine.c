@@ -83,7 +83,7 @@ static int parse_cgroup(const unsigned char *p, uint32_t n, struct nsj_request *
 	if (c->ncgroups == NSJ_MAX_CGROUPS)
 		return fail(err, errlen, "more than %d cgroups", NSJ_MAX_CGROUPS);
 	fd = get_u32(p);
-	if (fd < 3 || fd > 1 << 20 || nsj_fd_taken(req, fd))
+	if (fd < 3 || fd > NSJ_MAX_FD || nsj_fd_taken(req, fd))
 		return fail(err, errlen, "cgroup fd %u out of range or given twice", fd);
 	c->cgroups[c->ncgroups].fd = fd;
 	c->cgroups[c->ncgroups].path = (const char *)p + 4;
@@ -125,6 +125,6 @@ int nsj_check_confine(const struct nsj_request *req, char *err, size_t errlen)
 	if ((c->present || host) && !container)
 		return fail(err, errlen, "credentials and host privileges go with the container-filesystem flag only");
 	if (container && c->present == host)
-		return fail(err, errlen, "the container-filesystem flag needs either credentials or host privileges");
+		return fail(err, errlen, "the container-filesystem flag needs a confinement (credentials) or host privileges");
 	return 0;
 }

@@ -2,17 +2,14 @@ package nsjoin
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/nsj-dev/nsj/internal/creds"
 	"golang.org/x/sys/unix"
 )
 
 // The confinement records of --fs container (CREDS, RLIMIT, SECCOMP,
-// CGROUP; see nsjoin.h) and their rules; request_confine.c applies the same
-// rules, confine.c carries them out.
+// CGROUP; see nsjoin.h); request_confine.c checks their rules, confine.c
+// carries them out.
 
 const (
 	kindCreds   = 9
@@ -24,10 +21,6 @@ const (
 
 	credsNoNewPrivs = 1
 	credsFixedLen   = 5*8 + 4*4
-	maxGroups       = 65536
-	maxRlimits      = 16
-	maxFilter       = 4096
-	maxCgroups      = 16
 )
 
 // Confinement is what a command run among a container's files gets instead
@@ -93,84 +86,4 @@ func (r *JoinRequest) appendConfine(b []byte) []byte {
 		b = appendRecord(b, kindCgroup, append(binary.NativeEndian.AppendUint32(nil, uint32(cg.FD)), cg.Path...))
 	}
 	return b
-}
-
-// decodeConfineRecord reads one confinement record; validate checks the rest.
-func (r *JoinRequest) decodeConfineRecord(kind uint16, p []byte) error {
-	switch {
-	case kind == kindCreds && r.Confine != nil:
-		return errors.New("credentials given twice")
-	case kind == kindCreds:
-		r.Confine = &Confinement{}
-	case r.Confine == nil:
-		return errors.New("rlimits, a seccomp filter and cgroups come after the credentials")
-	}
-	c := r.Confine
-	u32 := func(off int) uint32 { return binary.NativeEndian.Uint32(p[off:]) }
-	u64 := func(off int) uint64 { return binary.NativeEndian.Uint64(p[off:]) }
-	switch kind {
-	case kindCreds:
-		if len(p) < credsFixedLen {
-			return errors.New("credentials record too short")
-		}
-		n := int(u32(52))
-		if n > maxGroups || len(p) != credsFixedLen+4*n || u32(48)&^credsNoNewPrivs != 0 {
-			return errors.New("invalid credentials record")
-		}
-		sets := []*creds.Caps{&c.Creds.Bounding, &c.Creds.Effective, &c.Creds.Permitted, &c.Creds.Inheritable, &c.Creds.Ambient}
-		for i, s := range sets {
-			*s = creds.Caps(u64(8 * i))
-		}
-		c.Creds.UID, c.Creds.GID, c.Creds.NoNewPrivs = u32(40), u32(44), u32(48)&credsNoNewPrivs != 0
-		for i := range n {
-			c.Creds.Groups = append(c.Creds.Groups, u32(credsFixedLen+4*i))
-		}
-	case kindRlimit:
-		if len(p) != 24 || u32(4) != 0 {
-			return errors.New("invalid rlimit record")
-		}
-		c.Rlimits = append(c.Rlimits, Rlimit{Resource: int(u32(0)), Soft: u64(8), Hard: u64(16)})
-	case kindSeccomp:
-		if c.Seccomp != nil || len(p) == 0 || len(p)%8 != 0 {
-			return errors.New("invalid seccomp record, or given twice")
-		}
-		for off := 0; off < len(p); off += 8 {
-			c.Seccomp = append(c.Seccomp, unix.SockFilter{Code: binary.NativeEndian.Uint16(p[off:]), Jt: p[off+2], Jf: p[off+3], K: u32(off + 4)})
-		}
-	case kindCgroup:
-		if len(p) < 5 {
-			return errors.New("cgroup record without a path")
-		}
-		c.Cgroups = append(c.Cgroups, CgroupFD{FD: int(u32(0)), Path: string(p[4:])})
-	}
-	return nil
-}
-
-// validateConfine applies the rules of nsjoin.h; fds holds the other fds.
-func (r *JoinRequest) validateConfine(fds map[int]bool) error {
-	c := r.Confine
-	switch {
-	case (c != nil || r.HostPrivileges) && !r.ContainerFS:
-		return errors.New("a confinement or host privileges go with the container's filesystem only")
-	case r.ContainerFS && (c != nil) == r.HostPrivileges:
-		return errors.New("the container's filesystem needs a confinement, or host privileges on purpose")
-	case c == nil:
-		return nil
-	case len(c.Creds.Groups) > maxGroups || len(c.Rlimits) > maxRlimits || len(c.Seccomp) > maxFilter || len(c.Cgroups) > maxCgroups:
-		return errors.New("too many groups, rlimits, filter instructions or cgroups")
-	}
-	seen := map[int]bool{}
-	for _, l := range c.Rlimits {
-		if l.Resource < 0 || l.Resource >= maxRlimits || seen[l.Resource] || l.Soft > l.Hard {
-			return fmt.Errorf("rlimit %d invalid or given twice", l.Resource)
-		}
-		seen[l.Resource] = true
-	}
-	for _, cg := range c.Cgroups {
-		if cg.FD < 3 || cg.FD > 1<<20 || fds[cg.FD] || cg.Path == "" || strings.IndexByte(cg.Path, 0) >= 0 {
-			return fmt.Errorf("cgroup %q: fd %d invalid or given twice", cg.Path, cg.FD)
-		}
-		fds[cg.FD] = true
-	}
-	return nil
 }

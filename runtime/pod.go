@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nsj-dev/nsj/internal/podrule"
 )
 
 // Kubernetes pods, as containerd's CRI plugin keeps them: each pod is a
@@ -30,7 +32,7 @@ const (
 	KindContainer = "container"
 	// AnnotationDefaultContainer is the pod annotation naming the container
 	// that kubectl exec and logs pick when none is named.
-	AnnotationDefaultContainer = "kubectl.kubernetes.io/default-container"
+	AnnotationDefaultContainer = podrule.AnnotationDefaultContainer
 )
 
 // PodRef names a pod and, optionally, one of its containers.
@@ -110,10 +112,11 @@ func (t *PodTarget) Sandbox() bool { return t.Container == "" }
 // FindPod resolves ref in the client's namespace (the CLI makes that
 // KubernetesNamespace) with one filtered Containers call and one Tasks call.
 // With sandbox, or when the container has no running instance, the target
-// is the pod's sandbox, which must be running. Without ref.Container, a
-// pod's only container is taken, else the one its default-container
-// annotation names. Errors are of kinds ErrNotFound, ErrAmbiguous,
-// ErrNotRunning and ErrUnavailable.
+// is the pod's sandbox, which must be running. Without ref.Container, the
+// container is the one internal/podrule picks: the one the pod's
+// default-container annotation names, else its only one (containerd cannot
+// tell init containers apart: they count too). Errors are of kinds
+// ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable.
 func (c *Client) FindPod(ctx context.Context, ref PodRef, sandbox bool) (*PodTarget, error) {
 	for _, s := range []string{ref.namespace(), ref.Name, ref.Container} {
 		if s != "" && !validRef.MatchString(s) {
@@ -189,15 +192,18 @@ func containerTarget(p *Pod, name string) (*PodTarget, error) {
 	switch {
 	case name != "" && !slices.Contains(names, name):
 		return nil, newError(ErrNotFound, "pod %s has no container %q (it has: %s); see nsj --list --pods", p.Ref(), name, listOrNone(names))
-	case name != "":
-	case len(names) == 0:
-		return sandboxTarget(p, fmt.Sprintf("pod %s has no containers", p.Ref()))
-	case len(names) == 1:
-		name = names[0]
-	case slices.Contains(names, p.Annotations[AnnotationDefaultContainer]):
-		name = p.Annotations[AnnotationDefaultContainer]
-	default:
-		return nil, newError(ErrAmbiguous, "pod %s has several containers: %s; name one: pod/%s/CONTAINER", p.Ref(), joinNames(names), p.Name)
+	case name == "":
+		def, what := podrule.DefaultContainer(podrule.Pod{Containers: names, Annotations: p.Annotations})
+		switch what {
+		case podrule.NoContainers:
+			return sandboxTarget(p, fmt.Sprintf("pod %s has no containers", p.Ref()))
+		case podrule.Several:
+			return nil, newError(ErrAmbiguous, "pod %s has several containers: %s; name one: pod/%s/CONTAINER", p.Ref(), joinNames(names), p.Name)
+		case podrule.AnnotatedMissing:
+			return nil, newError(ErrNotFound, "pod %s names %q as its default container (annotation %s), but has no such container (it has: %s); name one: pod/%s/CONTAINER",
+				p.Ref(), def, AnnotationDefaultContainer, listOrNone(names), p.Name)
+		}
+		name = def
 	}
 	var newest *Target
 	for i := range p.Containers {

@@ -3,7 +3,10 @@ package kubeplugin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/nsj-dev/nsj/internal/podrule"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -21,7 +24,7 @@ const (
 	// ContainerdNamespace is where the CRI plugin keeps Kubernetes' containers.
 	ContainerdNamespace = "k8s.io"
 	// DefaultContainerAnnotation names a pod's default container, as kubectl reads it.
-	DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
+	DefaultContainerAnnotation = podrule.AnnotationDefaultContainer
 )
 
 // Target is the container to join: where it runs and its containerd ID.
@@ -80,38 +83,32 @@ func phaseOf(pod *corev1.Pod) corev1.PodPhase {
 }
 
 // pickContainer returns the container named by -c (any kind), else the one
-// the default-container annotation names, else the pod's only container.
+// internal/podrule picks: the one the default-container annotation names
+// (any kind), else the pod's only container.
 func pickContainer(pod *corev1.Pod, name string) (string, error) {
 	ref := fmt.Sprintf("pod %s/%s", pod.Namespace, pod.Name)
 	all := containerNames(pod)
 	if name != "" {
-		for _, n := range all {
-			if n == name {
-				return name, nil
-			}
+		if slices.Contains(all, name) {
+			return name, nil
 		}
 		return "", Errorf("%s has no container %q; its containers: %s", ref, name, strings.Join(all, ", "))
-	}
-	if def := pod.Annotations[DefaultContainerAnnotation]; def != "" {
-		for _, n := range all {
-			if n == def {
-				return def, nil
-			}
-		}
-		return "", Errorf("%s names %q as its default container (annotation %s), but has no such container; choose one with -c: %s",
-			ref, def, DefaultContainerAnnotation, strings.Join(all, ", "))
-	}
-	switch len(pod.Spec.Containers) {
-	case 1:
-		return pod.Spec.Containers[0].Name, nil
-	case 0:
-		return "", Errorf("%s has no containers", ref)
 	}
 	var names []string
 	for _, c := range pod.Spec.Containers {
 		names = append(names, c.Name)
 	}
-	return "", Errorf("%s has %d containers; choose one with -c: %s", ref, len(names), strings.Join(names, ", "))
+	def, what := podrule.DefaultContainer(podrule.Pod{Containers: names, Others: all[len(names):], Annotations: pod.Annotations})
+	switch what {
+	case podrule.AnnotatedMissing:
+		return "", Errorf("%s names %q as its default container (annotation %s), but has no such container; choose one with -c: %s",
+			ref, def, DefaultContainerAnnotation, strings.Join(all, ", "))
+	case podrule.NoContainers:
+		return "", Errorf("%s has no containers", ref)
+	case podrule.Several:
+		return "", Errorf("%s has %d containers; choose one with -c: %s", ref, len(names), strings.Join(names, ", "))
+	}
+	return def, nil
 }
 
 // containerNames lists the containers, then the init and ephemeral ones.

@@ -38,6 +38,12 @@ func resolveCommand(o *options) (*command, error) {
 	return c, nil
 }
 
+// commandPath is the PATH the command gets: nsj's own, or the one given
+// with -e.
+func commandPath(sets []string) string {
+	return envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), sets), "PATH")
+}
+
 // defaultPath is searched when PATH is empty, as execvp(3) does.
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -142,11 +148,6 @@ func (c *command) request(o *options, nss []*nsjoin.Namespace) *nsjoin.JoinReque
 		if ns.Type == "pid" {
 			req.MountProc = true
 		}
-	}
-	if req.MountProc && !setByUser(o.env, "NSJ_ROOT") {
-		// The container's init sees its root filesystem; so does the command.
-		// A NSJ_ROOT inherited from an outer nsj would be wrong here.
-		req.Env = setEnv(req.Env, "NSJ_ROOT", "/proc/1/root", true)
 	}
 	return req
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/nsj-dev/nsj/runtime"
@@ -52,6 +51,9 @@ type options struct {
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
+
+	mode  mode              // what this run does, worked out once (mode.go)
+	given map[string]string // the flags the command line gave, by name: their label in messages
 }
 
 const usageHead = `nsj runs a host command inside a running container's namespaces.
@@ -168,7 +170,8 @@ func printUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprint(w, usageExamples)
 }
 
-// parseArgs parses argv (without the program name) into options.
+// parseArgs parses argv (without the program name) into options, works
+// out the mode once and validates the mode's flags.
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	fs := newFlagSet(o)
@@ -184,59 +187,30 @@ func parseArgs(args []string) (*options, error) {
 	if fs.Changed("target-pid") && o.targetPID <= 0 {
 		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	}
+	o.given = givenFlags(fs)
 	rest := fs.Args()
 	if o.complete || o.completion != "" {
 		o.command = rest
+		o.mode = decideMode(o)
 		return o, nil
 	}
 	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version && !o.all {
 		o.target, rest = rest[0], rest[1:]
 	}
 	o.command = rest
-	return o, o.check()
+	o.mode = decideMode(o)
+	return o, o.validate()
 }
 
-// check rejects combinations that make no sense, before anything is touched.
-func (o *options) check() error {
-	switch {
-	case o.version:
-		return nil
-	case isPodRef(o.target) || o.pods || o.sandbox:
-		if err := o.checkPod(); err != nil {
-			return err
+// givenFlags maps each flag the command line gave to its name as a message
+// shows it: -q for --quiet, --sysfs.
+func givenFlags(fs *pflag.FlagSet) map[string]string {
+	given := map[string]string{}
+	fs.Visit(func(f *pflag.Flag) {
+		given[f.Name] = "--" + f.Name
+		if f.Shorthand != "" {
+			given[f.Name] = "-" + f.Shorthand
 		}
-	case o.all || o.allOnly():
-		if err := o.checkAll(); err != nil {
-			return err
-		}
-	case o.list && (o.targetPID != 0 || o.inspect):
-		return usageErrorf("--list takes no target; see nsj --help")
-	case o.list && len(o.command) > 0:
-		return usageErrorf("--list takes no arguments, got %q", strings.Join(o.command, " "))
-	case o.output != "table" && o.output != "json":
-		return usageErrorf("--output %q: use table or json", o.output)
-	case o.inspect && o.target == "":
-		return usageErrorf("--inspect needs a TASK; see nsj --list")
-	case o.inspect && len(o.command) > 0:
-		return usageErrorf("--inspect takes one TASK, got %q too", strings.Join(o.command, " "))
-	case !o.list && o.targetPID == 0 && o.target == "":
-		return usageErrorf("no target: name a TASK (see nsj --list) or a process with -t PID")
-	case o.targetPID != 0 && (o.address != "" || o.namespace != ""):
-		return usageErrorf("--target-pid names a process directly; drop -a/-n")
-	}
-	if err := o.checkFS(); err != nil {
-		return err
-	}
-	if err := o.checkUser(); err != nil {
-		return err
-	}
-	if o.timeout <= 0 {
-		return usageErrorf("--timeout %s: give containerd a positive time, such as 5s", o.timeout)
-	}
-	for _, e := range o.env {
-		if strings.HasPrefix(e, "=") || e == "" {
-			return usageErrorf("-e %q: use KEY=VALUE or KEY", e)
-		}
-	}
-	return nil
+	})
+	return given
 }

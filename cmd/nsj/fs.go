@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/nsj-dev/nsj/nsjoin"
@@ -25,38 +24,9 @@ const (
 // open (openTarget).
 type pinHook func(*nsjoin.Process) error
 
-// checkFS rejects --fs and --root-at values that make no sense, and makes
-// DIR absolute.
-func (o *options) checkFS() error {
-	switch {
-	case o.fs != fsHost && o.fs != fsContainer:
-		return usageErrorf("--fs %q: use host (the host's files; the default) or container (the container's own)", o.fs)
-	case o.fs == fsContainer && o.rootAt != "":
-		return usageErrorf("--root-at attaches the container's root in the host view; with --fs container / already is the container's root")
-	case o.fs == fsContainer && o.sysfs:
-		return usageErrorf("--sysfs mounts in nsj's private host view; with --fs container the container's own /sys is used")
-	case o.privileged && o.fs != fsContainer:
-		return usageErrorf("--privileged goes with --fs container, where it keeps the host's privileges; in the host view (the default) the command has them anyway: drop --privileged")
-	case o.rootAt == "":
-		return nil
-	case o.all && o.jobs != 1:
-		return usageErrorf("--root-at %s with --all: tasks run at once would share the directory; add -j 1", o.rootAt)
-	}
-	dir, err := filepath.Abs(o.rootAt)
-	if err != nil {
-		return usageErrorf("--root-at %s: %v", o.rootAt, err)
-	}
-	if dir == "/" {
-		return usageErrorf("--root-at /: the container's root would hide the host's; %s", rootAtHint)
-	}
-	o.rootAt = dir
-	return checkRootAt(dir, envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH"))
-}
-
 // fsView is what --fs container and --root-at add to a join.
 type fsView struct {
 	rootAt   string
-	envSet   bool              // -e NSJ_ROOT: the user's value stays
 	exe      *os.File          // --fs container: the host binary, opened before joining
 	mountNS  *nsjoin.Namespace // --root-at: the container's mount namespace
 	exampleT string            // the target as typed, for hints
@@ -68,7 +38,7 @@ type fsView struct {
 // container opens its binary and checks that it is static, before anything
 // is looked up or joined.
 func openCommand(o *options) (*command, *fsView, error) {
-	v := &fsView{rootAt: o.rootAt, envSet: setByUser(o.env, "NSJ_ROOT"), exampleT: o.target,
+	v := &fsView{rootAt: o.rootAt, exampleT: o.target,
 		pathSet: setByUser(o.env, "PATH"), confine: confinement{privileged: o.privileged}}
 	if o.targetPID != 0 {
 		v.exampleT = fmt.Sprintf("-t %d", o.targetPID)
@@ -100,8 +70,7 @@ const noPath = "/dev/null"
 // which Debian's busybox-static links statically. Its applets run without
 // PATH (apply sets it to noPath).
 func (v *fsView) defaultCommand(o *options) error {
-	path := envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH")
-	if _, err := lookPath("busybox", path); err != nil {
+	if _, err := lookPath("busybox", commandPath(o.env)); err != nil {
 		return &exitError{exitNotFound, errors.New("--fs container without COMMAND runs the host's busybox sh, and the host has no busybox in its PATH; install a static one (Debian: busybox-static), or name a statically linked COMMAND")}
 	}
 	o.command = []string{"busybox", "sh"}
@@ -150,26 +119,17 @@ func (v *fsView) apply(req *nsjoin.JoinRequest, t *target) error {
 	switch {
 	case v.mountNS != nil:
 		req.RootNS, req.RootAt = int(v.mountNS.File.Fd()), v.rootAt
-		v.setRoot(req, v.rootAt)
 	case v.exe != nil:
 		if !slices.ContainsFunc(req.Namespaces, func(n nsjoin.NamespaceFD) bool { return n.Type == "mnt" }) {
 			return fmt.Errorf("%s shares nsj's mount namespace: its files are the host's; drop --fs container", t.name)
 		}
 		req.ContainerFS, req.ExecFD, req.MountProc = true, int(v.exe.Fd()), false
-		v.setRoot(req, "/")
 		if !v.pathSet {
 			req.Env = setEnv(req.Env, "PATH", noPath, true)
 		}
 		return v.confine.apply(req)
 	}
 	return nil
-}
-
-// setRoot exports NSJ_ROOT, unless the user set it with -e.
-func (v *fsView) setRoot(req *nsjoin.JoinRequest, root string) {
-	if !v.envSet {
-		req.Env = setEnv(req.Env, "NSJ_ROOT", root, true)
-	}
 }
 
 // close releases the files, where the join did not happen.

@@ -112,7 +112,8 @@ func TestFSViewSelectsTheMountNamespaceOnlyForTheContainer(t *testing.T) {
 }
 
 // The request a --fs container join sends: the container's mount namespace,
-// the binary's fd, no /proc mount, NSJ_ROOT=/ unless the user set it.
+// the binary's fd, no /proc mount, PATH=/dev/null unless the user set it
+// (NSJ_ROOT=/: TestNSJRootIsDecidedOnce).
 func TestFSViewApply(t *testing.T) {
 	exe, err := os.Open(os.DevNull)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestFSViewApply(t *testing.T) {
 	}
 	defer exe.Close()
 	base := func(types ...string) *nsjoin.JoinRequest {
-		r := &nsjoin.JoinRequest{Path: "/bin/busybox", Args: []string{"busybox", "ls"}, MountProc: true, Env: []string{"NSJ_ROOT=/proc/1/root"}}
+		r := &nsjoin.JoinRequest{Path: "/bin/busybox", Args: []string{"busybox", "ls"}, MountProc: true, Env: []string{"HOME=/root"}}
 		for i, typ := range types {
 			r.Namespaces = append(r.Namespaces, nsjoin.NamespaceFD{Type: typ, FD: 10 + i})
 		}
@@ -132,7 +133,7 @@ func TestFSViewApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !req.ContainerFS || req.ExecFD != int(exe.Fd()) || req.MountProc || req.Confine == nil || req.HostPrivileges ||
-		!slices.Equal(req.Env, []string{"NSJ_ROOT=/", "PATH=" + noPath}) {
+		!slices.Equal(req.Env, []string{"HOME=/root", "PATH=" + noPath}) {
 		t.Errorf("--fs container request: %+v", req)
 	}
 	if _, err := req.Encode(); err != nil {
@@ -140,9 +141,9 @@ func TestFSViewApply(t *testing.T) {
 	}
 	req = base("pid", "mnt")
 	req.Env = append(req.Env, "PATH=/bin")
-	(&fsView{exe: exe, envSet: true, pathSet: true, confine: confinement{privileged: true}}).apply(req, &target{name: "task t1"})
-	if !slices.Equal(req.Env, []string{"NSJ_ROOT=/proc/1/root", "PATH=/bin"}) || !req.HostPrivileges || req.Confine != nil {
-		t.Errorf("-e NSJ_ROOT and -e PATH are replaced, or --privileged is not: %+v", req)
+	(&fsView{exe: exe, pathSet: true, confine: confinement{privileged: true}}).apply(req, &target{name: "task t1"})
+	if !slices.Equal(req.Env, []string{"HOME=/root", "PATH=/bin"}) || !req.HostPrivileges || req.Confine != nil {
+		t.Errorf("-e PATH is replaced, or --privileged is not: %+v", req)
 	}
 	if _, err := req.Encode(); err != nil {
 		t.Errorf("the --privileged request does not encode: %v", err)

@@ -56,10 +56,10 @@ func join(o *options) error {
 	defer nsjoin.Close(nss)
 	req := cmd.request(o, nss)
 	keepCreds(o, req)
-	setRoot(req, cmd, t.root)
 	if err := fsv.apply(req, t); err != nil {
 		return err
 	}
+	setNSJRoot(req, setByUser(o.env, "NSJ_ROOT"), t.root)
 	stopAt("exec")
 	if err := nsjoin.Exec(req); err != nil {
 		return fmt.Errorf("joining %s: %w", t.name, err)

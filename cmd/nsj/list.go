@@ -21,9 +21,6 @@ type listEntry struct {
 }
 
 func list(o *options) error {
-	if o.pods {
-		return listPods(o)
-	}
 	ctx, c, done, err := connect(o)
 	if err != nil {
 		return err

@@ -57,22 +57,25 @@ func run(args []string) int {
 	return exitFailure
 }
 
+// dispatch runs the mode that parseArgs worked out.
 func dispatch(o *options) error {
-	switch {
-	case o.help:
+	switch o.mode {
+	case modeHelp:
 		return nil
-	case o.version:
+	case modeVersion:
 		printVersion()
 		return nil
-	case o.completion != "":
+	case modeCompletion:
 		return printCompletion(o.completion)
-	case o.complete:
+	case modeComplete:
 		return complete(o)
-	case o.all:
+	case modeAll:
 		return all(o)
-	case o.list:
+	case modeList:
 		return list(o)
-	case o.inspect:
+	case modeListPods:
+		return listPods(o)
+	case modeInspect, modeInspectPod:
 		return inspect(o)
 	}
 	return join(o)
@@ -102,11 +105,14 @@ func setupLogging(o *options) error {
 	}
 	l, err := logrus.ParseLevel(level)
 	if err != nil {
-		return usageErrorf("--log-level %q: use debug, info, warn or error", level)
+		return usageErrorf("--log-level %q: use %s", level, logLevels)
 	}
 	logrus.SetLevel(l)
 	return nil
 }
+
+// logLevels are the levels that --log-level takes, as logrus reads them.
+const logLevels = "trace, debug, info, warn, error, fatal or panic"
 
 // lineFormatter writes "nsj: warning: message": one line, like nsj's errors.
 type lineFormatter struct{}

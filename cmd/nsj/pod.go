@@ -59,41 +59,6 @@ func parsePodRef(s, podNamespace string) (runtime.PodRef, error) {
 	return ref, nil
 }
 
-// checkPod parses a pod target and rejects what does not go with pods:
-// check calls it for a pod target, --pods and --sandbox.
-func (o *options) checkPod() error {
-	if isPodRef(o.target) {
-		ref, err := parsePodRef(o.target, o.podNamespace)
-		if err != nil {
-			return err
-		}
-		o.pod = &ref
-	}
-	switch {
-	case o.pods && !o.list:
-		return usageErrorf("--pods goes with --list: nsj --list --pods [--pod-namespace NAMESPACE]")
-	case !o.pods && o.pod == nil:
-		return usageErrorf("--sandbox needs a pod target: nsj --sandbox pod/NAME COMMAND")
-	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix:
-		return usageErrorf("a pod target names one container; --all (with --pod-namespace) runs a command in many")
-	case o.pods && o.allNamespaces:
-		return usageErrorf("--list --pods lists every pod namespace; choose one with --pod-namespace, the containerd namespace with -n")
-	case o.list && len(o.command) > 0:
-		return usageErrorf("--list takes no arguments, got %q", strings.Join(o.command, " "))
-	case o.list && o.sandbox:
-		return usageErrorf("--sandbox goes with a pod target: nsj --sandbox pod/NAME COMMAND")
-	case o.output != "table" && o.output != "json":
-		return usageErrorf("--output %q: use table or json", o.output)
-	case o.pods:
-		return nil
-	case o.sandbox && o.pod.Container != "":
-		return usageErrorf("--sandbox joins the pod's sandbox, not container %q; drop one", o.pod.Container)
-	case o.inspect && len(o.command) > 0:
-		return usageErrorf("--inspect takes one target, got %q too", strings.Join(o.command, " "))
-	}
-	return nil
-}
-
 // podConnection is o with the containerd namespace of pods: -n, else k8s.io.
 func podConnection(o *options) *options {
 	po := *o
@@ -211,15 +176,6 @@ func containerRoot(hostPID uint32) string {
 		}
 	}
 	return ""
-}
-
-// setRoot points $NSJ_ROOT at root, unless the caller set NSJ_ROOT or
-// the command gets no /proc of the container's.
-func setRoot(req *nsjoin.JoinRequest, c *command, root string) {
-	if root == "" || !req.MountProc || envValue(c.env, "NSJ_ROOT") != "" {
-		return
-	}
-	req.Env = setEnv(req.Env, "NSJ_ROOT", root, true)
 }
 
 // inspectPod prints the container a pod target resolves to, as --inspect

@@ -18,14 +18,6 @@ func (o *options) joinsUser() bool {
 	return slices.ContainsFunc(o.ns, func(n string) bool { return strings.TrimSpace(n) == "user" })
 }
 
-// checkUser rejects --preserve-credentials where it would change nothing.
-func (o *options) checkUser() error {
-	if o.preserveCreds && !o.joinsUser() {
-		return usageErrorf("--preserve-credentials keeps nsj's credentials in the container's user namespace, which nsj joins only with --ns user; add user to --ns or drop --preserve-credentials")
-	}
-	return nil
-}
-
 // keepCreds asks the constructor to keep nsj's credentials when the user
 // namespace is joined at all (it is not when it is nsj's own).
 func keepCreds(o *options, req *nsjoin.JoinRequest) {

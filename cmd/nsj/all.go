@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
@@ -23,11 +24,11 @@ const progressMin = 9
 
 // all is nsj --all.
 func all(o *options) error {
-	if err := requireAdmin(); err != nil {
+	if err := plan.RequireAdmin(); err != nil {
 		return err
 	}
 	// A command the host does not have fails once here, not once per task.
-	if _, err := resolveCommand(o); err != nil {
+	if err := plan.ResolveCommand(o.command, o.env); err != nil {
 		return err
 	}
 	flags, err := childFlags(os.Args[1:])

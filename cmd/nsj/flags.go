@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
 )
@@ -137,7 +138,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.preserveCreds, "preserve-credentials", false, "with --ns user: keep nsj's uid, gid and groups in the container's user namespace (as nsenter --preserve-credentials) instead of becoming its root; the command then has no capabilities there")
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
-	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh; on a terminal it gets a pseudo-terminal of its own, which nsj relays)")
+	fs.StringVar(&o.fs, "fs", plan.FSHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh; on a terminal it gets a pseudo-terminal of its own, which nsj relays)")
 	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable")

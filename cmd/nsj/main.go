@@ -9,18 +9,20 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
-// Exit codes of nsj's own, as docker run and chroot use them.
+// Exit codes of nsj's own (package exit).
 const (
-	exitFailure       = 125 // nsj itself failed
-	exitNotExecutable = 126 // the command was found but cannot be run
-	exitNotFound      = 127 // the command was not found
+	exitFailure       = exit.Failure
+	exitNotExecutable = exit.NotExecutable
+	exitNotFound      = exit.NotFound
 )
 
-// exitError carries the exit code that goes with an error.
+// exitError carries the exit code that goes with a usage error; packages
+// return an exit.Error.
 type exitError struct {
 	code int
 	err  error
@@ -54,7 +56,7 @@ func run(args []string) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return exitFailure
+	return exit.Code(err)
 }
 
 // dispatch runs the mode that parseArgs worked out.

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/nsj-dev/nsj/runtime"
+
 // mode is what one run of nsj does. It is worked out once, from the parsed
 // flags (decideMode), and each mode's flags are then checked by its own
 // validator (validate.go) before anything is looked up or opened.
@@ -46,7 +48,7 @@ func decideMode(o *options) mode {
 		return modeComplete
 	case o.pods:
 		return modeListPods
-	case isPodRef(o.target) || o.sandbox:
+	case runtime.IsPodRef(o.target) || o.sandbox:
 		if o.inspect {
 			return modeInspectPod
 		}

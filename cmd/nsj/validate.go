@@ -4,7 +4,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/nsjoin"
+	"github.com/nsj-dev/nsj/runtime"
 )
 
 // Each mode's flags are checked in one place, its validator, before
@@ -172,10 +174,10 @@ func validateAll(o *options) error {
 // checkPod parses a pod target and rejects what does not go with pods: the
 // first check of the pod modes (join, inspect, --list --pods).
 func (o *options) checkPod() error {
-	if isPodRef(o.target) {
-		ref, err := parsePodRef(o.target, o.podNamespace)
+	if runtime.IsPodRef(o.target) {
+		ref, err := runtime.ParsePodRef(o.target, o.podNamespace)
 		if err != nil {
-			return err
+			return usageErrorf("%w", err)
 		}
 		o.pod = &ref
 	}
@@ -248,13 +250,13 @@ func checkEnv(env []string) error {
 // DIR absolute.
 func (o *options) checkFS() error {
 	switch {
-	case o.fs != fsHost && o.fs != fsContainer:
+	case o.fs != plan.FSHost && o.fs != plan.FSContainer:
 		return usageErrorf("--fs %q: use host (the host's files; the default) or container (the container's own)", o.fs)
-	case o.fs == fsContainer && o.rootAt != "":
+	case o.fs == plan.FSContainer && o.rootAt != "":
 		return usageErrorf("--root-at attaches the container's root in the host view; with --fs container / already is the container's root")
-	case o.fs == fsContainer && o.sysfs:
+	case o.fs == plan.FSContainer && o.sysfs:
 		return usageErrorf("--sysfs mounts in nsj's private host view; with --fs container the container's own /sys is used")
-	case o.privileged && o.fs != fsContainer:
+	case o.privileged && o.fs != plan.FSContainer:
 		return usageErrorf("--privileged goes with --fs container, where it keeps the host's privileges; in the host view (the default) the command has them anyway: drop --privileged")
 	case o.rootAt == "":
 		return nil
@@ -266,15 +268,15 @@ func (o *options) checkFS() error {
 		return usageErrorf("--root-at %s: %v", o.rootAt, err)
 	}
 	if dir == "/" {
-		return usageErrorf("--root-at /: the container's root would hide the host's; %s", rootAtHint)
+		return usageErrorf("--root-at /: the container's root would hide the host's; %s", plan.RootAtHint)
 	}
 	o.rootAt = dir
-	return checkRootAt(dir, commandPath(o.env))
+	return plan.CheckRootAt(dir, plan.CommandPath(o.env))
 }
 
 // checkUser rejects --preserve-credentials where it would change nothing.
 func (o *options) checkUser() error {
-	if o.preserveCreds && !o.joinsUser() {
+	if o.preserveCreds && !plan.JoinsUser(o.ns) {
 		return usageErrorf("--preserve-credentials keeps nsj's credentials in the container's user namespace, which nsj joins only with --ns user; add user to --ns or drop --preserve-credentials")
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/sirupsen/logrus"
 )
 
@@ -77,7 +78,7 @@ func TestFlagsAModeWouldIgnoreAreRejected(t *testing.T) {
 // comes with the --all runner.
 func TestTaskTimeoutGoesWithAllOnly(t *testing.T) {
 	for _, m := range []mode{modeJoinTask, modeJoinPID, modeList, modeInspect} {
-		o := &options{mode: m, target: "t1", targetPID: 0, output: "table", fs: fsHost, timeout: 1,
+		o := &options{mode: m, target: "t1", targetPID: 0, output: "table", fs: plan.FSHost, timeout: 1,
 			given: map[string]string{"task-timeout": "--task-timeout"}}
 		if m == modeJoinPID {
 			o.targetPID, o.target = 42, ""

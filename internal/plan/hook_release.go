@@ -1,6 +1,6 @@
 //go:build !nsjtest
 
-package main
+package plan
 
 // stopAt does nothing in a build without the nsjtest tag (make release):
 // the test hook _NSJ_TEST_STOP_AT is left out (hook_nsjtest.go).

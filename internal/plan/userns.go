@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"slices"
@@ -12,18 +12,18 @@ import (
 // keeps nsj's own uid, gid and groups instead, as nsenter's option of that
 // name does. The constructor does either (nsjoin/userns.c).
 
-// joinsUser reports whether --ns names the user namespace: it is never
-// joined otherwise.
-func (o *options) joinsUser() bool {
-	return slices.ContainsFunc(o.ns, func(n string) bool { return strings.TrimSpace(n) == "user" })
+// JoinsUser reports whether --ns (types, as typed) names the user
+// namespace: it is never joined otherwise.
+func JoinsUser(types []string) bool {
+	return slices.ContainsFunc(types, func(n string) bool { return strings.TrimSpace(n) == "user" })
 }
 
 // keepCreds asks the constructor to keep nsj's credentials when the user
 // namespace is joined at all (it is not when it is nsj's own).
-func keepCreds(o *options, req *nsjoin.JoinRequest) {
+func keepCreds(a *Ask, req *nsjoin.JoinRequest) {
 	for _, ns := range req.Namespaces {
 		if ns.Type == "user" {
-			req.KeepCreds = o.preserveCreds
+			req.KeepCreds = a.PreserveCreds
 		}
 	}
 }

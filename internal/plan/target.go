@@ -1,21 +1,20 @@
-package main
+package plan
 
 import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/sirupsen/logrus"
 )
 
-// connect opens the containerd connection for -a/-n/--timeout; the returned
-// context bounds the whole lookup.
-func connect(o *options) (context.Context, *runtime.Client, func(), error) {
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	c, err := runtime.Connect(ctx, runtime.Options{Address: o.address, Namespace: o.namespace, Timeout: o.timeout})
+// Connect opens the containerd connection of one run (-a, -n, --timeout);
+// the returned context bounds the whole lookup, done releases both.
+func Connect(opts runtime.Options) (context.Context, *runtime.Client, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	c, err := runtime.Connect(ctx, opts)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, err
@@ -23,15 +22,35 @@ func connect(o *options) (context.Context, *runtime.Client, func(), error) {
 	return ctx, c, func() { c.Close(); cancel() }, nil
 }
 
+// pidTarget is a process named with --target-pid; it is judged for risks
+// as a task is, before anything of it is opened.
+func pidTarget(a *Ask, sel nsjoin.Selection) *target {
+	name := fmt.Sprintf("PID %d", a.PID)
+	warnRiskyPID(name, a.PID, a)
+	return &target{name: name, pid: a.PID, sel: sel, done: func() {}}
+}
+
+// findTarget finds the target the Ask names, of whichever kind: a process,
+// a pod's container or sandbox, a containerd task.
+func findTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
+	if a.PID != 0 {
+		return pidTarget(a, sel), nil
+	}
+	if a.Pod != nil {
+		return podTarget(a, sel)
+	}
+	return taskTarget(a, sel)
+}
+
 // taskTarget finds a containerd task and says which of its namespaces to join.
-func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
-	ctx, c, done, err := connect(o)
+func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
+	ctx, c, done, err := Connect(a.Containerd)
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Find(ctx, o.target)
-	if err == nil {
-		err = expectedTask(t) // a child of nsj --all
+	t, err := c.Find(ctx, a.Task)
+	if err == nil && a.CheckTask != nil {
+		err = a.CheckTask(t)
 	}
 	if err != nil {
 		done()
@@ -42,7 +61,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", name, t.Namespace, t.ID)
 	}
-	warnRiskySpec(name, t.Spec, o)
+	warnRiskySpec(name, t.Spec, a)
 	return &target{
 		name:      name,
 		pid:       int(t.PID),
@@ -81,12 +100,4 @@ func specPaths(t *runtime.Target) map[string]string {
 		}
 	}
 	return paths
-}
-
-// typesColumn is what --list shows of a task's namespaces.
-func typesColumn(t *runtime.Target) string {
-	if types := t.PrivateTypes(); len(types) > 0 {
-		return strings.Join(types, ",")
-	}
-	return "-"
 }

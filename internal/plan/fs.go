@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/sirupsen/logrus"
 )
@@ -15,9 +16,10 @@ import (
 // in nsj's private host view; --fs container runs a static host binary in
 // the container's own mount namespace (docs/distroless.md).
 
+// The views of --fs.
 const (
-	fsHost      = "host"
-	fsContainer = "container"
+	FSHost      = "host"      // the host's files, in a private copy of its mounts
+	FSContainer = "container" // the container's own mount namespace
 )
 
 // pinHook runs while the target's PID is pinned, after its namespaces are
@@ -37,19 +39,19 @@ type fsView struct {
 // openCommand resolves the command, as resolveCommand does, and with --fs
 // container opens its binary and checks that it is static, before anything
 // is looked up or joined.
-func openCommand(o *options) (*command, *fsView, error) {
-	v := &fsView{rootAt: o.rootAt, exampleT: o.target,
-		pathSet: setByUser(o.env, "PATH"), confine: confinement{privileged: o.privileged}}
-	if o.targetPID != 0 {
-		v.exampleT = fmt.Sprintf("-t %d", o.targetPID)
+func openCommand(a *Ask) (*command, *fsView, error) {
+	v := &fsView{rootAt: a.RootAt, exampleT: a.Task,
+		pathSet: setByUser(a.Env, "PATH"), confine: confinement{privileged: a.Privileged}}
+	if a.PID != 0 {
+		v.exampleT = fmt.Sprintf("-t %d", a.PID)
 	}
-	if o.fs == fsContainer && len(o.command) == 0 {
-		if err := v.defaultCommand(o); err != nil {
+	if a.FS == FSContainer && len(a.Command) == 0 {
+		if err := v.defaultCommand(a); err != nil {
 			return nil, nil, err
 		}
 	}
-	c, err := resolveCommand(o)
-	if err != nil || o.fs != fsContainer {
+	c, err := resolveCommand(a)
+	if err != nil || a.FS != FSContainer {
 		return c, v, err
 	}
 	v.exe, err = nsjoin.OpenStatic(c.path)
@@ -69,22 +71,22 @@ const noPath = "/dev/null"
 // needs the host's libraries), so the default is the host's busybox sh,
 // which Debian's busybox-static links statically. Its applets run without
 // PATH (apply sets it to noPath).
-func (v *fsView) defaultCommand(o *options) error {
-	if _, err := lookPath("busybox", commandPath(o.env)); err != nil {
-		return &exitError{exitNotFound, errors.New("--fs container without COMMAND runs the host's busybox sh, and the host has no busybox in its PATH; install a static one (Debian: busybox-static), or name a statically linked COMMAND")}
+func (v *fsView) defaultCommand(a *Ask) error {
+	if _, err := lookPath("busybox", CommandPath(a.Env)); err != nil {
+		return &exit.Error{Code: exit.NotFound, Err: errors.New("--fs container without COMMAND runs the host's busybox sh, and the host has no busybox in its PATH; install a static one (Debian: busybox-static), or name a statically linked COMMAND")}
 	}
-	o.command = []string{"busybox", "sh"}
+	a.Command = []string{"busybox", "sh"}
 	return nil
 }
 
 func (v *fsView) staticError(err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &exitError{exitNotFound, fmt.Errorf("%w; --fs container runs a host binary: name one that exists on the host", err)}
+		return &exit.Error{Code: exit.NotFound, Err: fmt.Errorf("%w; --fs container runs a host binary: name one that exists on the host", err)}
 	case errors.Is(err, nsjoin.ErrDynamic), errors.Is(err, nsjoin.ErrScript), errors.Is(err, nsjoin.ErrNotELF):
-		return &exitError{exitNotExecutable, fmt.Errorf("%w; --fs container runs host binaries among the container's files, without the host's libraries or interpreters: use a statically linked one, e.g. from Debian's busybox-static: nsj --fs container %s /bin/busybox sh", err, v.exampleT)}
+		return &exit.Error{Code: exit.NotExecutable, Err: fmt.Errorf("%w; --fs container runs host binaries among the container's files, without the host's libraries or interpreters: use a statically linked one, e.g. from Debian's busybox-static: nsj --fs container %s /bin/busybox sh", err, v.exampleT)}
 	case errors.Is(err, fs.ErrPermission):
-		return &exitError{exitNotExecutable, err}
+		return &exit.Error{Code: exit.NotExecutable, Err: err}
 	}
 	return fmt.Errorf("opening the host binary for --fs container: %w", err)
 }

@@ -1,6 +1,6 @@
 //go:build nsjtest
 
-package main
+package plan
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"fmt"
@@ -11,71 +11,17 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// Kubernetes pods as targets: pod/NAME[/CONTAINER] (pod namespace from
-// --pod-namespace) and k8s://[NS/]NAME[/CONTAINER], looked up in containerd
-// namespace k8s.io unless -n says otherwise (runtime.FindPod).
-
-const (
-	podPrefix = "pod/"
-	k8sPrefix = "k8s://"
-)
-
-// isPodRef reports whether a target names a pod rather than a task.
-func isPodRef(s string) bool {
-	return strings.HasPrefix(s, podPrefix) || strings.HasPrefix(s, k8sPrefix)
-}
-
-// parsePodRef reads pod/NAME[/CONTAINER], whose pod namespace is
-// podNamespace ("" for the default), or k8s://NAME, k8s://NS/NAME and
-// k8s://NS/NAME/CONTAINER, which may not contradict podNamespace.
-func parsePodRef(s, podNamespace string) (runtime.PodRef, error) {
-	ref := runtime.PodRef{Namespace: podNamespace}
-	if rest, ok := strings.CutPrefix(s, podPrefix); ok {
-		parts := strings.Split(rest, "/")
-		switch {
-		case len(parts) > 2 || slices.Contains(parts, ""):
-			return ref, usageErrorf("%q: name a pod as pod/NAME or pod/NAME/CONTAINER (its namespace with --pod-namespace)", s)
-		case len(parts) == 2:
-			ref.Container = parts[1]
-		}
-		ref.Name = parts[0]
-		return ref, nil
-	}
-	parts := strings.Split(strings.TrimPrefix(s, k8sPrefix), "/")
-	if len(parts) > 3 || slices.Contains(parts, "") {
-		return ref, usageErrorf("%q: name a pod as k8s://NAME, k8s://NAMESPACE/NAME or k8s://NAMESPACE/NAME/CONTAINER", s)
-	}
-	if len(parts) == 1 {
-		ref.Name = parts[0]
-		return ref, nil
-	}
-	if podNamespace != "" && podNamespace != parts[0] {
-		return ref, usageErrorf("%q names pod namespace %q, --pod-namespace %q; give one", s, parts[0], podNamespace)
-	}
-	ref.Namespace, ref.Name = parts[0], parts[1]
-	if len(parts) == 3 {
-		ref.Container = parts[2]
-	}
-	return ref, nil
-}
-
-// podConnection is o with the containerd namespace of pods: -n, else k8s.io.
-func podConnection(o *options) *options {
-	po := *o
-	if po.namespace == "" {
-		po.namespace = runtime.KubernetesNamespace
-	}
-	return &po
-}
+// A pod as a target: its container, or with --sandbox (or when the
+// container is not running) its sandbox, looked up by runtime.FindPod.
 
 // podTarget finds the container (or sandbox) a pod target names and says
 // which of its namespaces to join.
-func podTarget(o *options, sel nsjoin.Selection) (*target, error) {
-	ctx, c, done, err := connect(podConnection(o))
+func podTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
+	ctx, c, done, err := Connect(a.Containerd)
 	if err != nil {
 		return nil, err
 	}
-	pt, err := c.FindPod(ctx, *o.pod, o.sandbox)
+	pt, err := c.FindPod(ctx, *a.Pod, a.Sandbox)
 	if err != nil {
 		done()
 		return nil, err
@@ -94,7 +40,7 @@ func podTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	if tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until it is resumed", t.name)
 	}
-	warnRiskySpec(t.name, tk.Spec, o)
+	warnRiskySpec(t.name, tk.Spec, a)
 	if pt.Sandbox() {
 		t.sel, t.files = sandboxSelection(pt, sel)
 		return t, nil
@@ -176,25 +122,4 @@ func containerRoot(hostPID uint32) string {
 		}
 	}
 	return ""
-}
-
-// inspectPod prints the container a pod target resolves to, as --inspect
-// prints a task.
-func inspectPod(o *options) error {
-	ctx, c, done, err := connect(podConnection(o))
-	if err != nil {
-		return err
-	}
-	defer done()
-	pt, err := c.FindPod(ctx, *o.pod, o.sandbox)
-	if err != nil {
-		return err
-	}
-	if pt.Fallback != "" {
-		logrus.Warnf("%s; showing the pod's sandbox", pt.Fallback)
-	}
-	if err := pt.Target.Inspect(); err != nil {
-		return err
-	}
-	return printJSON(pt.Target)
 }

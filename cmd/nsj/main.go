@@ -70,7 +70,7 @@ func dispatch(o *options) error {
 	case modeCompletion:
 		return printCompletion(o.completion)
 	case modeComplete:
-		return complete(o)
+		return printCandidates(o)
 	case modeAll:
 		return all(o)
 	case modeList:

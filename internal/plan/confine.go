@@ -38,17 +38,18 @@ type confinement struct {
 
 const privilegedRisk = "the command keeps the host's root privileges among the container's files (all capabilities, no seccomp filter, the host's cgroup): whatever it runs from them, such as a program the container planted under a name that is not a busybox applet, runs as unconfined host root; use --privileged only for a container you trust"
 
-// prepare has openTarget read the target's privileges while its PID is
-// pinned (open), or warns about --privileged.
-func (c *confinement) prepare(t *target) {
+// prepare returns what reads the target's privileges while its PID is
+// pinned (open), for the namespace types sel; with --privileged, nothing
+// (and a warning).
+func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
 	if c.privileged {
 		logrus.Warnf("--fs container --privileged: %s", privilegedRisk)
-		return
+		return nil
 	}
 	c.name, c.spec = t.name, t.spec
-	c.joinsUser = slices.Contains(t.sel.Types, "user")
+	c.joinsUser = slices.Contains(sel.Types, "user")
 	c.paused = t.paused
-	t.pinned = c.open
+	return c.open
 }
 
 // open reads the privileges, rlimits and seccomp profile and opens the

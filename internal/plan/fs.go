@@ -91,20 +91,31 @@ func (v *fsView) staticError(err error) error {
 	return fmt.Errorf("opening the host binary for --fs container: %w", err)
 }
 
-// prepare adds the mount namespace to the types to join (--fs container),
-// or has openTarget open it (--root-at).
-func (v *fsView) prepare(t *target) {
+// opening is how a target's namespaces are opened: the types, and what
+// runs while its PID is pinned, after they are open.
+type opening struct {
+	sel    nsjoin.Selection
+	pinned pinHook
+}
+
+// prepare says how to open t for this view: the host view opens what t
+// joins; --fs container adds the mount namespace and reads the container's
+// privileges while pinned; --root-at opens the mount namespace while pinned,
+// without joining it.
+func (v *fsView) prepare(t *target) opening {
+	op := opening{sel: t.sel}
 	if v.exe != nil {
 		types := t.sel.Types
 		if types == nil {
 			types = nsjoin.DefaultTypes
 		}
-		t.sel.Types = append(slices.Clone(types), "mnt")
-		v.confine.prepare(t)
+		op.sel.Types = append(slices.Clone(types), "mnt")
+		op.pinned = v.confine.prepare(t, op.sel)
 	}
 	if v.rootAt != "" {
-		t.pinned = v.openMountNS
+		op.pinned = v.openMountNS
 	}
+	return op
 }
 
 func (v *fsView) openMountNS(p *nsjoin.Process) error {

@@ -38,23 +38,21 @@ func TestFSViewSelectsTheMountNamespaceOnlyForTheContainer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tg := &target{sel: tt.sel}
-			tt.view.prepare(tg)
-			if !slices.Equal(tg.sel.Types, tt.want) || tg.sel.Explicit != tt.sel.Explicit {
-				t.Errorf("types %q explicit %v, want %q %v", tg.sel.Types, tg.sel.Explicit, tt.want, tt.sel.Explicit)
+			op := tt.view.prepare(&target{sel: tt.sel})
+			if !slices.Equal(op.sel.Types, tt.want) || op.sel.Explicit != tt.sel.Explicit {
+				t.Errorf("types %q explicit %v, want %q %v", op.sel.Types, op.sel.Explicit, tt.want, tt.sel.Explicit)
 			}
-			if (tg.pinned != nil) != (tt.view.exe != nil) {
-				t.Errorf("pinned hook %v: --fs container reads the container's privileges while the target is pinned, the host view nothing", tg.pinned != nil)
+			if (op.pinned != nil) != (tt.view.exe != nil) {
+				t.Errorf("pinned hook %v: --fs container reads the container's privileges while the target is pinned, the host view nothing", op.pinned != nil)
 			}
 			if slices.Contains(nsjoin.DefaultTypes, "mnt") {
 				t.Fatalf("prepare changed nsjoin.DefaultTypes: %q", nsjoin.DefaultTypes)
 			}
 		})
 	}
-	tg := &target{}
-	(&fsView{rootAt: "/r"}).prepare(tg)
-	if tg.pinned == nil || tg.sel.Types != nil {
-		t.Errorf("--root-at: the mount namespace is opened while pinned, not joined; got types %q", tg.sel.Types)
+	op := (&fsView{rootAt: "/r"}).prepare(&target{})
+	if op.pinned == nil || op.sel.Types != nil {
+		t.Errorf("--root-at: the mount namespace is opened while pinned, not joined; got types %q", op.sel.Types)
 	}
 }
 

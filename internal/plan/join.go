@@ -52,7 +52,8 @@ type Ask struct {
 	Debug         bool     // --debug: the constructor logs its steps too
 }
 
-// target is what joining needs to know of a target, however it was named.
+// target is what joining needs to know of a target, however it was named:
+// findTarget builds it (target.go, pod.go), and nothing changes it after.
 type target struct {
 	name      string            // for messages: "PID 42", "task default/web"
 	pid       int               //
@@ -62,7 +63,6 @@ type target struct {
 	done      func()            // releases what finding it took (a containerd connection)
 	files     map[string]string // type -> namespace file joined instead of /proc/PID/ns (a pod's netns; paths.go)
 	root      string            // $NSJ_ROOT when not /proc/1/root (a pod sharing its pid namespace; pod.go)
-	pinned    pinHook           // after the namespaces are open, while the PID is pinned (--root-at, --fs container; fs.go)
 	spec      *specs.Spec       // the container's OCI spec; nil for -t PID (--fs container; confine.go)
 	paused    bool              // the task is paused (frozen)
 }
@@ -87,9 +87,9 @@ func Join(a *Ask) error {
 		return err
 	}
 	defer t.done()
-	fsv.prepare(t)
+	op := fsv.prepare(t)
 	stopAt("lookup")
-	nss, err := openTarget(t)
+	nss, err := openTarget(t, op)
 	if err != nil {
 		return err
 	}
@@ -107,8 +107,8 @@ func Join(a *Ask) error {
 	return nil
 }
 
-// openTarget pins the target's PID and opens the namespaces to join.
-func openTarget(t *target) ([]*nsjoin.Namespace, error) {
+// openTarget pins the target's PID and opens its namespaces as op says.
+func openTarget(t *target, op opening) ([]*nsjoin.Namespace, error) {
 	p, err := nsjoin.PinProcess(t.pid)
 	if errors.Is(err, nsjoin.ErrNoProcess) {
 		return nil, t.gone(fmt.Errorf("no process with PID %d; see ps -e, or name a container task instead", t.pid))
@@ -118,9 +118,9 @@ func openTarget(t *target) ([]*nsjoin.Namespace, error) {
 	}
 	defer p.Close()
 	stopAt("pinned")
-	nss, err := p.OpenNamespaces(t.sel)
-	if err == nil && t.pinned != nil {
-		if err = t.pinned(p); err != nil {
+	nss, err := p.OpenNamespaces(op.sel)
+	if err == nil && op.pinned != nil {
+		if err = op.pinned(p); err != nil {
 			nsjoin.Close(nss)
 		}
 	}

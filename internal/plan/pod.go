@@ -27,17 +27,9 @@ func podTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 		return nil, err
 	}
 	tk := pt.Target
-	t := &target{
-		name:      podTargetName(pt),
-		pid:       int(tk.PID),
-		specPaths: specPaths(tk),
-		recheck:   func() error { return c.Recheck(ctx, tk) },
-		done:      done,
-		spec:      tk.Spec,
-		paused:    tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing,
-	}
+	t := containerTarget(ctx, c, done, podTargetName(pt), tk)
 	logrus.Debugf("%s: task %s/%s, pid %d, status %s, containerd at %s", t.name, tk.Namespace, tk.ID, tk.PID, tk.Status, c.Address())
-	if tk.Status == runtime.StatusPaused || tk.Status == runtime.StatusPausing {
+	if t.paused {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until it is resumed", t.name)
 	}
 	warnRiskySpec(t.name, tk.Spec, a)

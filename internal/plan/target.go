@@ -56,22 +56,28 @@ func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 		done()
 		return nil, err
 	}
-	name := fmt.Sprintf("task %s/%s", t.Namespace, t.ID)
-	logrus.Debugf("%s: pid %d, status %s, containerd at %s", name, t.PID, t.Status, c.Address())
-	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
-		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", name, t.Namespace, t.ID)
+	tg := containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t)
+	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, c.Address())
+	if tg.paused {
+		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", tg.name, t.Namespace, t.ID)
 	}
-	warnRiskySpec(name, t.Spec, a)
+	warnRiskySpec(tg.name, t.Spec, a)
+	tg.sel = taskSelection(t, sel)
+	return tg, nil
+}
+
+// containerTarget is what joining needs of a task that c found (a
+// container's, or a pod's sandbox), but the namespaces to join.
+func containerTarget(ctx context.Context, c *runtime.Client, done func(), name string, t *runtime.Target) *target {
 	return &target{
 		name:      name,
 		pid:       int(t.PID),
-		sel:       taskSelection(t, sel),
 		specPaths: specPaths(t),
 		recheck:   func() error { return c.Recheck(ctx, t) },
 		done:      done,
 		spec:      t.Spec,
 		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
-	}, nil
+	}
 }
 
 // taskSelection joins, unless --ns says otherwise, the default types that the

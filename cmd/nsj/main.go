@@ -1,6 +1,9 @@
 // Command nsj runs a host command inside a running container's namespaces.
-// It finds the container through containerd (package runtime), and joins it
-// with a constructor that runs before the Go runtime (package nsjoin).
+// It parses the command line, works out the mode once (mode.go), checks
+// that mode's flags in one place (validate.go), and calls a package: plan
+// for a join (which finds the target through runtime and joins it with
+// nsjoin's constructor, before the Go runtime runs), runtime for --list and
+// --inspect, complete for shell completion; then it prints and exits.
 package main
 
 import (
@@ -14,12 +17,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Exit codes of nsj's own (package exit).
-const (
-	exitFailure       = exit.Failure
-	exitNotExecutable = exit.NotExecutable
-	exitNotFound      = exit.NotFound
-)
+// exitFailure is nsj's own failure (package exit has the others).
+const exitFailure = exit.Failure
 
 // exitError carries the exit code that goes with a usage error; packages
 // return an exit.Error.

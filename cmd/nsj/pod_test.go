@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -78,12 +77,6 @@ func TestPodFlagsRejected(t *testing.T) {
 		{[]string{"-j", "2", "pod/web", "sh"}, "a pod target names one container"},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			_, err := parseArgs(tt.args)
-			var ee *exitError
-			if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %v, want exit %d and %q", err, exitFailure, tt.want)
-			}
-		})
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsageError(t, tt.args, tt.want) })
 	}
 }

@@ -64,13 +64,7 @@ func TestFlagsAModeWouldIgnoreAreRejected(t *testing.T) {
 		{[]string{"--all", "-e", "_NSJ_X=1", "true"}, `-e "_NSJ_X=1"`},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			_, err := parseArgs(tt.args)
-			var ee *exitError
-			if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %v, want exit %d and %q", err, exitFailure, tt.want)
-			}
-		})
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsageError(t, tt.args, tt.want) })
 	}
 }
 
@@ -109,4 +103,15 @@ func TestLogLevelMessageNamesEveryLevel(t *testing.T) {
 		}
 	}
 	logrus.SetLevel(logrus.InfoLevel)
+}
+
+// wantUsageError checks that parseArgs refuses args with exit code 125 and
+// a message that says want.
+func wantUsageError(t *testing.T, args []string, want string) {
+	t.Helper()
+	_, err := parseArgs(args)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want exit %d and %q", err, exitFailure, want)
+	}
 }

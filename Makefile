@@ -11,7 +11,7 @@ LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LINK_STATIC := -linkmode external -extldflags "-static"
 STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) $(LINK_STATIC)'
 # make build adds the tag nsjtest: the integration tests run that binary,
-# and it obeys their hooks (_NSJ_TEST_STOP_AT, cmd/nsj/hook_nsjtest.go);
+# and it obeys their hooks (_NSJ_TEST_STOP_AT, internal/plan/hook_nsjtest.go);
 # make release leaves the hooks out.
 TESTHOOKS := -tags netgo,osusergo,nsjtest -ldflags '$(LDFLAGS) $(LINK_STATIC)'
 # Release binaries are stripped of their symbol table and DWARF (-s -w);

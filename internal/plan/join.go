@@ -5,9 +5,10 @@
 // container), the command, its environment and $NSJ_ROOT, opens all of it
 // while the target's PID is pinned, and hands over to nsjoin.Exec.
 //
-// The path of one join: Join → findTarget (target.go, pod.go: runtime) →
-// openTarget (PID pinned: nsjoin) → command.request → fsView.apply →
-// setNSJRoot (root.go) → nsjoin.Exec, whose constructor does the rest.
+// The path of one join: Join → Prepare: findTarget (target.go, pod.go:
+// runtime) → openTarget (PID pinned: nsjoin) → command.request →
+// fsView.apply → setNSJRoot (root.go); then nsjoin.Exec, whose constructor
+// does the rest.
 package plan
 
 import (
@@ -70,41 +71,73 @@ type target struct {
 // Join finds the target, opens its namespaces and hands over to the
 // constructor; it returns only on failure.
 func Join(a *Ask) error {
-	if err := RequireAdmin(); err != nil {
+	p, err := Prepare(a)
+	if err != nil {
 		return err
+	}
+	defer p.Close()
+	stopAt("exec")
+	if err := nsjoin.Exec(p.Request); err != nil {
+		return fmt.Errorf("joining %s: %w", p.Target, err)
+	}
+	return nil
+}
+
+// Prepared is a join made ready: the request, with the files it names
+// open until Close.
+type Prepared struct {
+	Request *nsjoin.JoinRequest
+	Target  string // for messages: "task default/web", "PID 42"
+	release []func()
+}
+
+// Close releases the files and the containerd connection of the join.
+func (p *Prepared) Close() {
+	for i := len(p.release) - 1; i >= 0; i-- {
+		p.release[i]()
+	}
+	p.release = nil
+}
+
+// Prepare does all of a join but the hand-over: it resolves the command,
+// finds the target, opens its namespaces while its PID is pinned and
+// builds the request.
+func Prepare(a *Ask) (*Prepared, error) {
+	if err := RequireAdmin(); err != nil {
+		return nil, err
 	}
 	sel, err := parseNamespaceTypes(a.Types)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd, fsv, err := openCommand(a)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer fsv.close()
+	p := &Prepared{release: []func(){fsv.close}}
 	t, err := findTarget(a, sel)
 	if err != nil {
-		return err
+		p.Close()
+		return nil, err
 	}
-	defer t.done()
+	p.Target, p.release = t.name, append(p.release, t.done)
 	op := fsv.prepare(t)
 	stopAt("lookup")
 	nss, err := openTarget(t, op)
 	if err != nil {
-		return err
+		p.Close()
+		return nil, err
 	}
-	defer nsjoin.Close(nss)
+	p.release = append(p.release, func() { nsjoin.Close(nss) })
 	req := cmd.request(a, nss)
 	keepCreds(a, req)
 	if err := fsv.apply(req, t); err != nil {
-		return err
+		p.Close()
+		return nil, err
 	}
 	setNSJRoot(req, setByUser(a.Env, "NSJ_ROOT"), t.root)
-	stopAt("exec")
-	if err := nsjoin.Exec(req); err != nil {
-		return fmt.Errorf("joining %s: %w", t.name, err)
-	}
-	return nil
+	p.Request = req
+	return p, nil
 }
 
 // openTarget pins the target's PID and opens its namespaces as op says.

@@ -39,16 +39,16 @@ type options struct {
 	jobs         int      // -j, with --all; 0: number of CPUs
 	noPrefix     bool     // --no-prefix, with --all
 
-	sandbox bool            // --sandbox: the pod's sandbox (pod.go)
+	sandbox bool            // --sandbox: the pod's sandbox (internal/plan/pod.go)
 	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
 	pod     *runtime.PodRef // the target, when it names a pod (pod/NAME, k8s://...)
 
-	fs     string // --fs host|container: whose files the command sees (fs.go)
-	rootAt string // --root-at DIR: the container's root in the host view (fs.go)
-	// --privileged: --fs container keeps the host's privileges (confine.go)
+	fs     string // --fs host|container: whose files the command sees (internal/plan/fs.go)
+	rootAt string // --root-at DIR: the container's root in the host view (internal/plan/fs.go)
+	// --privileged: --fs container keeps the host's privileges (internal/plan/confine.go)
 	privileged bool
 
-	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (userns.go)
+	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (internal/plan/userns.go)
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell

@@ -10,6 +10,10 @@ COMMIT    ?= $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet 
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LINK_STATIC := -linkmode external -extldflags "-static"
 STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) $(LINK_STATIC)'
+# make build adds the tag nsjtest: the integration tests run that binary,
+# and it obeys their hooks (_NSJ_TEST_STOP_AT, internal/plan/hook_nsjtest.go);
+# make release leaves the hooks out.
+TESTHOOKS := -tags netgo,osusergo,nsjtest -ldflags '$(LDFLAGS) $(LINK_STATIC)'
 # Release binaries are stripped of their symbol table and DWARF (-s -w);
 # panics still print file:line (the pclntab stays).
 RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_STATIC)'
@@ -24,8 +28,8 @@ help: ## list the targets
 # bin/nsj is linked statically: nsj executes itself once per run, and a
 # dynamic loader costs milliseconds per exec (see docs/design.md); it also
 # runs on nodes without Go or the same glibc.
-build: ## build bin/nsj, statically linked (copy it to nodes without Go)
-	$(GO) build $(STATIC) -o bin/nsj ./cmd/nsj
+build: ## build bin/nsj, statically linked, with the integration tests' hooks (make release: without them)
+	$(GO) build $(TESTHOOKS) -o bin/nsj ./cmd/nsj
 
 # The kubectl plugin talks to the API server only: pure Go, no cgo, any OS.
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)

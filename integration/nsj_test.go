@@ -35,7 +35,7 @@ func nsjPath(t testing.TB) string {
 		}
 		atExit(func() { os.RemoveAll(dir) })
 		nsjBin = filepath.Join(dir, "nsj")
-		out, err := exec.Command("go", "build", "-o", nsjBin, "../cmd/nsj").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "nsjtest", "-o", nsjBin, "../cmd/nsj").CombinedOutput()
 		if err != nil {
 			buildErr = errors.New(string(out))
 		}

@@ -115,7 +115,7 @@ func nsLinks(t testing.TB, pid int) [2]string {
 type output struct{ stdout, stderr strings.Builder }
 
 // startStopped starts nsj with args and extra environment entries, and
-// waits until it has stopped at point (see cmd/nsj/hook.go).
+// waits until it has stopped at point (see internal/plan/hook_nsjtest.go).
 func startStopped(t *testing.T, env []string, point string, args ...string) (*exec.Cmd, *output) {
 	t.Helper()
 	out := &output{}

@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
@@ -23,11 +24,11 @@ const progressMin = 9
 
 // all is nsj --all.
 func all(o *options) error {
-	if err := requireAdmin(); err != nil {
+	if err := plan.RequireAdmin(); err != nil {
 		return err
 	}
 	// A command the host does not have fails once here, not once per task.
-	if _, err := resolveCommand(o); err != nil {
+	if err := plan.ResolveCommand(o.command, o.env); err != nil {
 		return err
 	}
 	flags, err := childFlags(os.Args[1:])
@@ -76,29 +77,6 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 		return nil, nil, nil, err
 	}
 	return c, tasks, done, nil
-}
-
-// checkAll rejects what does not go with --all, and --all's own flags
-// without it.
-func (o *options) checkAll() error {
-	switch {
-	case !o.all:
-		return usageErrorf("--selector, --pod-namespace, -j and --no-prefix go with --all; see nsj --help")
-	case o.list || o.inspect || o.targetPID != 0:
-		return usageErrorf("--all runs a command in every matching task; drop --list, --inspect and -t")
-	case len(o.command) == 0:
-		return usageErrorf("--all needs a COMMAND: nsj --all [flags] -- COMMAND [ARG...]")
-	case o.quiet:
-		return usageErrorf("-q goes with --list; with --all, --no-prefix leaves the output as it is")
-	case o.output != "table" && o.output != "json":
-		return usageErrorf("--output %q: use table (lines prefixed with the task) or json", o.output)
-	case o.noPrefix && o.output == "json":
-		return usageErrorf("--no-prefix is for text output; -o json records name the task in a field of their own")
-	case o.jobs < 0:
-		return usageErrorf("-j %d: run at least one task at a time", o.jobs)
-	}
-	_, err := parseSelector(o)
-	return err
 }
 
 // allOnly says whether a flag that only --all takes was given.

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
 )
@@ -39,19 +39,22 @@ type options struct {
 	jobs         int      // -j, with --all; 0: number of CPUs
 	noPrefix     bool     // --no-prefix, with --all
 
-	sandbox bool            // --sandbox: the pod's sandbox (pod.go)
+	sandbox bool            // --sandbox: the pod's sandbox (internal/plan/pod.go)
 	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
 	pod     *runtime.PodRef // the target, when it names a pod (pod/NAME, k8s://...)
 
-	fs     string // --fs host|container: whose files the command sees (fs.go)
-	rootAt string // --root-at DIR: the container's root in the host view (fs.go)
-	// --privileged: --fs container keeps the host's privileges (confine.go)
+	fs     string // --fs host|container: whose files the command sees (internal/plan/fs.go)
+	rootAt string // --root-at DIR: the container's root in the host view (internal/plan/fs.go)
+	// --privileged: --fs container keeps the host's privileges (internal/plan/confine.go)
 	privileged bool
 
-	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (userns.go)
+	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (internal/plan/userns.go)
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
+
+	mode  mode              // what this run does, worked out once (mode.go)
+	given map[string]string // the flags the command line gave, by name: their label in messages
 }
 
 const usageHead = `nsj runs a host command inside a running container's namespaces.
@@ -135,7 +138,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.preserveCreds, "preserve-credentials", false, "with --ns user: keep nsj's uid, gid and groups in the container's user namespace (as nsenter --preserve-credentials) instead of becoming its root; the command then has no capabilities there")
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
-	fs.StringVar(&o.fs, "fs", fsHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh; on a terminal it gets a pseudo-terminal of its own, which nsj relays)")
+	fs.StringVar(&o.fs, "fs", plan.FSHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh; on a terminal it gets a pseudo-terminal of its own, which nsj relays)")
 	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable")
@@ -151,8 +154,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
 	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
-	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr (same as --log-level debug)")
-	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: debug, info, warn, error; error hides the warnings")
+	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr, the constructor's too (the joining, mounts and exec that run after nsj's Go side hands over); --log-level debug shows only the Go side's")
+	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: trace, debug, info, warn, error, fatal or panic; error hides the warnings")
 	fs.BoolVar(&o.version, "version", false, "print version information")
 	fs.StringVar(&o.completion, "completion", "", "print the completion script for `SHELL` (bash, zsh or fish)")
 	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
@@ -168,7 +171,8 @@ func printUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprint(w, usageExamples)
 }
 
-// parseArgs parses argv (without the program name) into options.
+// parseArgs parses argv (without the program name) into options, works
+// out the mode once and validates the mode's flags.
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	fs := newFlagSet(o)
@@ -184,59 +188,30 @@ func parseArgs(args []string) (*options, error) {
 	if fs.Changed("target-pid") && o.targetPID <= 0 {
 		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	}
+	o.given = givenFlags(fs)
 	rest := fs.Args()
 	if o.complete || o.completion != "" {
 		o.command = rest
+		o.mode = decideMode(o)
 		return o, nil
 	}
 	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version && !o.all {
 		o.target, rest = rest[0], rest[1:]
 	}
 	o.command = rest
-	return o, o.check()
+	o.mode = decideMode(o)
+	return o, o.validate()
 }
 
-// check rejects combinations that make no sense, before anything is touched.
-func (o *options) check() error {
-	switch {
-	case o.version:
-		return nil
-	case isPodRef(o.target) || o.pods || o.sandbox:
-		if err := o.checkPod(); err != nil {
-			return err
+// givenFlags maps each flag the command line gave to its name as a message
+// shows it: -q for --quiet, --sysfs.
+func givenFlags(fs *pflag.FlagSet) map[string]string {
+	given := map[string]string{}
+	fs.Visit(func(f *pflag.Flag) {
+		given[f.Name] = "--" + f.Name
+		if f.Shorthand != "" {
+			given[f.Name] = "-" + f.Shorthand
 		}
-	case o.all || o.allOnly():
-		if err := o.checkAll(); err != nil {
-			return err
-		}
-	case o.list && (o.targetPID != 0 || o.inspect):
-		return usageErrorf("--list takes no target; see nsj --help")
-	case o.list && len(o.command) > 0:
-		return usageErrorf("--list takes no arguments, got %q", strings.Join(o.command, " "))
-	case o.output != "table" && o.output != "json":
-		return usageErrorf("--output %q: use table or json", o.output)
-	case o.inspect && o.target == "":
-		return usageErrorf("--inspect needs a TASK; see nsj --list")
-	case o.inspect && len(o.command) > 0:
-		return usageErrorf("--inspect takes one TASK, got %q too", strings.Join(o.command, " "))
-	case !o.list && o.targetPID == 0 && o.target == "":
-		return usageErrorf("no target: name a TASK (see nsj --list) or a process with -t PID")
-	case o.targetPID != 0 && (o.address != "" || o.namespace != ""):
-		return usageErrorf("--target-pid names a process directly; drop -a/-n")
-	}
-	if err := o.checkFS(); err != nil {
-		return err
-	}
-	if err := o.checkUser(); err != nil {
-		return err
-	}
-	if o.timeout <= 0 {
-		return usageErrorf("--timeout %s: give containerd a positive time, such as 5s", o.timeout)
-	}
-	for _, e := range o.env {
-		if strings.HasPrefix(e, "=") || e == "" {
-			return usageErrorf("-e %q: use KEY=VALUE or KEY", e)
-		}
-	}
-	return nil
+	})
+	return given
 }

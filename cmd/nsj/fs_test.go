@@ -3,11 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/nsj-dev/nsj/nsjoin"
+	"github.com/nsj-dev/nsj/internal/plan"
 )
 
 func TestFSFlags(t *testing.T) {
@@ -21,27 +20,27 @@ func TestFSFlags(t *testing.T) {
 		rootAt string
 		err    string // "" when the arguments are accepted
 	}{
-		{args: []string{"t1"}, fs: fsHost},
-		{args: []string{"--fs", "host", "t1"}, fs: fsHost},
-		{args: []string{"--fs=container", "t1", "/bin/busybox", "ls"}, fs: fsContainer},
-		{args: []string{"--fs", "container", "-t", "42"}, fs: fsContainer},
-		{args: []string{"--fs", "container", "-w", "../etc", "t1"}, fs: fsContainer},
-		{args: []string{"--root-at", "/run/nsj/root", "t1"}, fs: fsHost, rootAt: "/run/nsj/root"},
-		{args: []string{"--root-at", "/run//nsj/./root/", "t1"}, fs: fsHost, rootAt: "/run/nsj/root"},
-		{args: []string{"--root-at", "ctr", "t1"}, fs: fsHost, rootAt: filepath.Join(cwd, "ctr")},
-		{args: []string{"--root-at", "/r", "--sysfs", "-t", "42"}, fs: fsHost, rootAt: "/r"},
+		{args: []string{"t1"}, fs: plan.FSHost},
+		{args: []string{"--fs", "host", "t1"}, fs: plan.FSHost},
+		{args: []string{"--fs=container", "t1", "/bin/busybox", "ls"}, fs: plan.FSContainer},
+		{args: []string{"--fs", "container", "-t", "42"}, fs: plan.FSContainer},
+		{args: []string{"--fs", "container", "-w", "../etc", "t1"}, fs: plan.FSContainer},
+		{args: []string{"--root-at", "/run/nsj/root", "t1"}, fs: plan.FSHost, rootAt: "/run/nsj/root"},
+		{args: []string{"--root-at", "/run//nsj/./root/", "t1"}, fs: plan.FSHost, rootAt: "/run/nsj/root"},
+		{args: []string{"--root-at", "ctr", "t1"}, fs: plan.FSHost, rootAt: filepath.Join(cwd, "ctr")},
+		{args: []string{"--root-at", "/r", "--sysfs", "-t", "42"}, fs: plan.FSHost, rootAt: "/r"},
 		{args: []string{"--fs", "Container", "t1"}, err: `--fs "Container": use host`},
 		{args: []string{"--fs", "", "t1"}, err: `--fs "": use host`},
 		{args: []string{"--fs", "container", "--root-at", "/r", "t1"}, err: "/ already is the container's root"},
 		{args: []string{"--fs", "container", "--sysfs", "t1"}, err: "the container's own /sys"},
-		{args: []string{"--fs", "container", "--privileged", "t1"}, fs: fsContainer},
+		{args: []string{"--fs", "container", "--privileged", "t1"}, fs: plan.FSContainer},
 		{args: []string{"--privileged", "t1"}, err: "--privileged goes with --fs container"},
 		{args: []string{"--fs", "host", "--privileged", "-t", "42"}, err: "--privileged goes with --fs container"},
 		{args: []string{"--root-at", "/", "t1"}, err: "--root-at /: the container's root would hide the host's"},
 		{args: []string{"--root-at", "/run/..", "t1"}, err: "--root-at /:"},
 		{args: []string{"--all", "--root-at", "/r", "--", "du"}, err: "add -j 1"},
-		{args: []string{"--all", "-j", "1", "--root-at", "/r", "--", "du"}, fs: fsHost, rootAt: "/r"},
-		{args: []string{"--ns", "mnt", "t1"}, fs: fsHost}, // refused later, by parseNamespaceTypes
+		{args: []string{"--all", "-j", "1", "--root-at", "/r", "--", "du"}, fs: plan.FSHost, rootAt: "/r"},
+		{args: []string{"--ns", "mnt", "t1"}, fs: plan.FSHost}, // refused later, by parseNamespaceTypes
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -59,96 +58,5 @@ func TestFSFlags(t *testing.T) {
 				t.Errorf("--fs %q --root-at %q, want %q %q", o.fs, o.rootAt, tt.fs, tt.rootAt)
 			}
 		})
-	}
-}
-
-func TestNsMntPointsToFsContainer(t *testing.T) {
-	_, err := parseNamespaceTypes([]string{"net", "mnt"})
-	if err == nil || !strings.Contains(err.Error(), "--fs container") {
-		t.Fatalf("--ns mnt: %v, want a hint to --fs container", err)
-	}
-}
-
-// --fs container adds the mount namespace to whatever else is joined; the
-// host view (the default) never joins it.
-func TestFSViewSelectsTheMountNamespaceOnlyForTheContainer(t *testing.T) {
-	exe, err := os.Open(os.DevNull) // stands for the opened binary
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exe.Close()
-	tests := []struct {
-		name string
-		view *fsView
-		sel  nsjoin.Selection
-		want []string
-	}{
-		{"host, default types", &fsView{}, nsjoin.Selection{}, nil},
-		{"host, --ns net", &fsView{}, nsjoin.Selection{Types: []string{"net"}, Explicit: true}, []string{"net"}},
-		{"container, default types", &fsView{exe: exe}, nsjoin.Selection{}, append(slices.Clone(nsjoin.DefaultTypes), "mnt")},
-		{"container, --ns net", &fsView{exe: exe}, nsjoin.Selection{Types: []string{"net"}, Explicit: true}, []string{"net", "mnt"}},
-		{"container, task types", &fsView{exe: exe}, nsjoin.Selection{Types: []string{}}, []string{"mnt"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tg := &target{sel: tt.sel}
-			tt.view.prepare(tg)
-			if !slices.Equal(tg.sel.Types, tt.want) || tg.sel.Explicit != tt.sel.Explicit {
-				t.Errorf("types %q explicit %v, want %q %v", tg.sel.Types, tg.sel.Explicit, tt.want, tt.sel.Explicit)
-			}
-			if (tg.pinned != nil) != (tt.view.exe != nil) {
-				t.Errorf("pinned hook %v: --fs container reads the container's privileges while the target is pinned, the host view nothing", tg.pinned != nil)
-			}
-			if slices.Contains(nsjoin.DefaultTypes, "mnt") {
-				t.Fatalf("prepare changed nsjoin.DefaultTypes: %q", nsjoin.DefaultTypes)
-			}
-		})
-	}
-	tg := &target{}
-	(&fsView{rootAt: "/r"}).prepare(tg)
-	if tg.pinned == nil || tg.sel.Types != nil {
-		t.Errorf("--root-at: the mount namespace is opened while pinned, not joined; got types %q", tg.sel.Types)
-	}
-}
-
-// The request a --fs container join sends: the container's mount namespace,
-// the binary's fd, no /proc mount, NSJ_ROOT=/ unless the user set it.
-func TestFSViewApply(t *testing.T) {
-	exe, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exe.Close()
-	base := func(types ...string) *nsjoin.JoinRequest {
-		r := &nsjoin.JoinRequest{Path: "/bin/busybox", Args: []string{"busybox", "ls"}, MountProc: true, Env: []string{"NSJ_ROOT=/proc/1/root"}}
-		for i, typ := range types {
-			r.Namespaces = append(r.Namespaces, nsjoin.NamespaceFD{Type: typ, FD: 10 + i})
-		}
-		return r
-	}
-	confined := confinement{built: &nsjoin.Confinement{}}
-	req := base("pid", "mnt")
-	if err := (&fsView{exe: exe, confine: confined}).apply(req, &target{name: "task t1"}); err != nil {
-		t.Fatal(err)
-	}
-	if !req.ContainerFS || req.ExecFD != int(exe.Fd()) || req.MountProc || req.Confine == nil || req.HostPrivileges ||
-		!slices.Equal(req.Env, []string{"NSJ_ROOT=/", "PATH=" + noPath}) {
-		t.Errorf("--fs container request: %+v", req)
-	}
-	if _, err := req.Encode(); err != nil {
-		t.Errorf("the request does not encode: %v", err)
-	}
-	req = base("pid", "mnt")
-	req.Env = append(req.Env, "PATH=/bin")
-	(&fsView{exe: exe, envSet: true, pathSet: true, confine: confinement{privileged: true}}).apply(req, &target{name: "task t1"})
-	if !slices.Equal(req.Env, []string{"NSJ_ROOT=/proc/1/root", "PATH=/bin"}) || !req.HostPrivileges || req.Confine != nil {
-		t.Errorf("-e NSJ_ROOT and -e PATH are replaced, or --privileged is not: %+v", req)
-	}
-	if _, err := req.Encode(); err != nil {
-		t.Errorf("the --privileged request does not encode: %v", err)
-	}
-	err = (&fsView{exe: exe}).apply(base("pid"), &target{name: "PID 1"})
-	if err == nil || !strings.Contains(err.Error(), "PID 1 shares nsj's mount namespace") {
-		t.Errorf("a target in nsj's mount namespace: %v", err)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/nsj-dev/nsj/runtime"
+	"github.com/sirupsen/logrus"
 )
 
 // listEntry is one task of --list -o json.
@@ -21,9 +23,6 @@ type listEntry struct {
 }
 
 func list(o *options) error {
-	if o.pods {
-		return listPods(o)
-	}
 	ctx, c, done, err := connect(o)
 	if err != nil {
 		return err
@@ -102,4 +101,33 @@ func inspect(o *options) error {
 		return err
 	}
 	return printJSON(t)
+}
+
+// typesColumn is what --list shows of a task's namespaces.
+func typesColumn(t *runtime.Target) string {
+	if types := t.PrivateTypes(); len(types) > 0 {
+		return strings.Join(types, ",")
+	}
+	return "-"
+}
+
+// inspectPod prints the container a pod target resolves to, as --inspect
+// prints a task.
+func inspectPod(o *options) error {
+	ctx, c, done, err := connect(podConnection(o))
+	if err != nil {
+		return err
+	}
+	defer done()
+	pt, err := c.FindPod(ctx, *o.pod, o.sandbox)
+	if err != nil {
+		return err
+	}
+	if pt.Fallback != "" {
+		logrus.Warnf("%s; showing the pod's sandbox", pt.Fallback)
+	}
+	if err := pt.Target.Inspect(); err != nil {
+		return err
+	}
+	return printJSON(pt.Target)
 }

@@ -1,6 +1,9 @@
 // Command nsj runs a host command inside a running container's namespaces.
-// It finds the container through containerd (package runtime), and joins it
-// with a constructor that runs before the Go runtime (package nsjoin).
+// It parses the command line, works out the mode once (mode.go), checks
+// that mode's flags in one place (validate.go), and calls a package: plan
+// for a join (which finds the target through runtime and joins it with
+// nsjoin's constructor, before the Go runtime runs), runtime for --list and
+// --inspect, complete for shell completion; then it prints and exits.
 package main
 
 import (
@@ -9,18 +12,16 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
-// Exit codes of nsj's own, as docker run and chroot use them.
-const (
-	exitFailure       = 125 // nsj itself failed
-	exitNotExecutable = 126 // the command was found but cannot be run
-	exitNotFound      = 127 // the command was not found
-)
+// exitFailure is nsj's own failure (package exit has the others).
+const exitFailure = exit.Failure
 
-// exitError carries the exit code that goes with an error.
+// exitError carries the exit code that goes with a usage error; packages
+// return an exit.Error.
 type exitError struct {
 	code int
 	err  error
@@ -54,25 +55,28 @@ func run(args []string) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return exitFailure
+	return exit.Code(err)
 }
 
+// dispatch runs the mode that parseArgs worked out.
 func dispatch(o *options) error {
-	switch {
-	case o.help:
+	switch o.mode {
+	case modeHelp:
 		return nil
-	case o.version:
+	case modeVersion:
 		printVersion()
 		return nil
-	case o.completion != "":
+	case modeCompletion:
 		return printCompletion(o.completion)
-	case o.complete:
-		return complete(o)
-	case o.all:
+	case modeComplete:
+		return printCandidates(o)
+	case modeAll:
 		return all(o)
-	case o.list:
+	case modeList:
 		return list(o)
-	case o.inspect:
+	case modeListPods:
+		return listPods(o)
+	case modeInspect, modeInspectPod:
 		return inspect(o)
 	}
 	return join(o)
@@ -102,11 +106,14 @@ func setupLogging(o *options) error {
 	}
 	l, err := logrus.ParseLevel(level)
 	if err != nil {
-		return usageErrorf("--log-level %q: use debug, info, warn or error", level)
+		return usageErrorf("--log-level %q: use %s", level, logLevels)
 	}
 	logrus.SetLevel(l)
 	return nil
 }
+
+// logLevels are the levels that --log-level takes, as logrus reads them.
+const logLevels = "trace, debug, info, warn, error, fatal or panic"
 
 // lineFormatter writes "nsj: warning: message": one line, like nsj's errors.
 type lineFormatter struct{}

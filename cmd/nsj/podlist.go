@@ -101,7 +101,7 @@ func printPodTable(entries []podEntry) {
 func printPodRefs(entries []podEntry) {
 	seen := map[string]bool{}
 	for _, e := range entries {
-		ref := fmt.Sprintf("%s%s/%s/%s", k8sPrefix, e.PodNamespace, e.Pod, e.Container)
+		ref := fmt.Sprintf("%s%s/%s/%s", runtime.K8sPrefix, e.PodNamespace, e.Pod, e.Container)
 		if e.Kind == runtime.KindContainer && !seen[ref] {
 			seen[ref] = true
 			fmt.Println(ref)

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"fmt"
@@ -12,29 +12,29 @@ import (
 // container's spec lets its processes reach the host command that nsj is
 // about to run in it (docs/security.md, "Risky targets"). Only --log-level
 // error silences the warning.
-func warnRiskySpec(name string, spec *specs.Spec, o *options) {
+func warnRiskySpec(name string, spec *specs.Spec, a *Ask) {
 	t, err := risk.FromSpec(spec)
 	if err != nil {
 		logrus.Warnf("%s: nsj cannot tell whether its processes can reach the host command it runs in it: %v (see docs/security.md)", name, err)
 		return
 	}
-	warnRisky(name, t, o)
+	warnRisky(name, t, a)
 }
 
 // warnRiskyPID is warnRiskySpec for a --target-pid process, judged by its
 // own privileges and user namespace. A process nsj cannot read is left to
 // the join, which says what is wrong with it.
-func warnRiskyPID(name string, pid int, o *options) {
+func warnRiskyPID(name string, pid int, a *Ask) {
 	t, err := risk.OfPID(pid)
 	if err != nil {
 		logrus.Debugf("%s: not checked for risks: %v", name, err)
 		return
 	}
-	warnRisky(name, t, o)
+	warnRisky(name, t, a)
 }
 
-func warnRisky(name string, t risk.Target, o *options) {
-	for _, r := range risk.Of(t, risk.Join{UserNS: o.joinsUser(), KeepCreds: o.preserveCreds}) {
+func warnRisky(name string, t risk.Target, a *Ask) {
+	for _, r := range risk.Of(t, risk.Join{UserNS: JoinsUser(a.Types), KeepCreds: a.PreserveCreds}) {
 		logrus.Warn(riskyMessage(name, r))
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"os"
@@ -35,11 +35,11 @@ func TestRootAtTakesOnlyAnEmptyOrMissingDirectoryOffPath(t *testing.T) {
 		{dir: "full", path: base + "/full//bin/", err: "holds $PATH entry " + base + "/full/bin:"},
 	} {
 		t.Run(tc.dir+" "+tc.path, func(t *testing.T) {
-			err := checkRootAt(filepath.Join(base, tc.dir), tc.path)
+			err := CheckRootAt(filepath.Join(base, tc.dir), tc.path)
 			switch {
 			case tc.err == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !strings.HasSuffix(err.Error(), rootAtHint)):
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !strings.HasSuffix(err.Error(), RootAtHint)):
 				t.Fatalf("%v, want an error about %q ending in the hint", err, tc.err)
 			}
 		})

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 )
 
@@ -18,10 +19,18 @@ type command struct {
 	env  []string // the caller's environment with -e applied
 }
 
+// ResolveCommand checks, as Join does first, that the command (default:
+// $SHELL, else /bin/sh) is found in the PATH it gets (nsj's own, or the one
+// given with -e).
+func ResolveCommand(command, env []string) error {
+	_, err := resolveCommand(&Ask{Command: command, Env: env})
+	return err
+}
+
 // resolveCommand picks the command (default: $SHELL, else /bin/sh) and
 // finds it in the caller's PATH (or the PATH given with -e).
-func resolveCommand(o *options) (*command, error) {
-	args := o.command
+func resolveCommand(a *Ask) (*command, error) {
+	args := a.Command
 	if len(args) == 0 {
 		sh := os.Getenv("SHELL")
 		if sh == "" {
@@ -29,13 +38,19 @@ func resolveCommand(o *options) (*command, error) {
 		}
 		args = []string{sh}
 	}
-	c := &command{args: args, env: applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env)}
+	c := &command{args: args, env: applyEnv(nsjoin.WithoutPrivate(os.Environ()), a.Env)}
 	path, err := lookPath(args[0], envValue(c.env, "PATH"))
 	if err != nil {
 		return nil, err
 	}
 	c.path = path
 	return c, nil
+}
+
+// CommandPath is the PATH the command gets: nsj's own, or the one given
+// with -e.
+func CommandPath(sets []string) string {
+	return envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), sets), "PATH")
 }
 
 // defaultPath is searched when PATH is empty, as execvp(3) does.
@@ -45,7 +60,7 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // is: the constructor's execve reports what is wrong with it.
 func lookPath(name, pathEnv string) (string, error) {
 	if name == "" {
-		return "", &exitError{exitNotFound, errors.New("empty command name")}
+		return "", &exit.Error{Code: exit.NotFound, Err: errors.New("empty command name")}
 	}
 	if strings.Contains(name, "/") {
 		return name, nil
@@ -75,9 +90,9 @@ func lookPath(name, pathEnv string) (string, error) {
 		}
 	}
 	if denied != "" {
-		return "", &exitError{exitNotExecutable, fmt.Errorf("%s: %w", denied, fs.ErrPermission)}
+		return "", &exit.Error{Code: exit.NotExecutable, Err: fmt.Errorf("%s: %w", denied, fs.ErrPermission)}
 	}
-	return "", &exitError{exitNotFound, fmt.Errorf("%s: command not found in the host's PATH (%s)", name, pathEnv)}
+	return "", &exit.Error{Code: exit.NotFound, Err: fmt.Errorf("%s: command not found in the host's PATH (%s)", name, pathEnv)}
 }
 
 // applyEnv applies -e entries: KEY=VALUE sets, KEY alone copies nsj's own
@@ -135,18 +150,13 @@ func envValue(env []string, key string) string {
 }
 
 // request builds the join request for the opened namespaces.
-func (c *command) request(o *options, nss []*nsjoin.Namespace) *nsjoin.JoinRequest {
-	req := &nsjoin.JoinRequest{Path: c.path, Args: c.args, Env: c.env, Dir: o.dir, MountSysfs: o.sysfs, Debug: o.debug}
+func (c *command) request(a *Ask, nss []*nsjoin.Namespace) *nsjoin.JoinRequest {
+	req := &nsjoin.JoinRequest{Path: c.path, Args: c.args, Env: c.env, Dir: a.Dir, MountSysfs: a.Sysfs, Debug: a.Debug}
 	for _, ns := range nss {
 		req.Namespaces = append(req.Namespaces, nsjoin.NamespaceFD{Type: ns.Type, FD: int(ns.File.Fd())})
 		if ns.Type == "pid" {
 			req.MountProc = true
 		}
-	}
-	if req.MountProc && !setByUser(o.env, "NSJ_ROOT") {
-		// The container's init sees its root filesystem; so does the command.
-		// A NSJ_ROOT inherited from an outer nsj would be wrong here.
-		req.Env = setEnv(req.Env, "NSJ_ROOT", "/proc/1/root", true)
 	}
 	return req
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"slices"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/complete"
 )
 
 func TestCandidatesFollowTheWordsTyped(t *testing.T) {
@@ -15,22 +17,22 @@ func TestCandidatesFollowTheWordsTyped(t *testing.T) {
 	}{
 		{"output values", []string{"--list", "-o"}, "", []string{"table", "json"}, false},
 		{"log levels", []string{"--log-level"}, "d", []string{"debug", "info", "warn", "error"}, false},
-		{"address is a file", []string{"-a"}, "/ru", []string{completeFiles}, false},
-		{"address with = is done", []string{"--address=/x.sock", "web"}, "", []string{completeCommands}, false},
-		{"working directory", []string{"-w"}, "", []string{completeDirs}, false},
+		{"address is a file", []string{"-a"}, "/ru", []string{complete.Files}, false},
+		{"address with = is done", []string{"--address=/x.sock", "web"}, "", []string{complete.Commands}, false},
+		{"working directory", []string{"-w"}, "", []string{complete.Dirs}, false},
 		{"shells", []string{"--completion"}, "", []string{"bash", "zsh", "fish"}, false},
 		{"namespace types after a comma", []string{"--ns"}, "net,", []string{"net,pid", "net,user"}, true},
 		{"no mnt among types", []string{"--ns"}, "", []string{"net", "pid", "uts", "ipc", "cgroup", "time", "user"}, false},
-		{"the command after the task", []string{"-n", "k8s.io", "web"}, "", []string{completeCommands}, false},
-		{"files after the command", []string{"web", "tcpdump"}, "-", []string{completeFiles}, false},
-		{"the command right after -t PID", []string{"-t", "42"}, "", []string{completeCommands}, false},
-		{"joined shorthand -t42", []string{"-t42"}, "", []string{completeCommands}, false},
+		{"the command after the task", []string{"-n", "k8s.io", "web"}, "", []string{complete.Commands}, false},
+		{"files after the command", []string{"web", "tcpdump"}, "-", []string{complete.Files}, false},
+		{"the command right after -t PID", []string{"-t", "42"}, "", []string{complete.Commands}, false},
+		{"joined shorthand -t42", []string{"-t42"}, "", []string{complete.Commands}, false},
 		{"flags", nil, "--na", []string{"--namespace", "--address"}, true},
 		{"no hidden flags", nil, "--", []string{"--complete"}, false},
 		{"--list takes no task", []string{"--list"}, "", []string{"--all-namespaces"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := candidates(tc.before, tc.cur)
+			got := complete.Candidates(newFlagSet(&options{}), tc.before, tc.cur)
 			if tc.name == "no hidden flags" {
 				if slices.Contains(got, "--complete") {
 					t.Fatalf("hidden --complete offered: %v", got)
@@ -49,16 +51,6 @@ func TestCandidatesFollowTheWordsTyped(t *testing.T) {
 				t.Fatalf("candidates(%q, %q) = %v, want %v", tc.before, tc.cur, got, tc.want)
 			}
 		})
-	}
-}
-
-func TestScanReadsAddressAndNamespace(t *testing.T) {
-	st := scan([]string{"-a", "/s.sock", "--namespace=k8s.io", "--debug"})
-	if st.address != "/s.sock" || st.namespace != "k8s.io" || st.positional != 0 || st.pending != nil {
-		t.Fatalf("scan: %+v", st)
-	}
-	if st := scan([]string{"-n"}); st.pending == nil || st.pending.Name != "namespace" {
-		t.Fatalf("a trailing -n leaves its value pending: %+v", st)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/exit"
 )
 
 // writeFile creates dir/name with mode and returns its path.
@@ -42,7 +44,7 @@ func TestLookPath(t *testing.T) {
 	tests := []struct {
 		name, cmd, path string
 		want            string // the path found; "" when an error is expected
-		code            int    // the exitError code expected
+		code            int    // the exit.Error code expected
 	}{
 		{"found in the first PATH dir", "tool", bin1 + ":" + bin2, tool1, 0},
 		{"found in the first that has it", "tool", bin2 + ":" + bin1, tool2, 0},
@@ -54,11 +56,11 @@ func TestLookPath(t *testing.T) {
 		{"absolute name returned as is", "/no/such/file", bin1, "/no/such/file", 0},
 		{"relative name with slash returned as is", "./tool", empty, "./tool", 0},
 		{"slash name not looked up", "sub/tool", bin1, "sub/tool", 0},
-		{"not found", "nosuchcommand", bin1 + ":" + bin2, "", exitNotFound},
-		{"not found with empty PATH", "tool", "", "", exitNotFound},
-		{"empty name", "", bin1, "", exitNotFound},
-		{"present but not executable", "noexec", empty + ":" + bin1, "", exitNotExecutable},
-		{"directory only", "adir", bin1, "", exitNotFound},
+		{"not found", "nosuchcommand", bin1 + ":" + bin2, "", exit.NotFound},
+		{"not found with empty PATH", "tool", "", "", exit.NotFound},
+		{"empty name", "", bin1, "", exit.NotFound},
+		{"present but not executable", "noexec", empty + ":" + bin1, "", exit.NotExecutable},
+		{"directory only", "adir", bin1, "", exit.NotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,11 +71,11 @@ func TestLookPath(t *testing.T) {
 				}
 				return
 			}
-			var ee *exitError
-			if !errors.As(err, &ee) || ee.code != tt.code {
-				t.Fatalf("lookPath(%q, %q) = %q, %v; want an exitError with code %d", tt.cmd, tt.path, got, err, tt.code)
+			var ee *exit.Error
+			if !errors.As(err, &ee) || ee.Code != tt.code {
+				t.Fatalf("lookPath(%q, %q) = %q, %v; want an exit.Error with code %d", tt.cmd, tt.path, got, err, tt.code)
 			}
-			if tt.code == exitNotExecutable && (!errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), noexec)) {
+			if tt.code == exit.NotExecutable && (!errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), noexec)) {
 				t.Errorf("error %q does not name %s as not permitted", err, noexec)
 			}
 		})
@@ -173,9 +175,9 @@ func TestParseNamespaceTypes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sel, err := parseNamespaceTypes(tt.in)
 			if tt.errMsg != "" {
-				var ee *exitError
-				if !errors.As(err, &ee) || ee.code != exitFailure {
-					t.Fatalf("parseNamespaceTypes(%q) = %+v, %v; want an exitError with code %d", tt.in, sel, err, exitFailure)
+				var ee *exit.Error
+				if !errors.As(err, &ee) || ee.Code != exit.Failure {
+					t.Fatalf("parseNamespaceTypes(%q) = %+v, %v; want an exit.Error with code %d", tt.in, sel, err, exit.Failure)
 				}
 				if !strings.Contains(err.Error(), tt.errMsg) {
 					t.Errorf("error %q does not mention %q", err, tt.errMsg)

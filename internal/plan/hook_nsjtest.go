@@ -1,4 +1,6 @@
-package main
+//go:build nsjtest
+
+package plan
 
 import (
 	"os"
@@ -14,6 +16,10 @@ import (
 // (its PID is pinned, no namespace is open yet) and "exec" (the namespaces
 // are open, the constructor has not run). The variable is
 // private (_NSJ_), so it never reaches the command.
+//
+// The hook is compiled only with the build tag nsjtest, which make build
+// (the binary the integration tests run) sets and make release does not:
+// a release binary ignores the variable (hook_release.go).
 //
 // The signal goes to the calling thread: sent to the process, another
 // thread may take it while this one runs on into the exec, and the stop

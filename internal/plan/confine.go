@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/nsj-dev/nsj/internal/ociseccomp"
 	"github.com/nsj-dev/nsj/nsjoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -37,24 +38,25 @@ type confinement struct {
 
 const privilegedRisk = "the command keeps the host's root privileges among the container's files (all capabilities, no seccomp filter, the host's cgroup): whatever it runs from them, such as a program the container planted under a name that is not a busybox applet, runs as unconfined host root; use --privileged only for a container you trust"
 
-// prepare has openTarget read the target's privileges while its PID is
-// pinned (open), or warns about --privileged.
-func (c *confinement) prepare(t *target) {
+// prepare returns what reads the target's privileges while its PID is
+// pinned (open), for the namespace types sel; with --privileged, nothing
+// (and a warning).
+func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
 	if c.privileged {
 		logrus.Warnf("--fs container --privileged: %s", privilegedRisk)
-		return
+		return nil
 	}
 	c.name, c.spec = t.name, t.spec
-	c.joinsUser = slices.Contains(t.sel.Types, "user")
+	c.joinsUser = slices.Contains(sel.Types, "user")
 	c.paused = t.paused
-	t.pinned = c.open
+	return c.open
 }
 
 // open reads the privileges, rlimits and seccomp profile and opens the
 // cgroups of the pinned target process p.
 func (c *confinement) open(p *nsjoin.Process) error {
 	if c.paused {
-		return &exitError{exitFailure, fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (ctr task resume), or keep nsj's cgroup and the host's privileges with --privileged", c.name)}
+		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (ctr task resume), or keep nsj's cgroup and the host's privileges with --privileged", c.name)}
 	}
 	if err := c.checkUserNS(p); err != nil {
 		return err
@@ -113,7 +115,7 @@ func (c *confinement) checkUserNS(p *nsjoin.Process) error {
 	}
 	defer ours.File.Close()
 	if !theirs.Same(ours) {
-		return &exitError{exitFailure, fmt.Errorf("%s has a user namespace of its own, where its capabilities hold; --fs container confines the command to them only inside it: add user to --ns, or keep the host's privileges with --privileged", c.name)}
+		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s has a user namespace of its own, where its capabilities hold; --fs container confines the command to them only inside it: add user to --ns, or keep the host's privileges with --privileged", c.name)}
 	}
 	return nil
 }
@@ -133,7 +135,7 @@ func (c *confinement) privileges(pid int) (*nsjoin.Confinement, error) {
 	}
 	if c.spec.Linux != nil {
 		if out.Seccomp, err = ociseccomp.Compile(c.spec.Linux.Seccomp); err != nil {
-			return nil, &exitError{exitFailure, fmt.Errorf("%s: %w; nsj cannot confine the command to it: keep the host's privileges with --privileged (see docs/security.md)", c.name, err)}
+			return nil, &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s: %w; nsj cannot confine the command to it: keep the host's privileges with --privileged (see docs/security.md)", c.name, err)}
 		}
 	}
 	return out, nil
@@ -147,7 +149,7 @@ func pidPrivileges(pid int, name string) (*nsjoin.Confinement, error) {
 		return nil, fmt.Errorf("reading the privileges of %s: %w", name, err)
 	}
 	if cr.Seccomp != 0 {
-		return nil, &exitError{exitFailure, fmt.Errorf("%s runs under a seccomp filter, which nsj cannot copy from a process; name its container instead (nsj takes the filter from its OCI spec), or keep the host's privileges with --privileged", name)}
+		return nil, &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s runs under a seccomp filter, which nsj cannot copy from a process; name its container instead (nsj takes the filter from its OCI spec), or keep the host's privileges with --privileged", name)}
 	}
 	out := &nsjoin.Confinement{Creds: *cr}
 	if out.Rlimits, err = pidRlimits(pid); err != nil {

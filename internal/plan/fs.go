@@ -1,13 +1,13 @@
-package main
+package plan
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/sirupsen/logrus"
 )
@@ -16,47 +16,19 @@ import (
 // in nsj's private host view; --fs container runs a static host binary in
 // the container's own mount namespace (docs/distroless.md).
 
+// The views of --fs.
 const (
-	fsHost      = "host"
-	fsContainer = "container"
+	FSHost      = "host"      // the host's files, in a private copy of its mounts
+	FSContainer = "container" // the container's own mount namespace
 )
 
 // pinHook runs while the target's PID is pinned, after its namespaces are
 // open (openTarget).
 type pinHook func(*nsjoin.Process) error
 
-// checkFS rejects --fs and --root-at values that make no sense, and makes
-// DIR absolute.
-func (o *options) checkFS() error {
-	switch {
-	case o.fs != fsHost && o.fs != fsContainer:
-		return usageErrorf("--fs %q: use host (the host's files; the default) or container (the container's own)", o.fs)
-	case o.fs == fsContainer && o.rootAt != "":
-		return usageErrorf("--root-at attaches the container's root in the host view; with --fs container / already is the container's root")
-	case o.fs == fsContainer && o.sysfs:
-		return usageErrorf("--sysfs mounts in nsj's private host view; with --fs container the container's own /sys is used")
-	case o.privileged && o.fs != fsContainer:
-		return usageErrorf("--privileged goes with --fs container, where it keeps the host's privileges; in the host view (the default) the command has them anyway: drop --privileged")
-	case o.rootAt == "":
-		return nil
-	case o.all && o.jobs != 1:
-		return usageErrorf("--root-at %s with --all: tasks run at once would share the directory; add -j 1", o.rootAt)
-	}
-	dir, err := filepath.Abs(o.rootAt)
-	if err != nil {
-		return usageErrorf("--root-at %s: %v", o.rootAt, err)
-	}
-	if dir == "/" {
-		return usageErrorf("--root-at /: the container's root would hide the host's; %s", rootAtHint)
-	}
-	o.rootAt = dir
-	return checkRootAt(dir, envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH"))
-}
-
 // fsView is what --fs container and --root-at add to a join.
 type fsView struct {
 	rootAt   string
-	envSet   bool              // -e NSJ_ROOT: the user's value stays
 	exe      *os.File          // --fs container: the host binary, opened before joining
 	mountNS  *nsjoin.Namespace // --root-at: the container's mount namespace
 	exampleT string            // the target as typed, for hints
@@ -67,19 +39,19 @@ type fsView struct {
 // openCommand resolves the command, as resolveCommand does, and with --fs
 // container opens its binary and checks that it is static, before anything
 // is looked up or joined.
-func openCommand(o *options) (*command, *fsView, error) {
-	v := &fsView{rootAt: o.rootAt, envSet: setByUser(o.env, "NSJ_ROOT"), exampleT: o.target,
-		pathSet: setByUser(o.env, "PATH"), confine: confinement{privileged: o.privileged}}
-	if o.targetPID != 0 {
-		v.exampleT = fmt.Sprintf("-t %d", o.targetPID)
+func openCommand(a *Ask) (*command, *fsView, error) {
+	v := &fsView{rootAt: a.RootAt, exampleT: a.Task,
+		pathSet: setByUser(a.Env, "PATH"), confine: confinement{privileged: a.Privileged}}
+	if a.PID != 0 {
+		v.exampleT = fmt.Sprintf("-t %d", a.PID)
 	}
-	if o.fs == fsContainer && len(o.command) == 0 {
-		if err := v.defaultCommand(o); err != nil {
+	if a.FS == FSContainer && len(a.Command) == 0 {
+		if err := v.defaultCommand(a); err != nil {
 			return nil, nil, err
 		}
 	}
-	c, err := resolveCommand(o)
-	if err != nil || o.fs != fsContainer {
+	c, err := resolveCommand(a)
+	if err != nil || a.FS != FSContainer {
 		return c, v, err
 	}
 	v.exe, err = nsjoin.OpenStatic(c.path)
@@ -99,41 +71,51 @@ const noPath = "/dev/null"
 // needs the host's libraries), so the default is the host's busybox sh,
 // which Debian's busybox-static links statically. Its applets run without
 // PATH (apply sets it to noPath).
-func (v *fsView) defaultCommand(o *options) error {
-	path := envValue(applyEnv(nsjoin.WithoutPrivate(os.Environ()), o.env), "PATH")
-	if _, err := lookPath("busybox", path); err != nil {
-		return &exitError{exitNotFound, errors.New("--fs container without COMMAND runs the host's busybox sh, and the host has no busybox in its PATH; install a static one (Debian: busybox-static), or name a statically linked COMMAND")}
+func (v *fsView) defaultCommand(a *Ask) error {
+	if _, err := lookPath("busybox", CommandPath(a.Env)); err != nil {
+		return &exit.Error{Code: exit.NotFound, Err: errors.New("--fs container without COMMAND runs the host's busybox sh, and the host has no busybox in its PATH; install a static one (Debian: busybox-static), or name a statically linked COMMAND")}
 	}
-	o.command = []string{"busybox", "sh"}
+	a.Command = []string{"busybox", "sh"}
 	return nil
 }
 
 func (v *fsView) staticError(err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &exitError{exitNotFound, fmt.Errorf("%w; --fs container runs a host binary: name one that exists on the host", err)}
+		return &exit.Error{Code: exit.NotFound, Err: fmt.Errorf("%w; --fs container runs a host binary: name one that exists on the host", err)}
 	case errors.Is(err, nsjoin.ErrDynamic), errors.Is(err, nsjoin.ErrScript), errors.Is(err, nsjoin.ErrNotELF):
-		return &exitError{exitNotExecutable, fmt.Errorf("%w; --fs container runs host binaries among the container's files, without the host's libraries or interpreters: use a statically linked one, e.g. from Debian's busybox-static: nsj --fs container %s /bin/busybox sh", err, v.exampleT)}
+		return &exit.Error{Code: exit.NotExecutable, Err: fmt.Errorf("%w; --fs container runs host binaries among the container's files, without the host's libraries or interpreters: use a statically linked one, e.g. from Debian's busybox-static: nsj --fs container %s /bin/busybox sh", err, v.exampleT)}
 	case errors.Is(err, fs.ErrPermission):
-		return &exitError{exitNotExecutable, err}
+		return &exit.Error{Code: exit.NotExecutable, Err: err}
 	}
 	return fmt.Errorf("opening the host binary for --fs container: %w", err)
 }
 
-// prepare adds the mount namespace to the types to join (--fs container),
-// or has openTarget open it (--root-at).
-func (v *fsView) prepare(t *target) {
+// opening is how a target's namespaces are opened: the types, and what
+// runs while its PID is pinned, after they are open.
+type opening struct {
+	sel    nsjoin.Selection
+	pinned pinHook
+}
+
+// prepare says how to open t for this view: the host view opens what t
+// joins; --fs container adds the mount namespace and reads the container's
+// privileges while pinned; --root-at opens the mount namespace while pinned,
+// without joining it.
+func (v *fsView) prepare(t *target) opening {
+	op := opening{sel: t.sel}
 	if v.exe != nil {
 		types := t.sel.Types
 		if types == nil {
 			types = nsjoin.DefaultTypes
 		}
-		t.sel.Types = append(slices.Clone(types), "mnt")
-		v.confine.prepare(t)
+		op.sel.Types = append(slices.Clone(types), "mnt")
+		op.pinned = v.confine.prepare(t, op.sel)
 	}
 	if v.rootAt != "" {
-		t.pinned = v.openMountNS
+		op.pinned = v.openMountNS
 	}
+	return op
 }
 
 func (v *fsView) openMountNS(p *nsjoin.Process) error {
@@ -150,26 +132,17 @@ func (v *fsView) apply(req *nsjoin.JoinRequest, t *target) error {
 	switch {
 	case v.mountNS != nil:
 		req.RootNS, req.RootAt = int(v.mountNS.File.Fd()), v.rootAt
-		v.setRoot(req, v.rootAt)
 	case v.exe != nil:
 		if !slices.ContainsFunc(req.Namespaces, func(n nsjoin.NamespaceFD) bool { return n.Type == "mnt" }) {
 			return fmt.Errorf("%s shares nsj's mount namespace: its files are the host's; drop --fs container", t.name)
 		}
 		req.ContainerFS, req.ExecFD, req.MountProc = true, int(v.exe.Fd()), false
-		v.setRoot(req, "/")
 		if !v.pathSet {
 			req.Env = setEnv(req.Env, "PATH", noPath, true)
 		}
 		return v.confine.apply(req)
 	}
 	return nil
-}
-
-// setRoot exports NSJ_ROOT, unless the user set it with -e.
-func (v *fsView) setRoot(req *nsjoin.JoinRequest, root string) {
-	if !v.envSet {
-		req.Env = setEnv(req.Env, "NSJ_ROOT", root, true)
-	}
 }
 
 // close releases the files, where the join did not happen.

@@ -1,4 +1,10 @@
-package main
+// Package complete answers nsj's shell completion: it holds the scripts
+// for bash, zsh and fish, and lists the candidates for the word under the
+// cursor, given the words before it, read as nsj's flag set reads them:
+// flag names and values, running task IDs and containerd namespaces (asked
+// of containerd briefly), or a directive for the shell to complete files,
+// directories or commands itself.
+package complete
 
 import (
 	"context"
@@ -9,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -19,34 +26,27 @@ import (
 // or let the shell complete files, directories or commands itself when the
 // only line is one of these directives.
 const (
-	completeFiles    = "__files__"
-	completeDirs     = "__dirs__"
-	completeCommands = "__commands__"
+	Files    = "__files__"
+	Dirs     = "__dirs__"
+	Commands = "__commands__"
 )
 
 //go:embed completion/nsj.bash completion/nsj.zsh completion/nsj.fish
 var completionScripts embed.FS
 
-func printCompletion(shell string) error {
+// Script is the completion script for shell: bash, zsh or fish.
+func Script(shell string) ([]byte, error) {
 	b, err := completionScripts.ReadFile("completion/nsj." + shell)
 	if err != nil {
-		return usageErrorf("--completion %q: use bash, zsh or fish", shell)
+		return nil, fmt.Errorf("--completion %q: use bash, zsh or fish", shell)
 	}
-	_, err = os.Stdout.Write(b)
-	return err
+	return b, nil
 }
 
-// complete prints the candidates for the last word of o.command, the word
-// under the cursor, given the words before it.
-func complete(o *options) error {
-	words := o.command
-	if len(words) == 0 {
-		words = []string{""}
-	}
-	for _, c := range candidates(words[:len(words)-1], words[len(words)-1]) {
-		fmt.Println(c)
-	}
-	return nil
+// Candidates are the completions of cur, the word under the cursor, after
+// the words before it; flags is nsj's flag set.
+func Candidates(flags *pflag.FlagSet, before []string, cur string) []string {
+	return candidates(flags, before, cur)
 }
 
 // typed is what the words before the cursor say.
@@ -58,10 +58,9 @@ type typed struct {
 	noTarget           bool        // --list, --version, ...: no TASK follows
 }
 
-// scan reads the words before the cursor as parseArgs would.
-func scan(words []string) typed {
+// scan reads the words before the cursor as nsj parses them.
+func scan(fs *pflag.FlagSet, words []string) typed {
 	var st typed
-	fs := newFlagSet(&options{})
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		if st.positional > 0 || w == "--" || !strings.HasPrefix(w, "-") || w == "-" {
@@ -115,26 +114,26 @@ func (st *typed) note(name, value string) {
 	}
 }
 
-func candidates(before []string, cur string) []string {
-	st := scan(before)
+func candidates(fs *pflag.FlagSet, before []string, cur string) []string {
+	st := scan(fs, before)
 	switch {
 	case st.pending != nil:
 		return flagValues(st, st.pending.Name, cur)
 	case st.noTarget:
-		return flagNames(cur)
+		return flagNames(fs, cur)
 	case st.pid && st.positional == 0 && !strings.HasPrefix(cur, "-"), st.positional == 1 && !st.pid:
-		return []string{completeCommands}
+		return []string{Commands}
 	case st.positional > 0:
-		return []string{completeFiles}
+		return []string{Files}
 	case strings.HasPrefix(cur, "-"):
-		return flagNames(cur)
+		return flagNames(fs, cur)
 	}
 	return tasks(st)
 }
 
-func flagNames(cur string) []string {
+func flagNames(fs *pflag.FlagSet, cur string) []string {
 	var out []string
-	newFlagSet(&options{}).VisitAll(func(f *pflag.Flag) {
+	fs.VisitAll(func(f *pflag.Flag) {
 		if !f.Hidden {
 			out = append(out, "--"+f.Name)
 			if f.Shorthand != "" && !strings.HasPrefix(cur, "--") {
@@ -150,9 +149,9 @@ func flagValues(st typed, name, cur string) []string {
 	case "namespace":
 		return namespaces(st)
 	case "address":
-		return []string{completeFiles}
+		return []string{Files}
 	case "wd", "root-at":
-		return []string{completeDirs}
+		return []string{Dirs}
 	case "output":
 		return []string{"table", "json"}
 	case "log-level":
@@ -175,10 +174,10 @@ func flagValues(st typed, name, cur string) []string {
 	return nil
 }
 
-// client connects with the -a and -n typed so far, briefly: a completion
+// completionClient connects with the -a and -n typed so far, briefly: a completion
 // must not hang on a dead daemon.
 func completionClient(st typed) (context.Context, *runtime.Client, func(), error) {
-	return connect(&options{address: st.address, namespace: st.namespace, timeout: 2 * time.Second})
+	return plan.Connect(runtime.Options{Address: st.address, Namespace: st.namespace, Timeout: 2 * time.Second})
 }
 
 // tasks offers the IDs of the running tasks: in the namespace typed (or

@@ -1,0 +1,36 @@
+package complete
+
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// testFlags stands for nsj's flag set: the flags that scan reads.
+func testFlags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("nsj", pflag.ContinueOnError)
+	fs.StringP("address", "a", "", "")
+	fs.StringP("namespace", "n", "", "")
+	fs.IntP("target-pid", "t", 0, "")
+	fs.Bool("debug", false, "")
+	return fs
+}
+
+func TestScanReadsAddressAndNamespace(t *testing.T) {
+	st := scan(testFlags(), []string{"-a", "/s.sock", "--namespace=k8s.io", "--debug"})
+	if st.address != "/s.sock" || st.namespace != "k8s.io" || st.positional != 0 || st.pending != nil {
+		t.Fatalf("scan: %+v", st)
+	}
+	if st := scan(testFlags(), []string{"-n"}); st.pending == nil || st.pending.Name != "namespace" {
+		t.Fatalf("a trailing -n leaves its value pending: %+v", st)
+	}
+}
+
+func TestScriptRejectsUnknownShells(t *testing.T) {
+	if _, err := Script("tcsh"); err == nil {
+		t.Fatal("no error for tcsh")
+	}
+	if b, err := Script("bash"); err != nil || len(b) == 0 {
+		t.Fatalf("bash: %d bytes, %v", len(b), err)
+	}
+}

@@ -1,0 +1,26 @@
+package exit
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestCodeIsTheOneCarriedElseFailure(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{errors.New("plain"), Failure},
+		{Errorf(NotFound, "%s: command not found", "x"), NotFound},
+		{fmt.Errorf("joining: %w", &Error{NotExecutable, errors.New("denied")}), NotExecutable},
+	} {
+		if got := Code(tt.err); got != tt.want {
+			t.Errorf("Code(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+	inner := errors.New("inner")
+	if err := Errorf(Failure, "outer: %w", inner); !errors.Is(err, inner) || err.Error() != "outer: inner" {
+		t.Errorf("Errorf does not wrap: %v", err)
+	}
+}

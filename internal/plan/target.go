@@ -1,0 +1,109 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/nsj-dev/nsj/nsjoin"
+	"github.com/nsj-dev/nsj/runtime"
+	"github.com/sirupsen/logrus"
+)
+
+// Connect opens the containerd connection of one run (-a, -n, --timeout);
+// the returned context bounds the whole lookup, done releases both.
+func Connect(opts runtime.Options) (context.Context, *runtime.Client, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	c, err := runtime.Connect(ctx, opts)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return ctx, c, func() { c.Close(); cancel() }, nil
+}
+
+// pidTarget is a process named with --target-pid; it is judged for risks
+// as a task is, before anything of it is opened.
+func pidTarget(a *Ask, sel nsjoin.Selection) *target {
+	name := fmt.Sprintf("PID %d", a.PID)
+	warnRiskyPID(name, a.PID, a)
+	return &target{name: name, pid: a.PID, sel: sel, done: func() {}}
+}
+
+// findTarget finds the target the Ask names, of whichever kind: a process,
+// a pod's container or sandbox, a containerd task.
+func findTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
+	if a.PID != 0 {
+		return pidTarget(a, sel), nil
+	}
+	if a.Pod != nil {
+		return podTarget(a, sel)
+	}
+	return taskTarget(a, sel)
+}
+
+// taskTarget finds a containerd task and says which of its namespaces to join.
+func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
+	ctx, c, done, err := Connect(a.Containerd)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Find(ctx, a.Task)
+	if err == nil && a.CheckTask != nil {
+		err = a.CheckTask(t)
+	}
+	if err != nil {
+		done()
+		return nil, err
+	}
+	tg := containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t)
+	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, c.Address())
+	if tg.paused {
+		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", tg.name, t.Namespace, t.ID)
+	}
+	warnRiskySpec(tg.name, t.Spec, a)
+	tg.sel = taskSelection(t, sel)
+	return tg, nil
+}
+
+// containerTarget is what joining needs of a task that c found (a
+// container's, or a pod's sandbox), but the namespaces to join.
+func containerTarget(ctx context.Context, c *runtime.Client, done func(), name string, t *runtime.Target) *target {
+	return &target{
+		name:      name,
+		pid:       int(t.PID),
+		specPaths: specPaths(t),
+		recheck:   func() error { return c.Recheck(ctx, t) },
+		done:      done,
+		spec:      t.Spec,
+		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
+	}
+}
+
+// taskSelection joins, unless --ns says otherwise, the default types that the
+// container's spec lists: a type it does not list is shared with the host.
+func taskSelection(t *runtime.Target, sel nsjoin.Selection) nsjoin.Selection {
+	if sel.Explicit {
+		return sel
+	}
+	private := t.PrivateTypes()
+	out := nsjoin.Selection{Types: []string{}}
+	for _, typ := range nsjoin.DefaultTypes {
+		if slices.Contains(private, typ) {
+			out.Types = append(out.Types, typ)
+		} else {
+			logrus.Debugf("namespace %s: the container's spec has none, it shares the host's; not joined", typ)
+		}
+	}
+	return out
+}
+
+func specPaths(t *runtime.Target) map[string]string {
+	paths := map[string]string{}
+	for _, n := range t.Namespaces {
+		if n.Path != "" {
+			paths[n.Type] = n.Path
+		}
+	}
+	return paths
+}

@@ -142,7 +142,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")
-	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container has label `KEY=VALUE`; repeatable, all must match")
+	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container (for a Kubernetes container: its pod) has label `KEY=VALUE`; repeatable, all must match")
 	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")

@@ -40,7 +40,9 @@ func all(o *options) error {
 	}
 	defer done()
 	out := newFanOut(o, len(tasks))
-	results, sig := newRunner("/proc/self/exe", flags, c, o.command, out).run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
+	r := newRunner("/proc/self/exe", flags, c, o.command, out)
+	r.stopAtEOF = o.stopAtEOF
+	results, sig := r.run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
 	out.close()
 	if msg, code := summary(results, sig); code != 0 {
 		return &exitError{code, errors.New(msg)}
@@ -83,7 +85,7 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 func (o *options) checkAll() error {
 	switch {
 	case !o.all:
-		return usageErrorf("--selector, --pod-namespace, -j and --no-prefix go with --all; see nsj --help")
+		return usageErrorf("--selector, --pod-namespace, -j, --no-prefix and --stop-at-eof go with --all; see nsj --help")
 	case o.list || o.inspect || o.targetPID != 0:
 		return usageErrorf("--all runs a command in every matching task; drop --list, --inspect and -t")
 	case len(o.command) == 0:
@@ -103,7 +105,7 @@ func (o *options) checkAll() error {
 
 // allOnly says whether a flag that only --all takes was given.
 func (o *options) allOnly() bool {
-	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix
+	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix || o.stopAtEOF
 }
 
 func parseSelector(o *options) (runtime.Selector, error) {
@@ -117,7 +119,7 @@ func parseSelector(o *options) (runtime.Selector, error) {
 // allFlags are the flags that choose and show the tasks of nsj --all; the
 // child nsj gets every other flag the caller gave (--ns, -e, -w, ...).
 var allFlags = map[string]bool{
-	"all": true, "selector": true, "pod-namespace": true, "jobs": true, "no-prefix": true,
+	"all": true, "selector": true, "pod-namespace": true, "jobs": true, "no-prefix": true, "stop-at-eof": true,
 	"output": true, "all-namespaces": true, "quiet": true, "address": true, "namespace": true,
 }
 

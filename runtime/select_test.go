@@ -41,17 +41,7 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSelector(tt.exprs, tt.podNS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, tk := range s.Select(tasks) {
-				got = append(got, tk.ID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("selected %q, want %q", got, tt.want)
-			}
+			s := checkSelect(t, tt.exprs, tt.podNS, tasks, tt.want)
 			if s.String() != tt.String {
 				t.Errorf("String() = %q, want %q", s.String(), tt.String)
 			}
@@ -126,17 +116,24 @@ func TestSelectorMatchesKubernetesContainersByTheirPodsLabels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSelector(tt.exprs, tt.podNS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, tk := range s.Select(tasks) {
-				got = append(got, tk.ID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("selected %q, want %q", got, tt.want)
-			}
+			checkSelect(t, tt.exprs, tt.podNS, tasks, tt.want)
 		})
 	}
+}
+
+// checkSelect parses a selector and checks the IDs of the tasks it selects.
+func checkSelect(t *testing.T, exprs []string, podNS string, tasks []Target, want []string) Selector {
+	t.Helper()
+	s, err := ParseSelector(exprs, podNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range s.Select(tasks) {
+		got = append(got, tk.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("selected %q, want %q", got, want)
+	}
+	return s
 }

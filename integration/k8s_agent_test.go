@@ -183,6 +183,9 @@ func (c *Cluster) importAgentImage(t testing.TB) error {
 	if err := os.WriteFile(filepath.Join(root, "usr/local/bin/nsj"), nsj, 0o755); err != nil {
 		return err
 	}
+	if err := addHostTcpdump(root); err != nil {
+		return fmt.Errorf("add tcpdump to the agent image: %w", err)
+	}
 	archive, err := ociImageArchive(root, agentImage, []string{"sleep", "2147483"})
 	if err != nil {
 		return fmt.Errorf("build the agent image: %w", err)

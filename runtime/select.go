@@ -8,9 +8,21 @@ import (
 
 // Selector chooses, among the tasks List returns, those that nsj --all runs
 // a command in: tasks that can be joined (running, paused or pausing) whose
-// container carries every wanted label and, if a pod namespace is wanted,
-// the Kubernetes (CRI) label io.kubernetes.pod.namespace with that value.
-// The zero Selector takes every joinable task.
+// labels include every wanted label and, if a pod namespace is wanted, whose
+// container is a Kubernetes (CRI) container of a pod in that namespace.
+//
+// The labels a Selector sees are the container's own, except for a
+// Kubernetes app container, which is matched by its POD's labels: containerd's
+// CRI plugin puts a pod's labels on its sandbox container only, and merges
+// the image's labels (LABEL in a Dockerfile) into each app container's, so
+// that an app container's own labels may say app=web when its pod does not.
+// Such a container is seen with its pod's labels and its own CRI labels
+// (io.kubernetes.*, io.cri-containerd.*: its container name and kind), not
+// its image's.
+// A pod's labels are those kubelet gave when it made the sandbox (a label
+// changed later through the API server is not seen). An app container whose
+// sandbox is not among the tasks listed matches no label. The zero Selector
+// takes every joinable task.
 type Selector struct {
 	labels       []label // ANDed
 	podNamespace string
@@ -37,14 +49,14 @@ func ParseSelector(exprs []string, podNamespace string) (Selector, error) {
 	return s, nil
 }
 
-// Matches reports whether t is joinable and carries the wanted labels (in
-// the pod namespace, if one is wanted).
-func (s Selector) Matches(t *Target) bool {
+// matches reports whether t is joinable and labels (its own, or its pod's)
+// carry the wanted labels, in the pod namespace if one is wanted.
+func (s Selector) matches(t *Target, labels map[string]string) bool {
 	if !Joinable(t.Status) {
 		return false
 	}
 	for _, l := range s.labels {
-		if v, ok := t.Labels[l.key]; !ok || v != l.value {
+		if v, ok := labels[l.key]; !ok || v != l.value {
 			return false
 		}
 	}
@@ -53,15 +65,70 @@ func (s Selector) Matches(t *Target) bool {
 	return s.podNamespace == "" || (t.Labels[criPodNamespace] == s.podNamespace && t.Labels[criKind] != KindSandbox)
 }
 
-// Select returns the tasks of ts that s matches, in their order.
+// Select returns the tasks of ts that s matches, in their order. A
+// Kubernetes app container is matched by the labels of its pod's sandbox
+// among ts.
 func (s Selector) Select(ts []Target) []Target {
+	var pods map[string]map[string]string
+	if len(s.labels) > 0 {
+		pods = podLabels(ts)
+	}
 	var out []Target
 	for i := range ts {
-		if s.Matches(&ts[i]) {
+		if s.matches(&ts[i], selectedLabels(&ts[i], pods)) {
 			out = append(out, ts[i])
 		}
 	}
 	return out
+}
+
+// selectedLabels are the labels a selector sees of t: for a Kubernetes app
+// container, its pod's (its sandbox's in pods; none if it is not there)
+// with the container's own CRI labels (criOwnLabel) over them; else its own.
+func selectedLabels(t *Target, pods map[string]map[string]string) map[string]string {
+	uid := t.Labels[criPodUID]
+	if uid == "" || t.Labels[criKind] == KindSandbox {
+		return t.Labels
+	}
+	pod, ok := pods[t.Namespace+"/"+uid]
+	if !ok {
+		return nil
+	}
+	labels := make(map[string]string, len(pod)+4)
+	for k, v := range pod {
+		labels[k] = v
+	}
+	for k, v := range t.Labels {
+		if criOwnLabel(k) {
+			labels[k] = v
+		}
+	}
+	return labels
+}
+
+// criOwnLabel: key is a label that kubelet or the CRI plugin puts on each
+// container (io.kubernetes.container.name, io.cri-containerd.kind, ...),
+// which a selector sees on the container itself.
+func criOwnLabel(key string) bool {
+	return strings.HasPrefix(key, "io.kubernetes.") || strings.HasPrefix(key, "io.cri-containerd.")
+}
+
+// podLabels maps NAMESPACE/POD-UID to the labels of the pod's sandbox
+// among ts (a running one's, if the pod has several): the pod's labels.
+func podLabels(ts []Target) map[string]map[string]string {
+	pods := map[string]map[string]string{}
+	for i := range ts {
+		t := &ts[i]
+		uid := t.Labels[criPodUID]
+		if uid == "" || t.Labels[criKind] != KindSandbox {
+			continue
+		}
+		key := t.Namespace + "/" + uid
+		if _, seen := pods[key]; !seen || Joinable(t.Status) {
+			pods[key] = t.Labels
+		}
+	}
+	return pods
 }
 
 // String describes s for messages, e.g. `app=web, tier=db, pod namespace

@@ -41,17 +41,7 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSelector(tt.exprs, tt.podNS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, tk := range s.Select(tasks) {
-				got = append(got, tk.ID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("selected %q, want %q", got, tt.want)
-			}
+			s := checkSelect(t, tt.exprs, tt.podNS, tasks, tt.want)
 			if s.String() != tt.String {
 				t.Errorf("String() = %q, want %q", s.String(), tt.String)
 			}
@@ -82,4 +72,68 @@ func TestKubernetesNameNeedsAllThreeLabels(t *testing.T) {
 			t.Errorf("KubernetesName(%v) = %q, want %q", tt.labels, got, tt.want)
 		}
 	}
+}
+
+func TestSelectorMatchesKubernetesContainersByTheirPodsLabels(t *testing.T) {
+	sandbox := func(uid, status string, labels map[string]string) Target {
+		l := map[string]string{criPodNamespace: "shop", criPodName: "p-" + uid, criPodUID: uid, criKind: KindSandbox}
+		for k, v := range labels {
+			l[k] = v
+		}
+		return Target{Namespace: KubernetesNamespace, ID: "sb-" + uid + "-" + status, Status: status, Labels: l}
+	}
+	app := func(uid, name string, imageLabels map[string]string) Target {
+		l := map[string]string{criPodNamespace: "shop", criPodName: "p-" + uid, criPodUID: uid, criContainer: name, criKind: KindContainer}
+		for k, v := range imageLabels {
+			l[k] = v
+		}
+		return Target{Namespace: KubernetesNamespace, ID: uid + "-" + name, Status: StatusRunning, Labels: l}
+	}
+	kindContainer := criKind + "=" + KindContainer
+	web, other := map[string]string{"app": "web"}, map[string]string{"app": "other"}
+	tasks := []Target{
+		sandbox("u1", StatusRunning, web), app("u1", "labelled-pod", other), // pod app=web, image app=other
+		sandbox("u2", StatusRunning, nil), app("u2", "labelled-image", web), // image app=web only
+		app("u3", "no-sandbox-listed", web),
+		sandbox("u4", StatusStopped, web), sandbox("u4", StatusRunning, other), app("u4", "resandboxed", nil),
+		{ID: "plain", Status: StatusRunning, Labels: web}, // not Kubernetes: its own labels
+		{Namespace: "elsewhere", ID: "u1-same-uid", Status: StatusRunning, // another containerd namespace
+			Labels: map[string]string{criPodUID: "u1", criKind: KindContainer}},
+	}
+	tests := []struct {
+		name  string
+		exprs []string
+		podNS string
+		want  []string
+	}{
+		{"the pod's label, not the image's", []string{"app=web"}, "", []string{"sb-u1-running", "u1-labelled-pod", "plain"}},
+		{"the image's label is not seen; a pod with two sandboxes has the running one's", []string{"app=other"}, "", []string{"sb-u4-running", "u4-resandboxed"}},
+		{"pod namespace and the pod's label", []string{"app=web"}, "shop", []string{"u1-labelled-pod"}},
+		{"kubelet's own labels are on the sandbox too", []string{criPodName + "=p-u2"}, "shop", []string{"u2-labelled-image"}},
+		{"the container's own CRI labels", []string{kindContainer, criContainer + "=labelled-pod"}, "", []string{"u1-labelled-pod"}},
+		{"kind=container leaves sandboxes out", []string{kindContainer}, "shop", []string{"u1-labelled-pod", "u2-labelled-image", "u4-resandboxed"}},
+		{"no label wanted: every joinable task", nil, "shop", []string{"u1-labelled-pod", "u2-labelled-image", "u3-no-sandbox-listed", "u4-resandboxed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkSelect(t, tt.exprs, tt.podNS, tasks, tt.want)
+		})
+	}
+}
+
+// checkSelect parses a selector and checks the IDs of the tasks it selects.
+func checkSelect(t *testing.T, exprs []string, podNS string, tasks []Target, want []string) Selector {
+	t.Helper()
+	s, err := ParseSelector(exprs, podNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range s.Select(tasks) {
+		got = append(got, tk.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("selected %q, want %q", got, want)
+	}
+	return s
 }

@@ -41,7 +41,9 @@ func all(o *options) error {
 	}
 	defer done()
 	out := newFanOut(o, len(tasks))
-	results, sig := newRunner("/proc/self/exe", flags, c, o.command, out).run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
+	r := newRunner("/proc/self/exe", flags, c, o.command, out)
+	r.stopAtEOF = o.stopAtEOF
+	results, sig := r.run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
 	out.close()
 	if msg, code := summary(results, sig); code != 0 {
 		return &exitError{code, errors.New(msg)}
@@ -81,7 +83,7 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 
 // allOnly says whether a flag that only --all takes was given.
 func (o *options) allOnly() bool {
-	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix
+	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix || o.stopAtEOF
 }
 
 func parseSelector(o *options) (runtime.Selector, error) {
@@ -95,7 +97,7 @@ func parseSelector(o *options) (runtime.Selector, error) {
 // allFlags are the flags that choose and show the tasks of nsj --all; the
 // child nsj gets every other flag the caller gave (--ns, -e, -w, ...).
 var allFlags = map[string]bool{
-	"all": true, "selector": true, "pod-namespace": true, "jobs": true, "no-prefix": true,
+	"all": true, "selector": true, "pod-namespace": true, "jobs": true, "no-prefix": true, "stop-at-eof": true,
 	"output": true, "all-namespaces": true, "quiet": true, "address": true, "namespace": true,
 }
 

@@ -53,6 +53,8 @@ type runner struct {
 	command []string
 	out     *fanOut
 	client  *runtime.Client // to ask about tasks whose command failed
+	// stopAtEOF: stdin ending stops the run as SIGINT does (all_eof.go).
+	stopAtEOF bool
 
 	mu       sync.Mutex
 	running  map[*os.Process]bool
@@ -75,6 +77,9 @@ func (r *runner) run(tasks []runtime.Target, names []string, jobs int) ([]taskRe
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	if r.stopAtEOF {
+		go interruptAtEOF(os.Stdin, sigs)
+	}
 	finished := make(chan struct{})
 	watched := make(chan struct{})
 	go func() { r.watch(sigs, finished); close(watched) }()

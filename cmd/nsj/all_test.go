@@ -65,6 +65,7 @@ func TestParseArgsRejectsMisusedAll(t *testing.T) {
 		{"pod namespace without --all", []string{"--pod-namespace", "shop", "t1"}, "go with --all"},
 		{"jobs without --all", []string{"-j", "2", "t1"}, "go with --all"},
 		{"no-prefix without --all", []string{"--no-prefix", "t1"}, "go with --all"},
+		{"stop-at-eof without --all", []string{"--stop-at-eof", "t1"}, "--stop-at-eof go with --all"},
 		{"negative jobs", []string{"--all", "-j", "-1", "true"}, "-j -1"},
 		{"selector without a value", []string{"--all", "--selector", "app", "true"}, `--selector "app": not KEY=VALUE`},
 		{"quiet", []string{"--all", "-q", "true"}, "-q goes with --list"},

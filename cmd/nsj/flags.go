@@ -38,6 +38,7 @@ type options struct {
 	podNamespace string   // --pod-namespace, with --all
 	jobs         int      // -j, with --all; 0: number of CPUs
 	noPrefix     bool     // --no-prefix, with --all
+	stopAtEOF    bool     // --stop-at-eof, with --all (all_eof.go)
 
 	sandbox bool            // --sandbox: the pod's sandbox (internal/plan/pod.go)
 	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
@@ -145,10 +146,11 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")
-	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container has label `KEY=VALUE`; repeatable, all must match")
+	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container (for a Kubernetes container: its pod) has label `KEY=VALUE`; repeatable, all must match")
 	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
+	fs.BoolVar(&o.stopAtEOF, "stop-at-eof", false, "with --all: read stdin and, when it ends, stop every task's command as Ctrl-C does (kubectl nsj -l keeps its exec's stdin open for this)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")

@@ -148,7 +148,7 @@ func validateInspectPod(o *options) error {
 func validateAll(o *options) error {
 	switch {
 	case !o.all:
-		return usageErrorf("--selector, --pod-namespace, -j and --no-prefix go with --all; see nsj --help")
+		return usageErrorf("--selector, --pod-namespace, -j, --no-prefix and --stop-at-eof go with --all; see nsj --help")
 	case o.list || o.inspect || o.targetPID != 0:
 		return usageErrorf("--all runs a command in every matching task; drop --list, --inspect and -t")
 	case len(o.command) == 0:

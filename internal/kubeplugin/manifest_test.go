@@ -174,6 +174,7 @@ func TestRBACManifestGrantsWhatThePluginCalls(t *testing.T) {
 		verb, resource string
 	}{
 		{cluster, "get", "pods"},         // FindTarget, in any namespace
+		{cluster, "list", "pods"},        // PodNodes (kubectl nsj -l), in any namespace
 		{agentNS, "list", "pods"},        // FindAgent
 		{agentNS, "create", "pods/exec"}, // Stream over SPDY and, from 1.35, WebSocket too
 		{agentNS, "get", "pods/exec"},    // Stream over WebSocket, every version

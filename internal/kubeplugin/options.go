@@ -27,6 +27,11 @@ type Options struct {
 	StdinSet       bool   // -i/--stdin was given (true or false)
 	TTYSet         bool   // -t/--tty was given (true or false)
 	Debug          bool   // --debug: say what was resolved on stderr
+	Selector       string // -l: run in every matching pod (fanout.go)
+	AllNamespaces  bool   // -A, with -l: pods of every namespace
+	Jobs           int    // -j, with -l: tasks at a time on each node; 0: nsj's default
+	Output         string // -o, with -l: "" (text) or "json"
+	NoPrefix       bool   // --no-prefix, with -l
 	Help, Version  bool
 
 	Pod     string   // the pod's name
@@ -37,6 +42,7 @@ const usageHead = `kubectl nsj runs a command in a pod's container with nsj, on 
 
 Usage:
   kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] [flags] [-- COMMAND [ARG...]]
+  kubectl nsj -l SELECTOR [-n NAMESPACE | -A] [-c CONTAINER] [-j N] [-o json] [--no-prefix] -- COMMAND [ARG...]
 
 It reads the pod (its node and containerd container ID), finds the nsj-agent
 pod that the DaemonSet of docs/kubernetes runs on that node, and runs
@@ -49,6 +55,12 @@ container's own files are at /proc/1/root. Without COMMAND: a shell.
 When stdin and stdout are terminals and neither -i nor -t is given, -i -t is
 implied, so that ^C reaches the command.
 
+With -l, COMMAND runs in every container (-c: the one named) of every
+running pod that the label selector picks, as nsj --all runs it: one exec
+per node, in the node's agent, each output line prefixed with
+NAMESPACE/POD/CONTAINER; exit 0 if it succeeded everywhere, else 1 and a
+summary on stderr; ^C stops it in every pod (exit 130).
+
 Flags:
 `
 
@@ -59,6 +71,7 @@ Examples:
   kubectl nsj web -- ps -ef                      # its processes
   kubectl nsj web -- tcpdump -i any -w - > web.pcap
   kubectl nsj web                                # a shell in the pod's namespaces
+  kubectl nsj -l app=web -A -- ss -s             # every web pod, on every node
 
 Exit status: the command's own; 125 when kubectl-nsj or nsj fails (one line
 on stderr says what and what to do), 126/127 when the command cannot be run
@@ -73,6 +86,11 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.StringVarP(&o.Container, "container", "c", "", "`NAME` of the container, init container or ephemeral container (default: the kubectl.kubernetes.io/default-container annotation, else the only container)")
 	fs.BoolVarP(&o.Stdin, "stdin", "i", false, "pass stdin to the command")
 	fs.BoolVarP(&o.TTY, "tty", "t", false, "give the command a terminal (needs a terminal on stdin)")
+	fs.StringVarP(&o.Selector, "selector", "l", "", "run COMMAND in every running pod with these labels: `KEY=VALUE[,KEY=VALUE...]`, all must match (instead of POD)")
+	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "with -l: pods of every namespace")
+	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "with -l: run in `N` containers at a time on each node (default: the node's CPUs)")
+	fs.StringVarP(&o.Output, "output", "o", "", "with -l: `FORMAT` json, a JSON record per line as nsj --all -o json prints (default: text)")
+	fs.BoolVar(&o.NoPrefix, "no-prefix", false, "with -l: print the output lines without their pod and container")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default $KUBECONFIG, else ~/.kube/config)")
 	fs.StringVar(&o.Context, "context", "", "kubeconfig `CONTEXT` to use (default: the current context)")
 	fs.StringVar(&o.AgentNamespace, "agent-namespace", AgentNamespace, "`NAMESPACE` of the nsj-agent DaemonSet")
@@ -110,11 +128,17 @@ func ParseArgs(args []string) (*Options, error) {
 		o.Command = pos[dash:]
 		pos = pos[:dash]
 	}
+	if fs.Changed("selector") {
+		return o, o.checkFanOut(pos, dash, args)
+	}
+	if o.AllNamespaces || o.Jobs != 0 || fs.Changed("output") || o.NoPrefix {
+		return nil, Errorf("-A, -j, -o and --no-prefix go with -l SELECTOR; see kubectl nsj --help")
+	}
 	switch {
 	case len(pos) == 0:
 		return nil, Errorf("no pod named; usage: kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -- COMMAND")
 	case len(pos) > 1 && dash < 0:
-		return nil, missingDash(args)
+		return nil, missingDash(args, 1)
 	case len(pos) > 1:
 		return nil, Errorf("%q: kubectl nsj joins one pod at a time; name one pod, then \"--\" and the command", strings.Join(pos, " "))
 	}
@@ -129,20 +153,25 @@ func ParseArgs(args []string) (*Options, error) {
 // missingDash is the error for a command given without "--": it suggests
 // the same words with "--" before the command, keeping every word, also
 // those the plugin took for its own flags (-i of tcpdump -i any).
-func missingDash(args []string) error {
-	k := commandStart(args)
+func missingDash(args []string, pods int) error {
+	k := commandStart(args, pods)
 	command := quoteWords(args[k:])
-	return Errorf("%s after the pod: the command must follow \"--\"; run kubectl nsj %s -- %s",
-		strconv.Quote(command), quoteWords(args[:k]), command)
+	after := "after the pod"
+	if pods == 0 {
+		after = "after the flags"
+	}
+	return Errorf("%s %s: the command must follow \"--\"; run kubectl nsj %s -- %s",
+		strconv.Quote(command), after, quoteWords(args[:k]), command)
 }
 
-// commandStart is the index in args of the first word after the pod that
-// is not a flag or a flag's value: where "--" belongs.
-func commandStart(args []string) int {
-	for k := 1; k < len(args); k++ {
+// commandStart is the index in args of the first word after the pods (as
+// many as pods: one, or none with -l) that is not a flag or a flag's
+// value: where "--" belongs.
+func commandStart(args []string, pods int) int {
+	for k := pods; k < len(args); k++ {
 		fs := NewFlagSet(&Options{})
 		fs.SetOutput(io.Discard)
-		if fs.Parse(args[:k+1]) == nil && len(fs.Args()) == 2 && fs.Args()[1] == args[k] {
+		if fs.Parse(args[:k+1]) == nil && len(fs.Args()) == pods+1 && fs.Args()[pods] == args[k] {
 			return k
 		}
 	}

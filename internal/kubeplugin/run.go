@@ -31,6 +31,12 @@ func Main(args []string, version string) int {
 	case o.Version:
 		fmt.Printf("kubectl-nsj %s (%s)\n", version, runtime.Version())
 		return 0
+	case o.Selector != "":
+		code, err := runFanOut(o)
+		if err != nil {
+			return report(os.Stderr, err)
+		}
+		return code
 	default:
 		err = run(o)
 	}

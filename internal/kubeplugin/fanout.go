@@ -1,0 +1,211 @@
+package kubeplugin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// kubectl nsj -l SELECTOR: the pods that the API server lists for the
+// selector, grouped by node, and on each node one exec in the node's agent
+// of "nsj --all --stop-at-eof --selector ... -- COMMAND", which picks the
+// same pods there by their labels (nsj sees a container's pod labels) and
+// prints what nsj --all prints. The exec's stdin is a pipe the plugin
+// never writes: closing it is how a ^C reaches every node's nsj --all, as
+// an exec whose stream is cut does not signal the process it started.
+
+// interruptGrace is how long the nodes' runs have to end after a ^C
+// closed their stdin; then, or on a second ^C, the execs are cut.
+const interruptGrace = 15 * time.Second
+
+// nodeRun is the run on one node.
+type nodeRun struct {
+	node  string
+	agent *corev1.Pod
+	argv  []string
+	stdin *io.PipeWriter // closed to stop the run
+	code  int
+}
+
+// runFanOut is kubectl nsj -l.
+func runFanOut(o *Options) (int, error) {
+	cfg, ns, err := LoadConfig(o)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return 0, Errorf("connecting to the cluster: %w; check the kubeconfig", err)
+	}
+	if o.AllNamespaces {
+		ns = ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	nodes, err := PodNodes(ctx, cs, ns, o.Selector)
+	if err != nil {
+		return 0, err
+	}
+	argv, err := FanOutArgs(o, ns)
+	if err != nil {
+		return 0, err
+	}
+	var runs []*nodeRun
+	for _, node := range nodes {
+		agent, err := FindAgent(ctx, cs, o.AgentNamespace, node)
+		if err != nil {
+			return 0, err
+		}
+		runs = append(runs, &nodeRun{node: node, agent: agent, argv: argv})
+		if o.Debug {
+			fmt.Fprintf(os.Stderr, "kubectl-nsj: node %s: running %q in pod %s/%s\n", node, argv, agent.Namespace, agent.Name)
+		}
+	}
+	return streamNodes(cfg, cs, runs), nil
+}
+
+// PodNodes lists the running pods that selector picks in namespace ns
+// ("": every one) and returns their nodes, sorted; an error if there is none.
+func PodNodes(ctx context.Context, cs kubernetes.Interface, ns, selector string) ([]string, error) {
+	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	where, scope := fmt.Sprintf("in namespace %s", ns), "-n "+ns
+	if ns == "" {
+		where, scope = "in any namespace", "-A"
+	}
+	if err != nil {
+		return nil, apiError(err, fmt.Sprintf("listing the pods with labels %s %s", selector, where), "list on pods "+where)
+	}
+	seen := map[string]bool{}
+	var nodes []string
+	for i := range list.Items {
+		p := &list.Items[i]
+		if p.Status.Phase != corev1.PodRunning || p.Spec.NodeName == "" || seen[p.Spec.NodeName] {
+			continue
+		}
+		seen[p.Spec.NodeName] = true
+		nodes = append(nodes, p.Spec.NodeName)
+	}
+	if len(nodes) == 0 {
+		return nil, Errorf("no running pod with labels %s %s (%d listed); see kubectl get pods -l %s %s",
+			selector, where, len(list.Items), selector, scope)
+	}
+	sort.Strings(nodes)
+	return nodes, nil
+}
+
+// FanOutArgs is the command line of nsj --all in each node's agent: the
+// Kubernetes app containers (not sandboxes) of pods with the selector's
+// labels, in pod namespace ns ("": any), only container -c if given.
+func FanOutArgs(o *Options, ns string) ([]string, error) {
+	terms, err := SelectorLabels(o.Selector)
+	if err != nil {
+		return nil, err
+	}
+	argv := []string{"nsj", "-n", ContainerdNamespace, "--all", "--stop-at-eof",
+		"--selector", "io.cri-containerd.kind=container"}
+	if o.Debug {
+		argv = append(argv, "--debug")
+	}
+	if ns != "" {
+		argv = append(argv, "--pod-namespace", ns)
+	}
+	if o.Container != "" {
+		argv = append(argv, "--selector", "io.kubernetes.container.name="+o.Container)
+	}
+	for _, t := range terms {
+		argv = append(argv, "--selector", t)
+	}
+	if o.Jobs > 0 {
+		argv = append(argv, "-j", fmt.Sprint(o.Jobs))
+	}
+	if o.Output == "json" {
+		argv = append(argv, "-o", "json")
+	}
+	if o.NoPrefix {
+		argv = append(argv, "--no-prefix")
+	}
+	return append(append(argv, "--"), o.Command...), nil
+}
+
+// streamNodes runs every node's exec at once, its output lines whole on
+// stdout and stderr, and returns the highest of their exit statuses (an
+// exec that failed counts as ExitFailure, after a line saying why). The
+// first SIGINT, SIGTERM or SIGHUP closes every run's stdin; a second one,
+// or interruptGrace later, cuts the execs.
+func streamNodes(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeRun) int {
+	var outMu, errMu sync.Mutex
+	ctx, cut := context.WithCancel(context.Background())
+	defer cut()
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		in, stdin := io.Pipe()
+		r.stdin = stdin
+		out, errOut := newLineWriter(os.Stdout, &outMu), newLineWriter(os.Stderr, &errMu)
+		s := Streams{In: in, Out: out, ErrOut: errOut}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := execNode(ctx, cfg, cs, r, s)
+			out.Flush()
+			if err != nil && IsPluginError(err) {
+				fmt.Fprintf(errOut, "kubectl-nsj: node %s: %v\n", r.node, err)
+			}
+			errOut.Flush()
+			r.code = ExitCode(err)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	watchInterrupt(runs, cut, done)
+	code := 0
+	for _, r := range runs {
+		code = max(code, r.code)
+	}
+	return code
+}
+
+func execNode(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, r *nodeRun, s Streams) error {
+	ex, err := NewExecutor(cfg, ExecURL(cs, r.agent, r.argv, s))
+	if err != nil {
+		return Errorf("preparing the exec in pod %s/%s: %w", r.agent.Namespace, r.agent.Name, err)
+	}
+	return Stream(ctx, ex, r.agent, s)
+}
+
+// watchInterrupt waits until done; on a signal it closes every run's
+// stdin (each node's nsj --all then stops its commands and ends), and on
+// a second one, or interruptGrace after the first, it cuts the execs.
+func watchInterrupt(runs []*nodeRun, cut func(), done <-chan struct{}) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	select {
+	case <-done:
+		return
+	case <-sigs:
+	}
+	for _, r := range runs {
+		r.stdin.Close()
+	}
+	grace := time.NewTimer(interruptGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return
+	case <-sigs:
+	case <-grace.C:
+	}
+	cut()
+	<-done
+}

@@ -26,7 +26,9 @@ func (m match) name() string { return m.ns + "/" + m.ctr.ID }
 // Find returns the running (or paused) task that ref names: a container ID or
 // a unique prefix of one, optionally written NAMESPACE/ID. It looks in the
 // client's namespace; if that namespace was not given explicitly and ref is
-// not there, it searches all the others and takes a single match. Errors are
+// not there, it searches all the others and takes a single match. When no
+// address was given it does so on every containerd of the node (node.go).
+// Errors are
 // of kinds ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and
 // their messages say what to do.
 func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
@@ -40,23 +42,33 @@ func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
 	if !validRef.MatchString(ref) {
 		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", ref)
 	}
+	if len(c.others) > 0 {
+		return c.findOnNode(ctx, ns, explicit, ref)
+	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	m, err := c.matchIn(ctx, ns, ref)
+	m, searched, err := c.search(ctx, ns, explicit, ref)
 	if err != nil {
 		return nil, err
-	}
-	searched := []string{ns}
-	if m == nil && !explicit {
-		m, searched, err = c.matchElsewhere(ctx, ns, ref)
-		if err != nil {
-			return nil, err
-		}
 	}
 	if m == nil {
 		return nil, c.notFound(ctx, ref, searched)
 	}
 	return c.target(ctx, *m)
+}
+
+// search looks for ref on this containerd: in namespace ns, then, unless ns
+// was given explicitly, in the others. It returns the match (nil: none) and
+// the namespaces searched.
+func (c *Client) search(ctx context.Context, ns string, explicit bool, ref string) (*match, []string, error) {
+	m, err := c.matchIn(ctx, ns, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m == nil && !explicit {
+		return c.matchElsewhere(ctx, ns, ref)
+	}
+	return m, []string{ns}, nil
 }
 
 // matchIn looks for ref in namespace ns: the exact ID first (one Get, however
@@ -75,13 +87,29 @@ func (c *Client) matchIn(ctx context.Context, ns, ref string) (*match, error) {
 		return nil, err
 	}
 	if len(ms) > 1 {
-		ids := make([]string, len(ms))
-		for i, m := range ms {
-			ids[i] = m.ctr.ID
-		}
-		return nil, newError(ErrAmbiguous, "task prefix %q is ambiguous in namespace %q: %s; give more of the ID", ref, ns, joinNames(ids))
+		return nil, ambiguousPrefix(ref, ms)
 	}
 	return &ms[0], nil
+}
+
+// ambiguousPrefix is the error for a prefix that matches all of ms, which
+// are in one namespace.
+func ambiguousPrefix(ref string, ms []match) error {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ctr.ID
+	}
+	return newError(ErrAmbiguous, "task prefix %q is ambiguous in namespace %q: %s; give more of the ID", ref, ms[0].ns, joinNames(ids))
+}
+
+// inOneNamespace says whether every match of ms is in the same namespace.
+func inOneNamespace(ms []match) bool {
+	for _, m := range ms {
+		if m.ns != ms[0].ns {
+			return false
+		}
+	}
+	return true
 }
 
 // prefixMatches lists the containers of ns whose ID starts with ref. The
@@ -139,6 +167,9 @@ func (c *Client) matchElsewhere(ctx context.Context, skip, ref string) (*match, 
 		logrus.Debugf("%q is not in namespace %q; found it in namespace %q", ref, skip, best[0].ns)
 		return &best[0], searched, nil
 	}
+	if inOneNamespace(best) {
+		return nil, nil, ambiguousPrefix(ref, best)
+	}
 	names := make([]string, len(best))
 	for i, m := range best {
 		names[i] = m.name()
@@ -158,7 +189,7 @@ func (c *Client) notFound(ctx context.Context, ref string, searched []string) er
 	}
 	if len(ts) == 0 {
 		if all, err := c.store.namespaces(ctx); err == nil && !slices.Contains(all, ns) {
-			return newError(ErrNotFound, "containerd at %s has no namespace %q (it has: %s); pick one with -n", c.address, ns, joinNames(all))
+			return c.noNamespace(ctx, ns, all)
 		}
 	}
 	return newError(ErrNotFound, "no task %q in namespace %q (%d tasks there; see nsj --list -n %s)", ref, ns, len(ts), ns)
@@ -181,6 +212,8 @@ func (c *Client) target(ctx context.Context, m match) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.Socket = c.address
+	t.markHostShared(c.proc)
 	return &t, nil
 }
 

@@ -23,7 +23,8 @@ const (
 
 // Target is a containerd task that nsj can join.
 type Target struct {
-	Namespace  string            `json:"namespace"` // containerd namespace
+	Socket     string            `json:"socket,omitempty"` // the containerd's socket
+	Namespace  string            `json:"namespace"`        // containerd namespace
 	ID         string            `json:"id"`        // container ID
 	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
 	Status     string            `json:"status"`    // one of the Status* constants
@@ -37,10 +38,13 @@ type Target struct {
 type Namespace struct {
 	// Type is the /proc/PID/ns and nsenter name: one of SpecTypes.
 	Type string `json:"type"`
-	// Private is true when the spec lists this type: the container has its
-	// own namespace or one shared with a pod (see Path). False means the
-	// container shares the host's.
+	// Private is true when the spec lists this type and the namespace is
+	// not the host's (nsj's own, by inode; see host.go): the container has
+	// its own namespace or one shared with a pod (see Path). False means
+	// the container shares the host's.
 	Private bool `json:"private"`
+	// Sharing is SharedWithHost when Private is false.
+	Sharing string `json:"sharing,omitempty"`
 	// Path is the namespace file the spec joins, if any, such as
 	// /var/run/netns/cni-... or /proc/123/ns/ipc.
 	Path string `json:"path,omitempty"`
@@ -83,7 +87,11 @@ func SpecNamespaces(spec *specs.Spec) []Namespace {
 	out := make([]Namespace, 0, len(SpecTypes))
 	for _, typ := range SpecTypes {
 		n, ok := listed[typ]
-		out = append(out, Namespace{Type: typ, Private: ok, Path: n.Path})
+		ns := Namespace{Type: typ, Private: ok, Path: n.Path}
+		if !ok {
+			ns.Sharing = SharedWithHost
+		}
+		out = append(out, ns)
 	}
 	return out
 }

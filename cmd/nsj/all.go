@@ -40,7 +40,7 @@ func all(o *options) error {
 	}
 	defer done()
 	out := newFanOut(o, len(tasks))
-	results, sig := newRunner("/proc/self/exe", flags, c, o.command, out).run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
+	results, sig := newRunner("/proc/self/exe", flags, c, o.command, out).run(tasks, taskNames(tasks, everyNamespace(o, c)), jobs(o))
 	out.close()
 	if msg, code := summary(results, sig); code != 0 {
 		return &exitError{code, errors.New(msg)}
@@ -64,7 +64,7 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	listed, err := c.List(ctx, o.allNamespaces)
+	listed, err := c.List(ctx, everyNamespace(o, c))
 	if err != nil {
 		done()
 		return nil, nil, nil, err
@@ -195,7 +195,7 @@ func isTerminal(fd int) bool {
 func noTaskMatched(o *options, c *runtime.Client, sel runtime.Selector, listed int) error {
 	where := fmt.Sprintf("in namespace %q", c.Namespace())
 	see := "nsj --list -n " + c.Namespace()
-	if o.allNamespaces {
+	if everyNamespace(o, c) {
 		where, see = "in any containerd namespace", "nsj --list -A"
 	}
 	what := "no running task " + where

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/nsj-dev/nsj/runtime"
@@ -11,6 +12,7 @@ import (
 
 // listEntry is one task of --list -o json.
 type listEntry struct {
+	Socket     string            `json:"socket,omitempty"` // when more than one containerd answered
 	Namespace  string            `json:"namespace"`
 	ID         string            `json:"id"`
 	PID        uint32            `json:"pid"`
@@ -18,6 +20,13 @@ type listEntry struct {
 	Namespaces []string          `json:"namespaces"` // private types, as the NAMESPACES column
 	Image      string            `json:"image,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
+}
+
+// everyNamespace says whether --list and --all go over every containerd
+// namespace: with -A, and when no namespace was given (-n,
+// $CONTAINERD_NAMESPACE), as a target is searched.
+func everyNamespace(o *options, c *runtime.Client) bool {
+	return o.allNamespaces || !c.NamespaceGiven()
 }
 
 func list(o *options) error {
@@ -29,14 +38,23 @@ func list(o *options) error {
 		return err
 	}
 	defer done()
-	tasks, err := c.List(ctx, o.allNamespaces)
+	every := everyNamespace(o, c)
+	l, err := c.ListNode(ctx, every)
 	if err != nil {
 		return err
 	}
+	if len(l.Tasks) == 0 {
+		if err := c.MissingNamespace(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "nsj: no containers (searched %s)\n", searchedText(l.Searched))
+	}
+	withSocket := len(l.Searched) > 1
+	tasks := l.Tasks
 	switch {
 	case o.quiet:
 		for _, t := range tasks {
-			if o.allNamespaces {
+			if every {
 				fmt.Printf("%s/%s\n", t.Namespace, t.ID)
 			} else {
 				fmt.Println(t.ID)
@@ -49,23 +67,47 @@ func list(o *options) error {
 			if types == nil {
 				types = []string{}
 			}
-			entries = append(entries, listEntry{t.Namespace, t.ID, t.PID, t.Status, types, t.Image, t.Labels})
+			e := listEntry{"", t.Namespace, t.ID, t.PID, t.Status, types, t.Image, t.Labels}
+			if withSocket {
+				e.Socket = t.Socket
+			}
+			entries = append(entries, e)
 		}
 		return printJSON(entries)
 	default:
-		printTable(tasks, o.allNamespaces)
+		printTable(tasks, every, withSocket)
 	}
 	return nil
 }
 
-func printTable(tasks []runtime.Target, withNamespace bool) {
+// searchedText says which containerds and namespaces --list asked, such
+// as "containerd at /run/containerd/containerd.sock: namespaces default, moby".
+func searchedText(searched []runtime.Searched) string {
+	parts := make([]string, len(searched))
+	for i, s := range searched {
+		what := "no namespaces"
+		if len(s.Namespaces) > 0 {
+			what = "namespaces " + strings.Join(s.Namespaces, ", ")
+		}
+		parts[i] = fmt.Sprintf("containerd at %s: %s", s.Socket, what)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func printTable(tasks []runtime.Target, withNamespace, withSocket bool) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
+	if withSocket {
+		fmt.Fprint(w, "SOCKET\t")
+	}
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}
 	fmt.Fprintln(w, "TASK\tPID\tSTATUS\tNAMESPACES\tIMAGE")
 	for i := range tasks {
 		t := &tasks[i]
+		if withSocket {
+			fmt.Fprintf(w, "%s\t", t.Socket)
+		}
 		if withNamespace {
 			fmt.Fprintf(w, "%s\t", t.Namespace)
 		}

@@ -1,0 +1,201 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+)
+
+// The containerds of this node. Without -a/--address (or
+// $CONTAINERD_ADDRESS) nsj considers every one of DefaultSockets that
+// exists: Docker's own containerd beside the system one, k3s beside it.
+// A target is searched on each (as one containerd's namespaces are), and
+// must match on one only. Each is dialed on its first call; with one
+// socket, the common case, nothing here runs.
+
+// candidate is a container that a reference names on one containerd.
+type candidate struct {
+	client *Client
+	match
+}
+
+func (c candidate) name() string { return c.client.address + " " + c.match.name() }
+
+// searchedOn is one containerd that answered, and the namespaces searched
+// (or listed) there.
+type searchedOn struct {
+	client     *Client
+	namespaces []string
+}
+
+// node is c and the other containerds of the node, c first.
+func (c *Client) node() []*Client { return append([]*Client{c}, c.others...) }
+
+// on returns the client of the containerd at socket: c's own, or one of
+// the others; "" is c.
+func (c *Client) on(socket string) *Client {
+	for _, o := range c.others {
+		if o.address == socket {
+			return o
+		}
+	}
+	return c
+}
+
+// findOnNode is Find over every containerd of the node. An exact ID beats
+// prefixes; matches of the best kind on several containerds are an error.
+func (c *Client) findOnNode(ctx context.Context, ns string, explicit bool, ref string) (*Target, error) {
+	cands, searched, err := c.candidates(ctx, ns, explicit, ref)
+	if err != nil {
+		return nil, err
+	}
+	var exact, prefix []candidate
+	for _, cd := range cands {
+		if cd.exact {
+			exact = append(exact, cd)
+		} else {
+			prefix = append(prefix, cd)
+		}
+	}
+	best := exact
+	if len(best) == 0 {
+		best = prefix
+	}
+	switch len(best) {
+	case 0:
+		return nil, c.notFoundOnNode(ctx, ref, ns, explicit, searched)
+	case 1:
+		s := best[0].client
+		ctx, cancel := s.withTimeout(ctx)
+		defer cancel()
+		return s.target(ctx, best[0].match)
+	}
+	names := make([]string, len(best))
+	for i, cd := range best {
+		names[i] = cd.name()
+	}
+	return nil, newError(ErrAmbiguous, "%q matches containers on several containerds: %s; pick one with -a SOCKET (and -n NAMESPACE)", ref, joinNames(names))
+}
+
+// candidates searches ref on each containerd of the node, as Find does on
+// one: at most one candidate each. A containerd that does not answer is
+// left out with a warning; if none answers, the first one's error is
+// returned.
+func (c *Client) candidates(ctx context.Context, ns string, explicit bool, ref string) ([]candidate, []searchedOn, error) {
+	var out []candidate
+	var searched []searchedOn
+	var firstErr error
+	for _, s := range c.node() {
+		sctx, cancel := s.withTimeout(ctx)
+		m, nss, err := s.search(sctx, ns, explicit, ref)
+		cancel()
+		if errors.Is(err, ErrUnavailable) {
+			s.leaveOut(err)
+			firstErr = cmp(firstErr, err)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		searched = append(searched, searchedOn{s, nss})
+		if m != nil {
+			out = append(out, candidate{s, *m})
+		}
+	}
+	if len(searched) == 0 {
+		return nil, nil, firstErr
+	}
+	return out, searched, nil
+}
+
+// cmp is a unless it is nil, else b.
+func cmp(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// leaveOut warns, once, that the containerd of c is left out.
+func (c *Client) leaveOut(err error) {
+	if c.skipped {
+		return
+	}
+	c.skipped = true
+	logrus.Warnf("containerd at %s does not answer; going on without it (--debug says why)", c.address)
+	logrus.Debugf("containerd at %s: %v", c.address, err)
+}
+
+// notFoundOnNode builds the error for a reference that matched nothing on
+// any containerd that answered.
+func (c *Client) notFoundOnNode(ctx context.Context, ref, ns string, explicit bool, searched []searchedOn) error {
+	if explicit {
+		searched = withNamespace(ctx, searched, ns)
+		if len(searched) == 0 {
+			return c.noNamespaceOnNode(ctx, ns)
+		}
+	}
+	if len(searched) == 1 {
+		s := searched[0]
+		ctx, cancel := s.client.withTimeout(ctx)
+		defer cancel()
+		return s.client.notFound(ctx, ref, s.namespaces)
+	}
+	parts := make([]string, len(searched))
+	for i, s := range searched {
+		parts[i] = fmt.Sprintf("%s: %s", s.client.address, strings.Join(s.namespaces, ", "))
+	}
+	return newError(ErrNotFound, "no task %q on any containerd of this node (searched %s; see nsj --list)", ref, strings.Join(parts, "; "))
+}
+
+// withNamespace keeps the containerds of searched that have namespace ns.
+func withNamespace(ctx context.Context, searched []searchedOn, ns string) []searchedOn {
+	var out []searchedOn
+	for _, s := range searched {
+		if all, err := s.client.Namespaces(ctx); err != nil || slices.Contains(all, ns) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Listing is what ListNode found on the containerds of the node.
+type Listing struct {
+	Tasks    []Target
+	Searched []Searched // each containerd that answered, in DefaultSockets order
+}
+
+// Searched is a containerd that ListNode asked, and the namespaces it listed.
+type Searched struct {
+	Socket     string
+	Namespaces []string
+}
+
+// ListNode is List on every containerd of the node: the tasks of each in
+// turn, and which containerds answered. A containerd that does not answer
+// is left out with a warning, unless it is the only one.
+func (c *Client) ListNode(ctx context.Context, allNamespaces bool) (Listing, error) {
+	var l Listing
+	var firstErr error
+	for _, s := range c.node() {
+		ts, nss, err := s.listOne(ctx, allNamespaces)
+		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
+			s.leaveOut(err)
+			firstErr = cmp(firstErr, err)
+			continue
+		}
+		if err != nil {
+			return Listing{}, err
+		}
+		l.Tasks = append(l.Tasks, ts...)
+		l.Searched = append(l.Searched, Searched{Socket: s.address, Namespaces: nss})
+	}
+	if len(l.Searched) == 0 {
+		return Listing{}, firstErr
+	}
+	return l, nil
+}

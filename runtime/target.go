@@ -25,9 +25,9 @@ const (
 type Target struct {
 	Socket     string            `json:"socket,omitempty"` // the containerd's socket
 	Namespace  string            `json:"namespace"`        // containerd namespace
-	ID         string            `json:"id"`        // container ID
-	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
-	Status     string            `json:"status"`    // one of the Status* constants
+	ID         string            `json:"id"`               // container ID
+	PID        uint32            `json:"pid"`              // init process, in the host PID namespace; 0 without a task
+	Status     string            `json:"status"`           // one of the Status* constants
 	Image      string            `json:"image,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
 	Namespaces []Namespace       `json:"namespaces"` // one per type, in SpecTypes order

@@ -23,15 +23,17 @@ const (
 
 // Target is a containerd task that nsj can join.
 type Target struct {
-	Socket     string            `json:"socket,omitempty"` // the containerd's socket
-	Namespace  string            `json:"namespace"`        // containerd namespace
-	ID         string            `json:"id"`               // container ID
-	PID        uint32            `json:"pid"`              // init process, in the host PID namespace; 0 without a task
-	Status     string            `json:"status"`           // one of the Status* constants
+	Namespace  string            `json:"namespace"` // containerd namespace
+	ID         string            `json:"id"`        // container ID
+	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
+	Status     string            `json:"status"`    // one of the Status* constants
 	Image      string            `json:"image,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
 	Namespaces []Namespace       `json:"namespaces"` // one per type, in SpecTypes order
 	Spec       *specs.Spec       `json:"-"`
+
+	// Socket is the socket of the containerd that has the task.
+	Socket string `json:"socket,omitempty"`
 }
 
 // Namespace describes one namespace type of a container.

@@ -128,7 +128,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SetInterspersed(false)
 	fs.SortFlags = false
 	fs.IntVarP(&o.targetPID, "target-pid", "t", 0, "join the namespaces of process `PID` instead of a containerd task")
-	fs.StringVarP(&o.address, "address", "a", "", "containerd `SOCKET` (default $CONTAINERD_ADDRESS, else the first of the usual sockets)")
+	fs.StringVarP(&o.address, "address", "a", "", "containerd `SOCKET` (default $CONTAINERD_ADDRESS, else every one of the usual sockets that exists)")
 	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd `NAMESPACE` (default $CONTAINERD_NAMESPACE, else \"default\"; k8s.io for Kubernetes, moby for Docker)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
 	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user; with user the command becomes the root of the container's user namespace, as nsenter -U)")
@@ -148,7 +148,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
-	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")
+	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace (also without -n)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
 	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr (same as --log-level debug)")

@@ -256,3 +256,15 @@ func readlinkNS(t *testing.T, pid uint32, typ string) string {
 	}
 	return s
 }
+
+func TestEmptyListSaysWhereItLooked(t *testing.T) {
+	c := startContainerd(t)
+	r := nsjAt(t, c, "--list")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "NAMESPACE  TASK  PID  STATUS  NAMESPACES  IMAGE" {
+		t.Fatalf("--list on an empty containerd: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if want := fmt.Sprintf("nsj: no containers (searched containerd at %s: no namespaces)\n", c.Address); r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
+	nsjAt(t, c, "--list", "-n", "docker").fails(t, 125, fmt.Sprintf("containerd at %s has no namespace \"docker\", nor any other: it has no containers", c.Address))
+}

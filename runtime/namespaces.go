@@ -26,6 +26,9 @@ func (c *Client) noNamespace(ctx context.Context, ns string, all []string) error
 	if other := c.namespaceElsewhere(ctx, ns); other != "" {
 		return newError(ErrNotFound, "containerd at %s has no namespace %q; it is on %s: -a %s", c.address, ns, other, other)
 	}
+	if len(all) == 0 {
+		return newError(ErrNotFound, "containerd at %s has no namespace %q, nor any other: it has no containers", c.address, ns)
+	}
 	return newError(ErrNotFound, "containerd at %s has no namespace %q (it has: %s); pick one with -n%s", c.address, ns, joinNames(all), suggestNamespace(ns, all))
 }
 

@@ -95,7 +95,7 @@ func (c *Client) candidates(ctx context.Context, ns string, explicit bool, ref s
 		cancel()
 		if errors.Is(err, ErrUnavailable) {
 			s.leaveOut(err)
-			firstErr = cmp(firstErr, err)
+			firstErr = firstOf(firstErr, err)
 			continue
 		}
 		if err != nil {
@@ -112,8 +112,8 @@ func (c *Client) candidates(ctx context.Context, ns string, explicit bool, ref s
 	return out, searched, nil
 }
 
-// cmp is a unless it is nil, else b.
-func cmp(a, b error) error {
+// firstOf is a unless it is nil, else b.
+func firstOf(a, b error) error {
 	if a != nil {
 		return a
 	}
@@ -185,7 +185,7 @@ func (c *Client) ListNode(ctx context.Context, allNamespaces bool) (Listing, err
 		ts, nss, err := s.listOne(ctx, allNamespaces)
 		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
 			s.leaveOut(err)
-			firstErr = cmp(firstErr, err)
+			firstErr = firstOf(firstErr, err)
 			continue
 		}
 		if err != nil {

@@ -55,7 +55,7 @@ func readHTTP1Answer(start []byte, r *bufio.Reader) error {
 // isHTTP1 says whether the first bytes of an answer are an HTTP/1.x status line.
 func isHTTP1(start []byte) bool { return bytes.HasPrefix(start, []byte("HTTP/1.")) }
 
-// wrongProtocol is the message for a socket that answered HTTP/1.x, or "".
+// wrongProtocol is the message for a socket that answered HTTP/1.x.
 func wrongProtocol(address string, e *http1Answer) string {
 	if e.docker || filepath.Base(address) == "docker.sock" {
 		return fmt.Sprintf("%s is Docker's API socket (HTTP); nsj talks to containerd: -a %s", address, DockerContainerdSocket)

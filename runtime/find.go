@@ -92,6 +92,21 @@ func (c *Client) matchIn(ctx context.Context, ns, ref string) (*match, error) {
 	return &ms[0], nil
 }
 
+// bestMatches keeps the exact matches of ms if there are any, else all of
+// ms (prefix matches): an exact ID beats prefixes.
+func bestMatches[M any](ms []M, exact func(M) bool) []M {
+	var out []M
+	for _, m := range ms {
+		if exact(m) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return ms
+	}
+	return out
+}
+
 // ambiguousPrefix is the error for a prefix that matches all of ms, which
 // are in one namespace.
 func ambiguousPrefix(ref string, ms []match) error {
@@ -138,7 +153,7 @@ func (c *Client) matchElsewhere(ctx context.Context, skip, ref string) (*match, 
 		return nil, nil, c.callError(err, "list containerd namespaces")
 	}
 	searched := []string{skip}
-	var exact, prefix []match
+	var found []match
 	for _, ns := range all {
 		if ns == skip {
 			continue
@@ -148,18 +163,9 @@ func (c *Client) matchElsewhere(ctx context.Context, skip, ref string) (*match, 
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, m := range ms {
-			if m.exact {
-				exact = append(exact, m)
-			} else {
-				prefix = append(prefix, m)
-			}
-		}
+		found = append(found, ms...)
 	}
-	best := exact
-	if len(best) == 0 {
-		best = prefix
-	}
+	best := bestMatches(found, func(m match) bool { return m.exact })
 	switch len(best) {
 	case 0:
 		return nil, searched, nil

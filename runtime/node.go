@@ -53,18 +53,7 @@ func (c *Client) findOnNode(ctx context.Context, ns string, explicit bool, ref s
 	if err != nil {
 		return nil, err
 	}
-	var exact, prefix []candidate
-	for _, cd := range cands {
-		if cd.exact {
-			exact = append(exact, cd)
-		} else {
-			prefix = append(prefix, cd)
-		}
-	}
-	best := exact
-	if len(best) == 0 {
-		best = prefix
-	}
+	best := bestMatches(cands, func(cd candidate) bool { return cd.exact })
 	switch len(best) {
 	case 0:
 		return nil, c.notFoundOnNode(ctx, ref, ns, explicit, searched)

@@ -5,30 +5,20 @@ import (
 	"errors"
 	"io/fs"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// httpSocket serves HTTP/1.1 on a unix socket named name in dir, with the
-// Server header server ("" for none), as Docker's API socket does.
-func httpSocket(t *testing.T, dir, name, server string) string {
-	path := filepath.Join(dir, name)
-	l, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if server != "" {
-			w.Header().Set("Server", server)
-		}
-		http.NotFound(w, r)
-	})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return path
+// cannedSocket answers the first read of each connection on a unix socket
+// named name in dir with answer, then closes it.
+func cannedSocket(t *testing.T, dir, name, answer string) string {
+	return serveSocket(t, filepath.Join(dir, name), func(c net.Conn) {
+		c.Read(make([]byte, 4096))
+		c.Write([]byte(answer))
+		c.Close()
+	})
 }
 
 func TestHTTPSocketErrors(t *testing.T) {
@@ -36,12 +26,12 @@ func TestHTTPSocketErrors(t *testing.T) {
 	tests := []struct {
 		name, address, want string
 	}{
-		{name: "Docker by its answer", address: httpSocket(t, dir, "api.sock", "Docker/20.10.24 (linux)"),
+		{name: "Docker by its answer", address: cannedSocket(t, dir, "api.sock", "HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\n\r\n"),
 			want: filepath.Join(dir, "api.sock") + " is Docker's API socket (HTTP); nsj talks to containerd: -a " + DockerContainerdSocket},
-		{name: "Docker by its name", address: httpSocket(t, dir, "docker.sock", ""),
+		{name: "Docker by its name", address: cannedSocket(t, dir, "docker.sock", "HTTP/1.1 400 Bad Request\r\n\r\n"),
 			want: filepath.Join(dir, "docker.sock") + " is Docker's API socket (HTTP)"},
-		{name: "another HTTP server", address: httpSocket(t, dir, "web.sock", "nginx"),
-			want: filepath.Join(dir, "web.sock") + ` speaks HTTP/1.1, not containerd's gRPC (it answered "HTTP/1.1 `},
+		{name: "another HTTP server", address: cannedSocket(t, dir, "web.sock", "HTTP/1.0 505 HTTP Version Not Supported\r\nServer: nginx\r\n\r\n"),
+			want: filepath.Join(dir, "web.sock") + ` speaks HTTP/1.1, not containerd's gRPC (it answered "HTTP/1.0 505 HTTP Version Not Supported")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 // Options say how to reach containerd.
 type Options struct {
 	// Address is the -a/--address flag: a socket path, optionally with a
-	// unix:// prefix. "" means $CONTAINERD_ADDRESS, else the first of
-	// DefaultSockets that exists.
+	// unix:// prefix. "" means $CONTAINERD_ADDRESS, else every one of
+	// DefaultSockets that exists (node.go).
 	Address string
 	// Namespace is the -n/--namespace flag. "" means $CONTAINERD_NAMESPACE,
 	// else "default" (and then Find also searches the other namespaces).
@@ -39,7 +39,7 @@ const (
 	EnvNamespace = "CONTAINERD_NAMESPACE"
 )
 
-// DefaultSockets are tried in order when no address is given: stock
+// DefaultSockets are considered, in order, when no address is given: stock
 // containerd, k3s, microk8s, and the containerd that older Docker runs.
 var DefaultSockets = []string{
 	"/run/containerd/containerd.sock",

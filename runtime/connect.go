@@ -13,7 +13,8 @@ import (
 	"github.com/containerd/errdefs"
 )
 
-// Client is one connection to containerd, set to a namespace.
+// Client is one connection to containerd, set to a namespace; without an
+// address given, it also holds the node's other containerds (node.go).
 type Client struct {
 	address   string
 	namespace string
@@ -32,8 +33,9 @@ type Client struct {
 	proc string
 }
 
-// Connect resolves the address and namespace from opts and the environment
-// and sets up the connection to containerd. It makes no call: the first
+// Connect resolves the address (or, with none given, every default socket
+// that exists) and namespace from opts and the environment and sets up the
+// connection to containerd. It makes no call: the first
 // call (Find, List) connects, and its errors say what is wrong with the
 // socket (kind ErrUnavailable). nsj's start-up is measured; a Version call
 // here would cost a round trip on every run.

@@ -67,7 +67,7 @@ func taskSelection(t *runtime.Target, sel nsjoin.Selection) nsjoin.Selection {
 		if slices.Contains(private, typ) {
 			out.Types = append(out.Types, typ)
 		} else {
-			logrus.Debugf("namespace %s: the container's spec has none, it shares the host's; not joined", typ)
+			logrus.Debugf("namespace %s: the container shares the host's (its spec has none, or names the host's); not joined", typ)
 		}
 	}
 	return out

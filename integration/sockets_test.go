@@ -266,5 +266,7 @@ func TestEmptyListSaysWhereItLooked(t *testing.T) {
 	if want := fmt.Sprintf("nsj: no containers (searched containerd at %s: no namespaces)\n", c.Address); r.stderr != want {
 		t.Errorf("stderr %q, want %q", r.stderr, want)
 	}
-	nsjAt(t, c, "--list", "-n", "docker").fails(t, 125, fmt.Sprintf("containerd at %s has no namespace \"docker\", nor any other: it has no containers", c.Address))
+	missing := fmt.Sprintf("containerd at %s has no namespace \"docker\", nor any other: it has no containers", c.Address)
+	nsjAt(t, c, "--list", "-n", "docker").fails(t, 125, missing)
+	nsjAt(t, c, "-n", "docker", "--all", "--", "true").fails(t, 125, missing)
 }

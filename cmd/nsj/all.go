@@ -71,7 +71,10 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	}
 	tasks := sel.Select(listed)
 	if len(tasks) == 0 {
-		err := noTaskMatched(o, c, sel, len(listed))
+		err := c.MissingNamespace(ctx) // -n naming a namespace no containerd has
+		if err == nil {
+			err = noTaskMatched(o, c, sel, len(listed))
+		}
 		done()
 		return nil, nil, nil, err
 	}

@@ -22,6 +22,9 @@ type Client struct {
 	conn      *wireConn
 	store     store
 	dialer    *recordingDialer
+
+	docker        dockerAsker // the node's dockerd, found on first use (names.go)
+	dockerChecked bool
 }
 
 // Connect resolves the address and namespace from opts and the environment

@@ -1,0 +1,221 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/containerd/errdefs"
+	"github.com/nsj-dev/nsj/runtime/dockerd"
+	"github.com/sirupsen/logrus"
+)
+
+// NerdctlNameLabel is the label where nerdctl keeps a container's name.
+const NerdctlNameLabel = "nerdctl/name"
+
+// generatedID is what the IDs Docker, nerdctl and Kubernetes make look
+// like. Nobody names a container so: such a word is taken as an ID only,
+// and Find pays no name lookups for it.
+var generatedID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// How a candidate matched the word.
+const (
+	viaID      = "ID"
+	viaNerdctl = "nerdctl name"
+	viaDocker  = "Docker name"
+)
+
+// candidate is a container that a word may name, and how it matched.
+type candidate struct {
+	match
+	via   string
+	name  string // the owner's name, for a name match
+	image string // from dockerd, for a Docker name match
+}
+
+// candidates are the containers of one containerd that a word may name, by
+// kind: Find takes an exact ID or a name if exactly one matched, else a
+// unique ID prefix. The search across several containerds merges the
+// candidates of each before choosing.
+type candidates struct {
+	word     string
+	ids      []candidate // exact container IDs
+	names    []candidate // nerdctl and Docker names
+	prefixes []candidate // IDs the word is a prefix of
+	searched []string    // namespaces searched, the client's first
+	// homeExact: the word is an exact ID in the first namespace, which
+	// beats exact IDs elsewhere (but not names).
+	homeExact bool
+	// dockerIdle is dockerd's container of that name when it has no
+	// containerd container (stopped, or never started).
+	dockerIdle *dockerd.Container
+}
+
+// word is a parsed target word.
+type word struct {
+	ref      string
+	ns       string // where to look first
+	explicit bool   // only in ns (-n, $CONTAINERD_NAMESPACE or NAMESPACE/ID)
+	idOnly   bool   // written NAMESPACE/ID: an ID or ID prefix, not a name
+}
+
+// nameStage says whether w may be a name worth looking up.
+func (w word) nameStage() bool { return !w.idOnly && !generatedID.MatchString(w.ref) }
+
+// candidates collects what w may name in this containerd: the exact ID in
+// w.ns (one Get: with -n, or for a generated ID, that is all it costs),
+// then, unless w.explicit, in every namespace one List filtered to IDs
+// starting with the word or carrying it as nerdctl name, and dockerd's
+// container of that name if namespace moby is searched.
+func (c *Client) candidates(ctx context.Context, w word) (*candidates, error) {
+	cs := &candidates{word: w.ref, searched: []string{w.ns}}
+	ctr, err := c.store.container(ctx, w.ns, w.ref)
+	switch {
+	case err == nil:
+		cs.ids = append(cs.ids, candidate{match: match{ns: w.ns, ctr: ctr, exact: true}, via: viaID})
+		cs.homeExact = true
+		if w.explicit || !w.nameStage() {
+			return cs, nil
+		}
+	case !errdefs.IsNotFound(err):
+		return nil, c.callError(err, fmt.Sprintf("get container %q in namespace %q", w.ref, w.ns))
+	}
+	if !w.explicit {
+		all, err := c.store.namespaces(ctx)
+		if err != nil {
+			return nil, c.callError(err, "list containerd namespaces")
+		}
+		for _, ns := range all {
+			if ns != w.ns {
+				cs.searched = append(cs.searched, ns)
+			}
+		}
+	}
+	for _, ns := range cs.searched {
+		if err := c.listCandidates(ctx, w, ns, cs); err != nil {
+			return nil, err
+		}
+	}
+	if w.nameStage() {
+		c.dockerCandidate(ctx, w.ref, cs)
+	}
+	return cs, nil
+}
+
+// listCandidates adds what namespace ns holds for w, in one List: filters
+// are OR'ed, so the containers whose ID starts with the word and those whose
+// nerdctl name it is come back together. Once an exact ID was found in the
+// first namespace, only names are sought.
+func (c *Client) listCandidates(ctx context.Context, w word, ns string, cs *candidates) error {
+	idsToo := !cs.homeExact
+	var filters []string
+	if idsToo {
+		filters = append(filters, "id~=^"+w.ref)
+	}
+	if w.nameStage() {
+		filters = append(filters, fmt.Sprintf(`labels.%q==%q`, NerdctlNameLabel, w.ref))
+	}
+	if len(filters) == 0 {
+		return nil
+	}
+	ctrs, err := c.store.containers(ctx, ns, filters...)
+	if err != nil {
+		return c.callError(err, fmt.Sprintf("list containers in namespace %q", ns))
+	}
+	for _, ctr := range ctrs {
+		m := match{ns: ns, ctr: ctr, exact: ctr.ID == w.ref}
+		if w.nameStage() && ctr.Labels[NerdctlNameLabel] == w.ref {
+			cs.names = append(cs.names, candidate{match: m, via: viaNerdctl, name: w.ref})
+		}
+		switch {
+		case !idsToo || !strings.HasPrefix(ctr.ID, w.ref):
+		case m.exact:
+			cs.ids = append(cs.ids, candidate{match: m, via: viaID})
+		default:
+			cs.prefixes = append(cs.prefixes, candidate{match: m})
+		}
+	}
+	return nil
+}
+
+// dockerCandidate asks dockerd, if there is one and namespace moby was
+// searched, whether word names a Docker container, and finds that container
+// in this containerd. dockerd is asked only here: never for an exact ID
+// given with -n, nor for a generated ID. A dockerd that cannot be asked
+// is logged and left out: the containerd stages still work.
+func (c *Client) dockerCandidate(ctx context.Context, word string, cs *candidates) {
+	if !contains(cs.searched, dockerd.Namespace) {
+		return
+	}
+	d := c.dockerd()
+	if d == nil {
+		return
+	}
+	dc, err := d.Inspect(ctx, word)
+	if errors.Is(err, dockerd.ErrNoSuchContainer) {
+		return
+	}
+	if err != nil {
+		logrus.Warnf("Docker names not looked up: %v", err)
+		return
+	}
+	if dc.Name != word {
+		return // dockerd took the word as an ID or ID prefix: the ID stages cover those
+	}
+	ctr, err := c.store.container(ctx, dockerd.Namespace, dc.ID)
+	if err != nil {
+		if errdefs.IsNotFound(err) {
+			cs.dockerIdle = &dc
+		} else {
+			logrus.Warnf("Docker container %q (%s): %v", word, dc.ID, err)
+		}
+		return
+	}
+	cs.names = append(cs.names, candidate{match: match{ns: dockerd.Namespace, ctr: ctr, exact: dc.ID == word},
+		via: viaDocker, name: dc.Name, image: dc.Image})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// dockerd returns the client of the node's dockerd, or nil if there is none
+// (DOCKER_HOST is not a unix socket, or the socket does not exist).
+func (c *Client) dockerd() dockerAsker {
+	if !c.dockerChecked {
+		c.dockerChecked = true
+		if path := dockerSocket(); path != "" {
+			c.docker = dockerd.New(path)
+		}
+	}
+	return c.docker
+}
+
+// dockerSocket finds dockerd's API socket; tests replace it.
+var dockerSocket = func() string { return dockerd.Socket(os.Getenv, os.Stat) }
+
+// dockerAsker is what nsj asks dockerd (a fake in tests).
+type dockerAsker interface {
+	Inspect(ctx context.Context, name string) (dockerd.Container, error)
+	List(ctx context.Context) ([]dockerd.Container, error)
+}
+
+// labelName is the name a container's labels give it: nerdctl's, or
+// POD/CONTAINER for a Kubernetes container.
+func labelName(labels map[string]string) string {
+	if name := labels[NerdctlNameLabel]; name != "" {
+		return name
+	}
+	if pod, ctr := labels[criPodName], labels[criContainer]; pod != "" && ctr != "" {
+		return pod + "/" + ctr
+	}
+	return ""
+}

@@ -36,6 +36,7 @@ func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error)
 		}
 		out = append(out, ts...)
 	}
+	c.addDockerNames(ctx, out)
 	return out, nil
 }
 

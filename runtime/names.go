@@ -219,3 +219,35 @@ func labelName(labels map[string]string) string {
 	}
 	return ""
 }
+
+// addDockerNames gives Docker's containers among ts (namespace moby) their
+// Docker name and, as containerd's records have none, their image: one
+// question to dockerd, only if there are such containers and a dockerd.
+func (c *Client) addDockerNames(ctx context.Context, ts []Target) {
+	var docker []*Target
+	for i := range ts {
+		if ts[i].Namespace == dockerd.Namespace && ts[i].Name == "" {
+			docker = append(docker, &ts[i])
+		}
+	}
+	if len(docker) == 0 || c.dockerd() == nil {
+		return
+	}
+	list, err := c.dockerd().List(ctx)
+	if err != nil {
+		logrus.Warnf("Docker names not shown: %v", err)
+		return
+	}
+	byID := make(map[string]dockerd.Container, len(list))
+	for _, dc := range list {
+		byID[dc.ID] = dc
+	}
+	for _, t := range docker {
+		if dc, ok := byID[t.ID]; ok {
+			t.Name = dc.Name
+			if t.Image == "" {
+				t.Image = dc.Image
+			}
+		}
+	}
+}

@@ -172,3 +172,42 @@ func TestResumeAndStartCommandsNameTheOwner(t *testing.T) {
 		t.Errorf("stopped Docker task: %v", err)
 	}
 }
+
+func TestListNames(t *testing.T) {
+	s, d := namedWorld()
+	s.ctrs["k8s.io"] = append(s.ctrs["k8s.io"], container{ID: "k8sctr", Labels: map[string]string{
+		criPodName: "web-7d9", criContainer: "nginx", criPodNamespace: "shop"}})
+	ts, err := namedClient(s, d, "moby").List(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range ts {
+		got[x.ID] = x.Name + " " + x.Image
+	}
+	for id, want := range map[string]string{
+		dockerWebID: "web img/" + dockerWebID, // containerd's image kept
+		nerdAPIID:   "api img/" + nerdAPIID,
+		"k8sctr":    "web-7d9/nginx ",
+		"web":       " img/web",
+	} {
+		if got[id] != want {
+			t.Errorf("%s: name and image %q, want %q", id, got[id], want)
+		}
+	}
+	if d.asked != 1 {
+		t.Errorf("dockerd asked %d times, want once", d.asked)
+	}
+	s.ctrs["moby"][len(s.ctrs["moby"])-1].Image = ""
+	ts, _ = namedClient(s, d, "moby").List(context.Background(), false)
+	for _, x := range ts {
+		if x.ID == dockerDbID && (x.Name != "db" || x.Image != "postgres:17") {
+			t.Errorf("Docker container without image in containerd: name %q image %q", x.Name, x.Image)
+		}
+	}
+	d.asked = 0
+	namedClient(s, d, "default").List(context.Background(), false)
+	if d.asked != 0 {
+		t.Errorf("dockerd asked about a namespace without Docker containers")
+	}
+}

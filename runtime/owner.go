@@ -95,3 +95,21 @@ func toolTitle(tool string) string {
 	}
 	return tool
 }
+
+// ShownName is how nsj names t in its output (nsj --all's line prefixes):
+// the Kubernetes NAMESPACE/POD/CONTAINER, else the Docker or nerdctl name,
+// else the ID, short for a generated one; with withNamespace the containerd
+// namespace comes first (not for Kubernetes names, which hold their own).
+func ShownName(t *Target, withNamespace bool) string {
+	if k := KubernetesName(t); k != "" {
+		return k
+	}
+	name := ShortID(t.ID)
+	if t.Name != "" {
+		name = t.Name
+	}
+	if withNamespace {
+		return t.Namespace + "/" + name
+	}
+	return name
+}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/nsj-dev/nsj/runtime"
@@ -13,6 +15,7 @@ import (
 type listEntry struct {
 	Namespace  string            `json:"namespace"`
 	ID         string            `json:"id"`
+	Name       string            `json:"name,omitempty"` // Docker's or nerdctl's name, or POD/CONTAINER
 	PID        uint32            `json:"pid"`
 	Status     string            `json:"status"`
 	Namespaces []string          `json:"namespaces"` // private types, as the NAMESPACES column
@@ -49,7 +52,7 @@ func list(o *options) error {
 			if types == nil {
 				types = []string{}
 			}
-			entries = append(entries, listEntry{t.Namespace, t.ID, t.PID, t.Status, types, t.Image, t.Labels})
+			entries = append(entries, listEntry{t.Namespace, t.ID, t.Name, t.PID, t.Status, types, t.Image, t.Labels})
 		}
 		return printJSON(entries)
 	default:
@@ -63,7 +66,12 @@ func printTable(tasks []runtime.Target, withNamespace bool) {
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}
-	fmt.Fprintln(w, "TASK\tPID\tSTATUS\tNAMESPACES\tIMAGE")
+	withName := slices.ContainsFunc(tasks, func(t runtime.Target) bool { return t.Name != "" })
+	fmt.Fprint(w, "TASK\t")
+	if withName {
+		fmt.Fprint(w, "NAME\t")
+	}
+	fmt.Fprintln(w, "PID\tSTATUS\tNAMESPACES\tIMAGE")
 	for i := range tasks {
 		t := &tasks[i]
 		if withNamespace {
@@ -73,7 +81,11 @@ func printTable(tasks []runtime.Target, withNamespace bool) {
 		if image == "" {
 			image = "-"
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", t.ID, t.PID, t.Status, typesColumn(t), image)
+		fmt.Fprintf(w, "%s\t", t.ID)
+		if withName {
+			fmt.Fprintf(w, "%s\t", cmp.Or(t.Name, "-"))
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", t.PID, t.Status, typesColumn(t), image)
 	}
 	w.Flush()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -147,7 +148,7 @@ func (c *Client) listCandidates(ctx context.Context, w word, ns string, cs *cand
 // given with -n, nor for a generated ID. A dockerd that cannot be asked
 // is logged and left out: the containerd stages still work.
 func (c *Client) dockerCandidate(ctx context.Context, word string, cs *candidates) {
-	if !contains(cs.searched, dockerd.Namespace) {
+	if !slices.Contains(cs.searched, dockerd.Namespace) {
 		return
 	}
 	d := c.dockerd()
@@ -176,15 +177,6 @@ func (c *Client) dockerCandidate(ctx context.Context, word string, cs *candidate
 	}
 	cs.names = append(cs.names, candidate{match: match{ns: dockerd.Namespace, ctr: ctr, exact: dc.ID == word},
 		via: viaDocker, name: dc.Name, image: dc.Image})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // dockerd returns the client of the node's dockerd, or nil if there is none

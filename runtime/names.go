@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -17,10 +16,12 @@ import (
 // NerdctlNameLabel is the label where nerdctl keeps a container's name.
 const NerdctlNameLabel = "nerdctl/name"
 
-// generatedID is what the IDs Docker, nerdctl and Kubernetes make look
-// like. Nobody names a container so: such a word is taken as an ID only,
-// and Find pays no name lookups for it.
-var generatedID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// generatedID reports whether id looks like the IDs Docker, nerdctl and
+// Kubernetes make: 64 hex digits. Nobody names a container so: such a word
+// is taken as an ID only, and Find pays no name lookups for it.
+func generatedID(id string) bool {
+	return len(id) == 64 && strings.Trim(id, "0123456789abcdef") == ""
+}
 
 // How a candidate matched the word.
 const (
@@ -64,7 +65,7 @@ type word struct {
 }
 
 // nameStage says whether w may be a name worth looking up.
-func (w word) nameStage() bool { return !w.idOnly && !generatedID.MatchString(w.ref) }
+func (w word) nameStage() bool { return !w.idOnly && !generatedID(w.ref) }
 
 // candidates collects what w may name in this containerd: the exact ID in
 // w.ns (one Get: with -n, or for a generated ID, that is all it costs),

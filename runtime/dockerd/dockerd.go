@@ -17,7 +17,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -34,8 +33,18 @@ var ErrNoSuchContainer = errors.New("no such Docker container")
 // maxBody bounds what nsj reads of an answer (a list of every container).
 const maxBody = 32 << 20
 
-// validName is what a Docker container name (or ID) can look like.
-var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+// validName reports whether s can be a Docker container name or ID:
+// a letter or digit, then letters, digits, '_', '.' and '-'. Nothing else
+// goes into the request path.
+func validName(s string) bool {
+	for i, r := range s {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || r != '_' && r != '.' && r != '-') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Container is what nsj reads of a Docker container.
 type Container struct {
@@ -77,7 +86,7 @@ func (c *Client) Socket() string { return c.path }
 // Inspect asks dockerd about the container named (or with the ID or unique
 // ID prefix) name. An unknown name is ErrNoSuchContainer.
 func (c *Client) Inspect(ctx context.Context, name string) (Container, error) {
-	if !validName.MatchString(name) {
+	if !validName(name) {
 		return Container{}, fmt.Errorf("%q: %w", name, ErrNoSuchContainer)
 	}
 	var v struct {

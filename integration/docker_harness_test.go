@@ -35,9 +35,8 @@ type Dockerd struct {
 	// not be called.
 	Containerd *Containerd
 
-	cli     string // the docker.io CLI, next to dockerd
-	cmd     *exec.Cmd
-	done    chan struct{}
+	cli     string   // the docker.io CLI, next to dockerd
+	daemon  *daemon  // the dockerd process (k8s_daemon_test.go)
 	newDirs []string // host directories dockerd creates, to rmdir if it did
 	stop    sync.Once
 	stopErr error
@@ -77,7 +76,7 @@ func sharedDockerd(t testing.TB) *Dockerd {
 	d := sharedDocker.d
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("dockerd log:\n%s", tailFile(d.LogPath, 60))
+			t.Logf("dockerd log:\n%s", d.daemon.tail(60))
 		}
 	})
 	return d
@@ -93,10 +92,9 @@ func newDockerd(rootfs string) (_ *Dockerd, err error) {
 	d := &Dockerd{Dir: dir, Socket: filepath.Join(dir, "d.sock"), LogPath: filepath.Join(dir, "dockerd.log"),
 		ContainerdSocket: filepath.Join(dir, "exec", "containerd", "containerd.sock"),
 		CgroupParent:     fmt.Sprintf("/nsj-dk-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-dk-")),
-		cli:              dockerCLI(), done: make(chan struct{})}
+		cli:              dockerCLI()}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("%w\ndockerd log:\n%s", err, tailFile(d.LogPath, 60))
 			err = errors.Join(err, d.Stop())
 		}
 	}()
@@ -133,58 +131,32 @@ func dockerCLI() string {
 	return "docker"
 }
 
-func (d *Dockerd) start() error {
-	logf, err := os.Create(d.LogPath)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
-	d.cmd = exec.Command("dockerd",
+func (d *Dockerd) start() (err error) {
+	d.daemon, err = startDaemon("dockerd", d.LogPath, "dockerd",
 		"--data-root", filepath.Join(d.Dir, "data"), "--exec-root", filepath.Join(d.Dir, "exec"),
 		"--pidfile", filepath.Join(d.Dir, "dockerd.pid"), "-H", "unix://"+d.Socket,
 		"--config-file", filepath.Join(d.Dir, "daemon.json"), "--cgroup-parent", d.CgroupParent,
 		"--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
 		"--userland-proxy=false", "--storage-driver", "vfs")
-	d.cmd.Env = append(withoutEnv(os.Environ(), "DOCKER_HOST"), "DOCKER_CONFIG="+filepath.Join(d.Dir, "config"))
-	d.cmd.Stdout, d.cmd.Stderr = logf, logf
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := d.cmd.Start(); err != nil {
-		return fmt.Errorf("start dockerd: %w", err)
+	if err == nil {
+		d.PID = d.daemon.cmd.Process.Pid
 	}
-	d.PID = d.cmd.Process.Pid
-	go func() {
-		d.cmd.Wait()
-		close(d.done)
-	}()
-	return nil
+	return err
 }
 
-// waitReady waits until dockerd answers and its containerd does.
+// waitReady waits until dockerd answers, then its containerd.
 func (d *Dockerd) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	for {
+	err := d.daemon.waitFor(timeout, func() error {
 		_, err := d.run("version", "--format", "{{.Server.Version}}")
-		switch {
-		case err == nil:
-			d.Containerd = &Containerd{Address: d.ContainerdSocket, Dir: "", RuncRoot: filepath.Join(d.Dir, "runc"),
-				CgroupParent: d.CgroupParent, done: make(chan struct{})}
-			return d.Containerd.waitReady(time.Until(deadline))
-		case d.exited():
-			return fmt.Errorf("dockerd (pid %d) exited at start: %s", d.PID, d.cmd.ProcessState)
-		case time.Now().After(deadline):
-			return fmt.Errorf("dockerd at %s did not answer within %s: %w", d.Socket, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-}
-
-func (d *Dockerd) exited() bool {
-	select {
-	case <-d.done:
-		return true
-	default:
-		return false
-	}
+	d.Containerd = &Containerd{Address: d.ContainerdSocket, RuncRoot: filepath.Join(d.Dir, "runc"),
+		CgroupParent: d.CgroupParent, done: make(chan struct{})}
+	return d.Containerd.waitReady(time.Until(deadline))
 }
 
 // importImage makes dockerImage from the busybox root filesystem.
@@ -244,7 +216,7 @@ func (d *Dockerd) RunContainer(t testing.TB, name string, args ...string) string
 	run := append(append([]string{"run", "-d", "--name", name}, args...), dockerImage, "sleep", "100000")
 	id := d.Docker(t, run...)
 	t.Cleanup(func() {
-		if _, err := d.run("rm", "-f", id); err != nil && !d.exited() {
+		if _, err := d.run("rm", "-f", id); err != nil && !d.daemon.exited() {
 			t.Error(err)
 		}
 	})
@@ -273,7 +245,8 @@ func (d *Dockerd) teardown() error {
 	if view == nil {
 		view = &Containerd{Address: d.ContainerdSocket, CgroupParent: d.CgroupParent}
 	}
-	if d.cmd != nil && !d.exited() {
+	running := d.daemon != nil && !d.daemon.exited()
+	if running {
 		if ids, err := d.run("ps", "-aq", "--no-trunc"); err == nil && ids != "" {
 			for _, id := range strings.Fields(ids) {
 				view.containers = append(view.containers, "moby/"+id) // for removeShimSockets
@@ -291,7 +264,10 @@ func (d *Dockerd) teardown() error {
 	if view.Client != nil {
 		view.Client.Close()
 	}
-	errs = append(errs, d.stopDaemon(20*time.Second), d.killLeftovers(), view.killStrays(), view.removeCgroups(), unmountUnder(d.Dir))
+	if running {
+		errs = append(errs, d.daemon.stop(20*time.Second))
+	}
+	errs = append(errs, d.killLeftovers(), view.killStrays(), view.removeCgroups(), unmountUnder(d.Dir))
 	view.removeShimSockets()
 	if err := os.RemoveAll(d.Dir); err != nil {
 		errs = append(errs, err)
@@ -305,26 +281,6 @@ func (d *Dockerd) teardown() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// stopDaemon sends dockerd SIGTERM, then SIGKILL after grace.
-func (d *Dockerd) stopDaemon(grace time.Duration) error {
-	if d.cmd == nil || d.cmd.Process == nil {
-		return nil
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.done:
-		return nil
-	case <-time.After(grace):
-	}
-	d.cmd.Process.Kill()
-	select {
-	case <-d.done:
-		return fmt.Errorf("dockerd (pid %d) did not stop within %s of SIGTERM; killed", d.PID, grace)
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("dockerd (pid %d) did not die after SIGKILL", d.PID)
-	}
 }
 
 // killLeftovers kills the processes whose command line names Dir (Docker's
@@ -378,14 +334,4 @@ func withoutEnv(env []string, keys ...string) []string {
 		}
 	}
 	return out
-}
-
-// tailFile returns the last n lines of a file.
-func tailFile(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	lines := strings.Split(string(b), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

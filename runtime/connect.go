@@ -31,6 +31,9 @@ type Client struct {
 	// proc is where the tasks' /proc/PID/ns are read, to tell the host's
 	// namespaces (host.go): "/proc"; "" reads none (unit tests' fake PIDs).
 	proc string
+
+	docker        dockerAsker // the node's dockerd, found on first use (names.go)
+	dockerChecked bool
 }
 
 // Connect resolves the address (or, with none given, every default socket

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/containerd/errdefs"
-	"github.com/sirupsen/logrus"
 )
 
 // validRef is what a container ID or a prefix of one can look like.
@@ -23,164 +22,46 @@ type match struct {
 
 func (m match) name() string { return m.ns + "/" + m.ctr.ID }
 
-// Find returns the running (or paused) task that ref names: a container ID or
-// a unique prefix of one, optionally written NAMESPACE/ID. It looks in the
-// client's namespace; if that namespace was not given explicitly and ref is
-// not there, it searches all the others and takes a single match. When no
-// address was given it does so on every containerd of the node (node.go).
-// Errors are
-// of kinds ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and
-// their messages say what to do.
+// Find returns the running (or paused) task that ref names, in this order:
+// an exact container ID, then a name (nerdctl's, kept in the label
+// nerdctl/name, and Docker's, asked of dockerd), then a unique prefix of an
+// ID. ref may be written NAMESPACE/ID, which is only an ID or prefix. It
+// looks in the client's namespace; if that namespace was not given
+// explicitly, in all the others too. When no address was given it does so
+// on every containerd of the node (node.go), and the candidates of all are
+// chosen among at once (choose.go): a word that names more than one
+// container, here or there, is an error listing them. Errors are of kinds
+// ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and their
+// messages say what to do.
 func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
-	ns, explicit := c.namespace, c.explicit
+	w := word{ref: ref, ns: c.namespace, explicit: c.explicit}
 	if i := strings.IndexByte(ref, '/'); i > 0 {
-		ns, explicit, ref = ref[:i], true, ref[i+1:]
-		if !validRef.MatchString(ns) {
-			return nil, newError(ErrNotFound, "%q is not a containerd namespace", ns)
+		w = word{ref: ref[i+1:], ns: ref[:i], explicit: true, idOnly: true}
+		if !validRef.MatchString(w.ns) {
+			return nil, newError(ErrNotFound, "%q is not a containerd namespace", w.ns)
 		}
 	}
-	if !validRef.MatchString(ref) {
-		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", ref)
+	if !validRef.MatchString(w.ref) {
+		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", w.ref)
 	}
-	if len(c.others) > 0 {
-		return c.findOnNode(ctx, ns, explicit, ref)
+	cs, err := c.candidatesOnNode(ctx, w)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-	m, searched, err := c.search(ctx, ns, explicit, ref)
+	m, err := cs.choose()
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
-		return nil, c.notFound(ctx, ref, searched)
-	}
-	return c.target(ctx, *m)
-}
-
-// search looks for ref on this containerd: in namespace ns, then, unless ns
-// was given explicitly, in the others. It returns the match (nil: none) and
-// the namespaces searched.
-func (c *Client) search(ctx context.Context, ns string, explicit bool, ref string) (*match, []string, error) {
-	m, err := c.matchIn(ctx, ns, ref)
-	if err != nil {
-		return nil, nil, err
-	}
-	if m == nil && !explicit {
-		return c.matchElsewhere(ctx, ns, ref)
-	}
-	return m, []string{ns}, nil
-}
-
-// matchIn looks for ref in namespace ns: the exact ID first (one Get, however
-// many containers there are), else a unique prefix. It returns nil if nothing
-// matches.
-func (c *Client) matchIn(ctx context.Context, ns, ref string) (*match, error) {
-	ctr, err := c.store.container(ctx, ns, ref)
-	if err == nil {
-		return &match{ns: ns, ctr: ctr, exact: true}, nil
-	}
-	if !errdefs.IsNotFound(err) {
-		return nil, c.callError(err, fmt.Sprintf("get container %q in namespace %q", ref, ns))
-	}
-	ms, err := c.prefixMatches(ctx, ns, ref)
-	if err != nil || len(ms) == 0 {
-		return nil, err
-	}
-	if len(ms) > 1 {
-		return nil, ambiguousPrefix(ref, ms)
-	}
-	return &ms[0], nil
-}
-
-// bestMatches keeps the exact matches of ms if there are any, else all of
-// ms (prefix matches): an exact ID beats prefixes.
-func bestMatches[M any](ms []M, exact func(M) bool) []M {
-	var out []M
-	for _, m := range ms {
-		if exact(m) {
-			out = append(out, m)
+		if cs.dockerIdle != nil {
+			return nil, dockerNotRunning(*cs.dockerIdle)
 		}
+		return nil, c.notFoundOnNode(ctx, w, cs.searched)
 	}
-	if len(out) == 0 {
-		return ms
-	}
-	return out
-}
-
-// ambiguousPrefix is the error for a prefix that matches all of ms, which
-// are in one namespace.
-func ambiguousPrefix(ref string, ms []match) error {
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ctr.ID
-	}
-	return newError(ErrAmbiguous, "task prefix %q is ambiguous in namespace %q: %s; give more of the ID", ref, ms[0].ns, joinNames(ids))
-}
-
-// inOneNamespace says whether every match of ms is in the same namespace.
-func inOneNamespace(ms []match) bool {
-	for _, m := range ms {
-		if m.ns != ms[0].ns {
-			return false
-		}
-	}
-	return true
-}
-
-// prefixMatches lists the containers of ns whose ID starts with ref. The
-// regexp filter keeps containerd from sending every container; ref holds no
-// regexp syntax but '.', so the prefix is checked again here.
-func (c *Client) prefixMatches(ctx context.Context, ns, ref string) ([]match, error) {
-	ctrs, err := c.store.containers(ctx, ns, "id~=^"+ref)
-	if err != nil {
-		return nil, c.callError(err, fmt.Sprintf("list containers in namespace %q", ns))
-	}
-	var ms []match
-	for _, ctr := range ctrs {
-		if strings.HasPrefix(ctr.ID, ref) {
-			ms = append(ms, match{ns: ns, ctr: ctr, exact: ctr.ID == ref})
-		}
-	}
-	return ms, nil
-}
-
-// matchElsewhere searches the namespaces other than skip, one filtered List
-// each. An exact ID beats prefixes; several matches of the best kind are an
-// error. It also returns the namespaces searched, skip first.
-func (c *Client) matchElsewhere(ctx context.Context, skip, ref string) (*match, []string, error) {
-	all, err := c.store.namespaces(ctx)
-	if err != nil {
-		return nil, nil, c.callError(err, "list containerd namespaces")
-	}
-	searched := []string{skip}
-	var found []match
-	for _, ns := range all {
-		if ns == skip {
-			continue
-		}
-		searched = append(searched, ns)
-		ms, err := c.prefixMatches(ctx, ns, ref)
-		if err != nil {
-			return nil, nil, err
-		}
-		found = append(found, ms...)
-	}
-	best := bestMatches(found, func(m match) bool { return m.exact })
-	switch len(best) {
-	case 0:
-		return nil, searched, nil
-	case 1:
-		logrus.Debugf("%q is not in namespace %q; found it in namespace %q", ref, skip, best[0].ns)
-		return &best[0], searched, nil
-	}
-	if inOneNamespace(best) {
-		return nil, nil, ambiguousPrefix(ref, best)
-	}
-	names := make([]string, len(best))
-	for i, m := range best {
-		names[i] = m.name()
-	}
-	return nil, nil, newError(ErrAmbiguous, "%q matches containers in several namespaces: %s; pick one with -n NAMESPACE or write NAMESPACE/ID", ref, joinNames(names))
+	s := m.client
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.target(ctx, *m)
 }
 
 // notFound builds the error for a reference that matched nothing.
@@ -201,17 +82,25 @@ func (c *Client) notFound(ctx context.Context, ref string, searched []string) er
 	return newError(ErrNotFound, "no task %q in namespace %q (%d tasks there; see nsj --list -n %s)", ref, ns, len(ts), ns)
 }
 
-// target gets the task of m and checks that it can be joined.
-func (c *Client) target(ctx context.Context, m match) (*Target, error) {
+// target gets the task of m and checks that it can be joined. A container
+// Docker or nerdctl made is named, and its hints use their commands.
+func (c *Client) target(ctx context.Context, m candidate) (*Target, error) {
 	ns, id := m.ns, m.ctr.ID
+	o := ownerOf(ns, m.ctr.Labels, m.name, id)
 	ts, err := c.store.task(ctx, ns, id)
 	if errdefs.IsNotFound(err) {
+		if o.tool != "" {
+			return nil, c.ownerNotRunning(o, ns, id, StatusNoTask)
+		}
 		return nil, newError(ErrNotRunning, "container %q in namespace %q has no task; start it with: %s task start --null-io -d %s", id, ns, c.ctrCommand(ns), id)
 	}
 	if err != nil {
 		return nil, c.callError(err, fmt.Sprintf("get task %q in namespace %q", id, ns))
 	}
 	if err := joinable(c.ctrCommand(ns), ns, id, ts.Status); err != nil {
+		if o.tool != "" && ts.Status != StatusUnknown {
+			return nil, c.ownerNotRunning(o, ns, id, ts.Status)
+		}
 		return nil, err
 	}
 	t, err := newTarget(ns, m.ctr, &ts)
@@ -220,6 +109,12 @@ func (c *Client) target(ctx context.Context, m match) (*Target, error) {
 	}
 	t.Socket = c.address
 	t.markHostShared(c.proc)
+	if m.name != "" {
+		t.Name = m.name
+	}
+	if t.Image == "" {
+		t.Image = m.image
+	}
 	return &t, nil
 }
 

@@ -43,6 +43,7 @@ func (c *Client) listOne(ctx context.Context, allNamespaces bool) ([]Target, []s
 		}
 		out = append(out, ts...)
 	}
+	c.addDockerNames(ctx, out)
 	return out, nss, nil
 }
 
@@ -102,7 +103,7 @@ func (c *Client) Recheck(ctx context.Context, t *Target) error {
 // newTarget builds the Target of a container and its task (nil: none). On a
 // spec error it returns the target without spec and namespaces too.
 func newTarget(ns string, ctr container, ts *taskState) (Target, error) {
-	t := Target{Namespace: ns, ID: ctr.ID, Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
+	t := Target{Namespace: ns, ID: ctr.ID, Name: labelName(ctr.Labels), Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
 	if ts != nil {
 		t.PID, t.Status = ts.PID, ts.Status
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nsj-dev/nsj/runtime/dockerd"
 )
 
 // Errors for a namespace (-n, $CONTAINERD_NAMESPACE or NAMESPACE/ID) that
@@ -14,7 +16,7 @@ import (
 // where, and point at the right one.
 
 // DockerNamespace is the containerd namespace Docker keeps its containers in.
-const DockerNamespace = "moby"
+const DockerNamespace = dockerd.Namespace
 
 // probeTimeout bounds the question to another containerd, asked only to
 // word an error.

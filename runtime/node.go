@@ -13,17 +13,10 @@ import (
 // The containerds of this node. Without -a/--address (or
 // $CONTAINERD_ADDRESS) nsj considers every one of DefaultSockets that
 // exists: Docker's own containerd beside the system one, k3s beside it.
-// A target is searched on each (as one containerd's namespaces are), and
-// must match on one only. Each is dialed on its first call; with one
-// socket, the common case, nothing here runs.
-
-// candidate is a container that a reference names on one containerd.
-type candidate struct {
-	client *Client
-	match
-}
-
-func (c candidate) name() string { return c.client.address + " " + c.match.name() }
+// A target word is resolved on each (as one containerd's namespaces are:
+// exact ID, names, prefix) and the candidates of all are chosen among by
+// the one rule of choose.go. Each is dialed on its first call; with one
+// socket, the common case, the loops here run once.
 
 // searchedOn is one containerd that answered, and the namespaces searched
 // (or listed) there.
@@ -46,59 +39,31 @@ func (c *Client) on(socket string) *Client {
 	return c
 }
 
-// findOnNode is Find over every containerd of the node. An exact ID beats
-// prefixes; matches of the best kind on several containerds are an error.
-func (c *Client) findOnNode(ctx context.Context, ns string, explicit bool, ref string) (*Target, error) {
-	cands, searched, err := c.candidates(ctx, ns, explicit, ref)
-	if err != nil {
-		return nil, err
-	}
-	best := bestMatches(cands, func(cd candidate) bool { return cd.exact })
-	switch len(best) {
-	case 0:
-		return nil, c.notFoundOnNode(ctx, ref, ns, explicit, searched)
-	case 1:
-		s := best[0].client
-		ctx, cancel := s.withTimeout(ctx)
-		defer cancel()
-		return s.target(ctx, best[0].match)
-	}
-	names := make([]string, len(best))
-	for i, cd := range best {
-		names[i] = cd.name()
-	}
-	return nil, newError(ErrAmbiguous, "%q matches containers on several containerds: %s; pick one with -a SOCKET (and -n NAMESPACE)", ref, joinNames(names))
-}
-
-// candidates searches ref on each containerd of the node, as Find does on
-// one: at most one candidate each. A containerd that does not answer is
-// left out with a warning; if none answers, the first one's error is
-// returned.
-func (c *Client) candidates(ctx context.Context, ns string, explicit bool, ref string) ([]candidate, []searchedOn, error) {
-	var out []candidate
-	var searched []searchedOn
+// candidatesOnNode collects what w may name on each containerd of the
+// node, as on one (names.go), into one set that choose picks from. A
+// containerd that does not answer is left out with a warning when there
+// are others; if none answers, the first one's error is returned.
+func (c *Client) candidatesOnNode(ctx context.Context, w word) (*candidates, error) {
+	cs := &candidates{word: w.ref, home: w.ns, dockerd: c.dockerd}
 	var firstErr error
 	for _, s := range c.node() {
 		sctx, cancel := s.withTimeout(ctx)
-		m, nss, err := s.search(sctx, ns, explicit, ref)
+		nss, err := s.collect(sctx, w, cs)
 		cancel()
-		if errors.Is(err, ErrUnavailable) {
+		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
 			s.leaveOut(err)
 			firstErr = firstOf(firstErr, err)
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		searched = append(searched, searchedOn{s, nss})
-		if m != nil {
-			out = append(out, candidate{s, *m})
-		}
+		cs.searched = append(cs.searched, searchedOn{s, nss})
 	}
-	if len(searched) == 0 {
-		return nil, nil, firstErr
+	if len(cs.searched) == 0 {
+		return nil, firstErr
 	}
-	return out, searched, nil
+	return cs, nil
 }
 
 // firstOf is a unless it is nil, else b.
@@ -119,13 +84,14 @@ func (c *Client) leaveOut(err error) {
 	logrus.Debugf("containerd at %s: %v", c.address, err)
 }
 
-// notFoundOnNode builds the error for a reference that matched nothing on
-// any containerd that answered.
-func (c *Client) notFoundOnNode(ctx context.Context, ref, ns string, explicit bool, searched []searchedOn) error {
-	if explicit {
-		searched = withNamespace(ctx, searched, ns)
+// notFoundOnNode builds the error for a word that matched nothing on any
+// containerd that answered.
+func (c *Client) notFoundOnNode(ctx context.Context, w word, searched []searchedOn) error {
+	ref := w.ref
+	if w.explicit && len(c.others) > 0 {
+		searched = withNamespace(ctx, searched, w.ns)
 		if len(searched) == 0 {
-			return c.noNamespaceOnNode(ctx, ns)
+			return c.noNamespaceOnNode(ctx, w.ns)
 		}
 	}
 	if len(searched) == 1 {

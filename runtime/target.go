@@ -23,10 +23,11 @@ const (
 
 // Target is a containerd task that nsj can join.
 type Target struct {
-	Namespace  string            `json:"namespace"` // containerd namespace
-	ID         string            `json:"id"`        // container ID
-	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
-	Status     string            `json:"status"`    // one of the Status* constants
+	Namespace  string            `json:"namespace"`      // containerd namespace
+	ID         string            `json:"id"`             // container ID
+	Name       string            `json:"name,omitempty"` // Docker's or nerdctl's name, or POD/CONTAINER for Kubernetes
+	PID        uint32            `json:"pid"`            // init process, in the host PID namespace; 0 without a task
+	Status     string            `json:"status"`         // one of the Status* constants
 	Image      string            `json:"image,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
 	Namespaces []Namespace       `json:"namespaces"` // one per type, in SpecTypes order

@@ -148,20 +148,13 @@ func childFlags(args []string) ([]string, error) {
 	return out, nil
 }
 
-// taskNames are the output prefixes: <pod-namespace>/<pod>/<container> for
-// Kubernetes containers, else the ID, or NAMESPACE/ID with --all-namespaces.
+// taskNames are the output prefixes (runtime.ShownName): the Kubernetes
+// <pod-namespace>/<pod>/<container>, the Docker or nerdctl name, else the
+// (short) ID; with --all-namespaces the containerd namespace first.
 func taskNames(tasks []runtime.Target, withNamespace bool) []string {
 	names := make([]string, len(tasks))
 	for i := range tasks {
-		t := &tasks[i]
-		switch {
-		case runtime.KubernetesName(t) != "":
-			names[i] = runtime.KubernetesName(t)
-		case withNamespace:
-			names[i] = t.Namespace + "/" + t.ID
-		default:
-			names[i] = t.ID
-		}
+		names[i] = runtime.ShownName(&tasks[i], withNamespace)
 	}
 	return names
 }

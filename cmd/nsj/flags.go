@@ -65,9 +65,10 @@ Usage:
   nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
   nsj --all [flags] [--selector KEY=VALUE]... [-j N] [--] COMMAND [ARG...]
 
-TASK is a containerd task (container) ID or a unique prefix of one. Flags end
-at TASK: every word after it belongs to COMMAND. Without COMMAND nsj starts
-$SHELL (else /bin/sh). The command is the host's binary, run with the host's
+TASK is a containerd task (container) ID, a Docker or nerdctl container name
+(nsj web ps), or a unique prefix of an ID. Flags end at TASK: every word
+after it belongs to COMMAND. Without COMMAND nsj starts $SHELL (else
+/bin/sh). The command is the host's binary, run with the host's
 files, in the container's network, pid, uts, ipc, cgroup (and time)
 namespaces, with a fresh /proc that shows the container's processes. The
 container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with

@@ -39,7 +39,7 @@ func join(o *options) error {
 	}
 	cmd, fsv, err := openCommand(o)
 	if err != nil {
-		return err
+		return misordered(o, err) // nsj ps -ef web
 	}
 	defer fsv.close()
 	t, err := findTarget(o, sel)

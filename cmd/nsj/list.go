@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -15,6 +17,7 @@ type listEntry struct {
 	Socket     string            `json:"socket,omitempty"` // when more than one containerd answered
 	Namespace  string            `json:"namespace"`
 	ID         string            `json:"id"`
+	Name       string            `json:"name,omitempty"` // Docker's or nerdctl's name, or POD/CONTAINER
 	PID        uint32            `json:"pid"`
 	Status     string            `json:"status"`
 	Namespaces []string          `json:"namespaces"` // private types, as the NAMESPACES column
@@ -67,7 +70,7 @@ func list(o *options) error {
 			if types == nil {
 				types = []string{}
 			}
-			e := listEntry{"", t.Namespace, t.ID, t.PID, t.Status, types, t.Image, t.Labels}
+			e := listEntry{"", t.Namespace, t.ID, t.Name, t.PID, t.Status, types, t.Image, t.Labels}
 			if withSocket {
 				e.Socket = t.Socket
 			}
@@ -102,7 +105,12 @@ func printTable(tasks []runtime.Target, withNamespace, withSocket bool) {
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}
-	fmt.Fprintln(w, "TASK\tPID\tSTATUS\tNAMESPACES\tIMAGE")
+	withName := slices.ContainsFunc(tasks, func(t runtime.Target) bool { return t.Name != "" })
+	fmt.Fprint(w, "TASK\t")
+	if withName {
+		fmt.Fprint(w, "NAME\t")
+	}
+	fmt.Fprintln(w, "PID\tSTATUS\tNAMESPACES\tIMAGE")
 	for i := range tasks {
 		t := &tasks[i]
 		if withSocket {
@@ -115,7 +123,11 @@ func printTable(tasks []runtime.Target, withNamespace, withSocket bool) {
 		if image == "" {
 			image = "-"
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", t.ID, t.PID, t.Status, typesColumn(t), image)
+		fmt.Fprintf(w, "%s\t", t.ID)
+		if withName {
+			fmt.Fprintf(w, "%s\t", cmp.Or(t.Name, "-"))
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", t.PID, t.Status, typesColumn(t), image)
 	}
 	w.Flush()
 }

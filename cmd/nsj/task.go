@@ -40,7 +40,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 	name := fmt.Sprintf("task %s/%s", t.Namespace, t.ID)
 	logrus.Debugf("%s: pid %d, status %s, containerd at %s", name, t.PID, t.Status, c.Address())
 	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
-		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", name, t.Namespace, t.ID)
+		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `%s`", name, c.ResumeCommand(t))
 	}
 	warnRiskySpec(name, t.Spec, o)
 	return &target{

@@ -3,6 +3,7 @@ package integration
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,14 +58,40 @@ func TestDockerHostNetworkAndPIDAreTheHosts(t *testing.T) {
 			t.Errorf("%s namespace in the --%s host container: %s, want the host's %s", typ, typ, got, host)
 		}
 	}
-	// Whether --inspect calls these namespaces private is decided by
-	// inode by another change; here: the name and the image.
-	var info struct{ Name, Image string }
+	// --inspect says so: the spec names /var/run/docker/netns/default for
+	// the network, which is the host's own by inode.
+	var info struct {
+		Name, Image string
+		Namespaces  []struct {
+			Type    string
+			Private bool
+			Sharing string
+		}
+	}
 	if err := json.Unmarshal([]byte(nsjDocker(t, d, "--inspect", "hostnet").ok(t)), &info); err != nil {
 		t.Fatal(err)
 	}
 	if info.Name != "hostnet" || info.Image != dockerImage {
 		t.Fatalf("--inspect says name %q image %q, want hostnet and %s", info.Name, info.Image, dockerImage)
+	}
+	shared := map[string]bool{}
+	for _, n := range info.Namespaces {
+		shared[n.Type] = !n.Private && n.Sharing == "shared with host"
+	}
+	if !shared["net"] || !shared["pid"] {
+		t.Errorf("--inspect of a --network host --pid host container: %+v; want net and pid shared with host", info.Namespaces)
+	}
+	var listed []struct {
+		Name       string
+		Namespaces []string
+	}
+	if err := json.Unmarshal([]byte(nsjDocker(t, d, "--list", "-n", "moby", "-o", "json").ok(t)), &listed); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range listed {
+		if e.Name == "hostnet" && (slices.Contains(e.Namespaces, "net") || slices.Contains(e.Namespaces, "pid")) {
+			t.Errorf("--list calls the host's namespaces private: %v", e.Namespaces)
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ type nodeRun struct {
 	links map[string]string // default socket path -> the socket it leads to
 	setup string            // more shell, run as root after the links
 	as    []string          // a command nsj runs under, such as setpriv
+	env   []string          // more environment for nsj, KEY=VALUE
 }
 
 // nsjOnNode runs nsj with args on the node n describes.
@@ -47,6 +48,9 @@ func nsjOnNode(t *testing.T, n nodeRun, args ...string) result {
 	script += `exec "$@"`
 	cmdline := append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh"}, n.as...)
 	cmd := exec.Command("unshare", append(append(cmdline, nsjPath(t)), args...)...)
+	if len(n.env) > 0 {
+		cmd.Env = append(os.Environ(), n.env...)
+	}
 	return runUntil(t, cmd, 60*time.Second, nil)
 }
 

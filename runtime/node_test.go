@@ -135,3 +135,36 @@ func TestMissingNamespace(t *testing.T) {
 		t.Errorf("namespace not given: %v", err)
 	}
 }
+
+// TestFindNamesOnNode: names are resolved on every containerd, and the
+// candidates of all are chosen among at once: world() on the first socket
+// (with default/web, an ID), namedWorld's Docker containers on Docker's.
+func TestFindNamesOnNode(t *testing.T) {
+	a, b := DefaultSockets[0], DockerContainerdSocket
+	docker, d := namedWorld()
+	docker.ctrs = map[string][]container{"moby": docker.ctrs["moby"][3:]}
+	docker.tsks = map[string][]taskState{"moby": docker.tsks["moby"][3:], "default": {{ID: "held", PID: 44, Status: StatusPaused}}}
+	docker.ctrs["default"] = []container{ctr("held")}
+	c := twoContainerds("", docker)
+	c.docker, c.dockerChecked = d, true
+	got, err := c.Find(context.Background(), "db")
+	if err != nil || got.Socket != b || got.ID != dockerDbID || got.Name != "db" {
+		t.Fatalf("Docker name on Docker's containerd: %+v, %v", got, err)
+	}
+	if cmd := c.ResumeCommand(got); cmd != "docker unpause db" {
+		t.Errorf("paused Docker container: resume with %q", cmd)
+	}
+	held, err := c.Find(context.Background(), "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd := c.ResumeCommand(held); cmd != "ctr -a "+b+" -n default task resume held" {
+		t.Errorf("paused ctr task on Docker's containerd: resume with %q", cmd)
+	}
+	_, err = c.Find(context.Background(), "web")
+	want := `"web" names 2 containers: container ID "web" in namespace "default" (pick it with: nsj -a ` + a + ` -n default web), ` +
+		`Docker name "web" in namespace "moby" (ID 4567d6d29d43) (pick it with: nsj -a ` + b + ` -n moby web)`
+	if !errors.Is(err, ErrAmbiguous) || err.Error() != want {
+		t.Errorf("an ID here and a Docker name there:\ngot  %v\nwant %s", err, want)
+	}
+}

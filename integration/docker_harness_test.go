@@ -224,7 +224,8 @@ func (d *Dockerd) RunContainer(t testing.TB, name string, args ...string) string
 }
 
 // nsjDocker runs nsj with DOCKER_HOST set to this dockerd, against its
-// containerd (-a: the search across every socket is another change).
+// containerd (-a: it is not on a default path here; on one, nsj finds it
+// without -a: TestDockerNameIsFoundBesideTheSystemContainerd).
 func nsjDocker(t testing.TB, d *Dockerd, args ...string) result {
 	t.Helper()
 	return nsjWith(t, []string{"DOCKER_HOST=unix://" + d.Socket}, append([]string{"-a", d.ContainerdSocket}, args...)...)

@@ -13,7 +13,8 @@ import (
 	"github.com/containerd/errdefs"
 )
 
-// Client is one connection to containerd, set to a namespace.
+// Client is one connection to containerd, set to a namespace; without an
+// address given, it also holds the node's other containerds (node.go).
 type Client struct {
 	address   string
 	namespace string
@@ -22,21 +23,42 @@ type Client struct {
 	conn      *wireConn
 	store     store
 	dialer    *recordingDialer
+	// others are the other containerds of the node that Find and List
+	// search too: the other DefaultSockets that exist, when no address
+	// was given (node.go).
+	others  []*Client
+	skipped bool // it did not answer and was left out (node.go)
+	// proc is where the tasks' /proc/PID/ns are read, to tell the host's
+	// namespaces (host.go): "/proc"; "" reads none (unit tests' fake PIDs).
+	proc string
+
+	docker        dockerAsker // the node's dockerd, found on first use (names.go)
+	dockerChecked bool
 }
 
-// Connect resolves the address and namespace from opts and the environment
-// and sets up the connection to containerd. It makes no call: the first
+// Connect resolves the address (or, with none given, every default socket
+// that exists) and namespace from opts and the environment and sets up the
+// connection to containerd. It makes no call: the first
 // call (Find, List) connects, and its errors say what is wrong with the
 // socket (kind ErrUnavailable). nsj's start-up is measured; a Version call
 // here would cost a round trip on every run.
 func Connect(ctx context.Context, opts Options) (*Client, error) {
-	addr, err := ResolveAddress(opts.Address, os.Getenv, os.Stat)
+	addrs, _, err := ResolveAddresses(opts.Address, os.Getenv, os.Stat)
 	if err != nil {
 		return nil, err
 	}
 	ns, explicit := ResolveNamespace(opts.Namespace, os.Getenv)
-	c := &Client{address: addr, namespace: ns, explicit: explicit, timeout: opts.Timeout,
-		dialer: &recordingDialer{path: addr}}
+	c := newClient(addrs[0], ns, explicit, opts.Timeout)
+	for _, addr := range addrs[1:] {
+		c.others = append(c.others, newClient(addr, ns, explicit, opts.Timeout))
+	}
+	return c, nil
+}
+
+// newClient sets up, without dialing, the client of the containerd at addr.
+func newClient(addr, ns string, explicit bool, timeout time.Duration) *Client {
+	c := &Client{address: addr, namespace: ns, explicit: explicit, timeout: timeout,
+		dialer: &recordingDialer{path: addr}, proc: "/proc"}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -44,17 +66,27 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	// be told.
 	c.conn = &wireConn{dial: c.dialer.dial}
 	c.store = wireStore{c.conn}
-	return c, nil
+	return c
 }
 
-// Close closes the connection.
-func (c *Client) Close() error { return c.conn.close() }
+// Close closes the connections.
+func (c *Client) Close() error {
+	err := c.conn.close()
+	for _, o := range c.others {
+		o.conn.close()
+	}
+	return err
+}
 
 // Address is the socket path of containerd.
 func (c *Client) Address() string { return c.address }
 
 // Namespace is the containerd namespace Find and List use.
 func (c *Client) Namespace() string { return c.namespace }
+
+// NamespaceGiven says whether the namespace came from -n or
+// $CONTAINERD_NAMESPACE; if not, Find and List consider every namespace.
+func (c *Client) NamespaceGiven() bool { return c.explicit }
 
 // Version asks containerd for its version, such as "1.6.20~ds1".
 func (c *Client) Version(ctx context.Context) (string, error) {
@@ -91,7 +123,10 @@ func (c *Client) callError(err error, what string) error {
 	// The cause is kept only where the message does not already say it all.
 	dialErr := c.dialer.lastError()
 	var msg string
+	var h1 *http1Answer
 	switch {
+	case errors.As(err, &h1):
+		msg = wrongProtocol(c.address, h1)
 	case errors.Is(dialErr, syscall.EACCES), errors.Is(dialErr, syscall.EPERM):
 		msg = fmt.Sprintf("permission denied connecting to containerd at %s; run nsj as root", c.address)
 	case errors.Is(dialErr, syscall.ECONNREFUSED):

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/containerd/errdefs"
-	"github.com/sirupsen/logrus"
 )
 
 // validRef is what a container ID or a prefix of one can look like.
@@ -23,127 +22,46 @@ type match struct {
 
 func (m match) name() string { return m.ns + "/" + m.ctr.ID }
 
-// Find returns the running (or paused) task that ref names: a container ID or
-// a unique prefix of one, optionally written NAMESPACE/ID. It looks in the
-// client's namespace; if that namespace was not given explicitly and ref is
-// not there, it searches all the others and takes a single match. Errors are
-// of kinds ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and
-// their messages say what to do.
+// Find returns the running (or paused) task that ref names, in this order:
+// an exact container ID, then a name (nerdctl's, kept in the label
+// nerdctl/name, and Docker's, asked of dockerd), then a unique prefix of an
+// ID. ref may be written NAMESPACE/ID, which is only an ID or prefix. It
+// looks in the client's namespace; if that namespace was not given
+// explicitly, in all the others too. When no address was given it does so
+// on every containerd of the node (node.go), and the candidates of all are
+// chosen among at once (choose.go): a word that names more than one
+// container, here or there, is an error listing them. Errors are of kinds
+// ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and their
+// messages say what to do.
 func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
-	ns, explicit := c.namespace, c.explicit
+	w := word{ref: ref, ns: c.namespace, explicit: c.explicit}
 	if i := strings.IndexByte(ref, '/'); i > 0 {
-		ns, explicit, ref = ref[:i], true, ref[i+1:]
-		if !validRef.MatchString(ns) {
-			return nil, newError(ErrNotFound, "%q is not a containerd namespace", ns)
+		w = word{ref: ref[i+1:], ns: ref[:i], explicit: true, idOnly: true}
+		if !validRef.MatchString(w.ns) {
+			return nil, newError(ErrNotFound, "%q is not a containerd namespace", w.ns)
 		}
 	}
-	if !validRef.MatchString(ref) {
-		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", ref)
+	if !validRef.MatchString(w.ref) {
+		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", w.ref)
 	}
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-	m, err := c.matchIn(ctx, ns, ref)
+	cs, err := c.candidatesOnNode(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	searched := []string{ns}
-	if m == nil && !explicit {
-		m, searched, err = c.matchElsewhere(ctx, ns, ref)
-		if err != nil {
-			return nil, err
-		}
+	m, err := cs.choose()
+	if err != nil {
+		return nil, err
 	}
 	if m == nil {
-		return nil, c.notFound(ctx, ref, searched)
-	}
-	return c.target(ctx, *m)
-}
-
-// matchIn looks for ref in namespace ns: the exact ID first (one Get, however
-// many containers there are), else a unique prefix. It returns nil if nothing
-// matches.
-func (c *Client) matchIn(ctx context.Context, ns, ref string) (*match, error) {
-	ctr, err := c.store.container(ctx, ns, ref)
-	if err == nil {
-		return &match{ns: ns, ctr: ctr, exact: true}, nil
-	}
-	if !errdefs.IsNotFound(err) {
-		return nil, c.callError(err, fmt.Sprintf("get container %q in namespace %q", ref, ns))
-	}
-	ms, err := c.prefixMatches(ctx, ns, ref)
-	if err != nil || len(ms) == 0 {
-		return nil, err
-	}
-	if len(ms) > 1 {
-		ids := make([]string, len(ms))
-		for i, m := range ms {
-			ids[i] = m.ctr.ID
+		if cs.dockerIdle != nil {
+			return nil, dockerNotRunning(*cs.dockerIdle)
 		}
-		return nil, newError(ErrAmbiguous, "task prefix %q is ambiguous in namespace %q: %s; give more of the ID", ref, ns, joinNames(ids))
+		return nil, c.notFoundOnNode(ctx, w, cs.searched)
 	}
-	return &ms[0], nil
-}
-
-// prefixMatches lists the containers of ns whose ID starts with ref. The
-// regexp filter keeps containerd from sending every container; ref holds no
-// regexp syntax but '.', so the prefix is checked again here.
-func (c *Client) prefixMatches(ctx context.Context, ns, ref string) ([]match, error) {
-	ctrs, err := c.store.containers(ctx, ns, "id~=^"+ref)
-	if err != nil {
-		return nil, c.callError(err, fmt.Sprintf("list containers in namespace %q", ns))
-	}
-	var ms []match
-	for _, ctr := range ctrs {
-		if strings.HasPrefix(ctr.ID, ref) {
-			ms = append(ms, match{ns: ns, ctr: ctr, exact: ctr.ID == ref})
-		}
-	}
-	return ms, nil
-}
-
-// matchElsewhere searches the namespaces other than skip, one filtered List
-// each. An exact ID beats prefixes; several matches of the best kind are an
-// error. It also returns the namespaces searched, skip first.
-func (c *Client) matchElsewhere(ctx context.Context, skip, ref string) (*match, []string, error) {
-	all, err := c.store.namespaces(ctx)
-	if err != nil {
-		return nil, nil, c.callError(err, "list containerd namespaces")
-	}
-	searched := []string{skip}
-	var exact, prefix []match
-	for _, ns := range all {
-		if ns == skip {
-			continue
-		}
-		searched = append(searched, ns)
-		ms, err := c.prefixMatches(ctx, ns, ref)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, m := range ms {
-			if m.exact {
-				exact = append(exact, m)
-			} else {
-				prefix = append(prefix, m)
-			}
-		}
-	}
-	best := exact
-	if len(best) == 0 {
-		best = prefix
-	}
-	switch len(best) {
-	case 0:
-		return nil, searched, nil
-	case 1:
-		logrus.Debugf("%q is not in namespace %q; found it in namespace %q", ref, skip, best[0].ns)
-		return &best[0], searched, nil
-	}
-	names := make([]string, len(best))
-	for i, m := range best {
-		names[i] = m.name()
-	}
-	return nil, nil, newError(ErrAmbiguous, "%q matches containers in several namespaces: %s; pick one with -n NAMESPACE or write NAMESPACE/ID", ref, joinNames(names))
+	s := m.client
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.target(ctx, *m)
 }
 
 // notFound builds the error for a reference that matched nothing.
@@ -158,28 +76,44 @@ func (c *Client) notFound(ctx context.Context, ref string, searched []string) er
 	}
 	if len(ts) == 0 {
 		if all, err := c.store.namespaces(ctx); err == nil && !slices.Contains(all, ns) {
-			return newError(ErrNotFound, "containerd at %s has no namespace %q (it has: %s); pick one with -n", c.address, ns, joinNames(all))
+			return c.noNamespace(ctx, ns, all)
 		}
 	}
 	return newError(ErrNotFound, "no task %q in namespace %q (%d tasks there; see nsj --list -n %s)", ref, ns, len(ts), ns)
 }
 
-// target gets the task of m and checks that it can be joined.
-func (c *Client) target(ctx context.Context, m match) (*Target, error) {
+// target gets the task of m and checks that it can be joined. A container
+// Docker or nerdctl made is named, and its hints use their commands.
+func (c *Client) target(ctx context.Context, m candidate) (*Target, error) {
 	ns, id := m.ns, m.ctr.ID
+	o := ownerOf(ns, m.ctr.Labels, m.name, id)
 	ts, err := c.store.task(ctx, ns, id)
 	if errdefs.IsNotFound(err) {
+		if o.tool != "" {
+			return nil, c.ownerNotRunning(o, ns, id, StatusNoTask)
+		}
 		return nil, newError(ErrNotRunning, "container %q in namespace %q has no task; start it with: %s task start --null-io -d %s", id, ns, c.ctrCommand(ns), id)
 	}
 	if err != nil {
 		return nil, c.callError(err, fmt.Sprintf("get task %q in namespace %q", id, ns))
 	}
 	if err := joinable(c.ctrCommand(ns), ns, id, ts.Status); err != nil {
+		if o.tool != "" && ts.Status != StatusUnknown {
+			return nil, c.ownerNotRunning(o, ns, id, ts.Status)
+		}
 		return nil, err
 	}
 	t, err := newTarget(ns, m.ctr, &ts)
 	if err != nil {
 		return nil, err
+	}
+	t.Socket = c.address
+	t.markHostShared(c.proc)
+	if m.name != "" {
+		t.Name = m.name
+	}
+	if t.Image == "" {
+		t.Image = m.image
 	}
 	return &t, nil
 }

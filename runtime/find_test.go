@@ -43,16 +43,29 @@ func (f *fakeStore) containers(_ context.Context, ns string, filters ...string) 
 	f.count("containers")
 	var out []container
 	for _, c := range f.ctrs[ns] {
-		ok := true
-		for _, flt := range filters {
-			re := regexp.MustCompile(strings.TrimPrefix(flt, "id~="))
-			ok = ok && re.MatchString(c.ID)
+		ok := len(filters) == 0
+		for _, flt := range filters { // containerd ORs them
+			ok = ok || fakeFilter(flt, c)
 		}
 		if ok {
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// fakeFilter matches the two kinds of filter nsj sends: id~=REGEXP and
+// labels."KEY"=="VALUE".
+func fakeFilter(flt string, c container) bool {
+	if re, ok := strings.CutPrefix(flt, "id~="); ok {
+		return regexp.MustCompile(re).MatchString(c.ID)
+	}
+	var key, value string
+	if _, err := fmt.Sscanf(strings.Replace(strings.TrimPrefix(flt, "labels."), "==", " ", 1), "%q %q", &key, &value); err != nil {
+		panic("fake containerd: filter " + flt)
+	}
+	v, ok := c.Labels[key]
+	return ok && v == value
 }
 
 func (f *fakeStore) task(_ context.Context, ns, id string) (taskState, error) {

@@ -12,19 +12,26 @@ import (
 )
 
 // List returns every container of the client's namespace, or of all
-// namespaces, sorted by namespace then ID. Containers with a task carry its
-// PID and status; those without one have PID 0 and Status StatusNoTask. It
-// makes two calls per namespace (containers and tasks), plus one to list the
-// namespaces. A container whose spec cannot be read is listed without
-// Namespaces or Spec.
+// namespaces, sorted by namespace then ID, on each containerd of the node
+// in turn (see ListNode). Containers with a task carry its PID and status;
+// those without one have PID 0 and Status StatusNoTask. It makes two calls
+// per namespace (containers and tasks), plus one to list the namespaces. A
+// container whose spec cannot be read is listed without Namespaces or Spec.
 func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error) {
+	l, err := c.ListNode(ctx, allNamespaces)
+	return l.Tasks, err
+}
+
+// listOne is List on this containerd alone; it also returns the
+// namespaces listed.
+func (c *Client) listOne(ctx context.Context, allNamespaces bool) ([]Target, []string, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	nss := []string{c.namespace}
 	if allNamespaces {
 		var err error
 		if nss, err = c.store.namespaces(ctx); err != nil {
-			return nil, c.callError(err, "list containerd namespaces")
+			return nil, nil, c.callError(err, "list containerd namespaces")
 		}
 		sort.Strings(nss)
 	}
@@ -32,11 +39,12 @@ func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error)
 	for _, ns := range nss {
 		ts, err := c.listNamespace(ctx, ns)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, ts...)
 	}
-	return out, nil
+	c.addDockerNames(ctx, out)
+	return out, nss, nil
 }
 
 // listNamespace lists the containers of one namespace, sorted by ID.
@@ -59,6 +67,8 @@ func (c *Client) listNamespace(ctx context.Context, ns string) ([]Target, error)
 		if err != nil {
 			logrus.Warnf("%v", err)
 		}
+		t.Socket = c.address
+		t.markHostShared(c.proc)
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
@@ -70,6 +80,9 @@ func (c *Client) listNamespace(ctx context.Context, ns string) ([]Target, error)
 // error of kind ErrChanged. Call it after joining, to be sure the namespaces
 // joined were the task's.
 func (c *Client) Recheck(ctx context.Context, t *Target) error {
+	if s := c.on(t.Socket); s != c {
+		return s.Recheck(ctx, t)
+	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	ts, err := c.store.task(ctx, t.Namespace, t.ID)
@@ -90,7 +103,7 @@ func (c *Client) Recheck(ctx context.Context, t *Target) error {
 // newTarget builds the Target of a container and its task (nil: none). On a
 // spec error it returns the target without spec and namespaces too.
 func newTarget(ns string, ctr container, ts *taskState) (Target, error) {
-	t := Target{Namespace: ns, ID: ctr.ID, Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
+	t := Target{Namespace: ns, ID: ctr.ID, Name: labelName(ctr.Labels), Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
 	if ts != nil {
 		t.PID, t.Status = ts.PID, ts.Status
 	}

@@ -24,24 +24,31 @@ const (
 
 // Target is a containerd task that nsj can join.
 type Target struct {
-	Namespace  string            `json:"namespace"` // containerd namespace
-	ID         string            `json:"id"`        // container ID
-	PID        uint32            `json:"pid"`       // init process, in the host PID namespace; 0 without a task
-	Status     string            `json:"status"`    // one of the Status* constants
+	Namespace  string            `json:"namespace"`      // containerd namespace
+	ID         string            `json:"id"`             // container ID
+	Name       string            `json:"name,omitempty"` // Docker's or nerdctl's name, or POD/CONTAINER for Kubernetes
+	PID        uint32            `json:"pid"`            // init process, in the host PID namespace; 0 without a task
+	Status     string            `json:"status"`         // one of the Status* constants
 	Image      string            `json:"image,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
 	Namespaces []Namespace       `json:"namespaces"` // one per type, in SpecTypes order
 	Spec       *specs.Spec       `json:"-"`
+
+	// Socket is the socket of the containerd that has the task.
+	Socket string `json:"socket,omitempty"`
 }
 
 // Namespace describes one namespace type of a container.
 type Namespace struct {
 	// Type is the /proc/PID/ns and nsenter name: one of SpecTypes.
 	Type string `json:"type"`
-	// Private is true when the spec lists this type: the container has its
-	// own namespace or one shared with a pod (see Path). False means the
-	// container shares the host's.
+	// Private is true when the spec lists this type and the namespace is
+	// not the host's (nsj's own, by inode; see host.go): the container has
+	// its own namespace or one shared with a pod (see Path). False means
+	// the container shares the host's.
 	Private bool `json:"private"`
+	// Sharing is SharedWithHost when Private is false.
+	Sharing string `json:"sharing,omitempty"`
 	// Path is the namespace file the spec joins, if any, such as
 	// /var/run/netns/cni-... or /proc/123/ns/ipc.
 	Path string `json:"path,omitempty"`
@@ -72,7 +79,11 @@ func SpecNamespaces(spec *specs.Spec) []Namespace {
 	out := make([]Namespace, 0, len(SpecTypes))
 	for _, typ := range SpecTypes {
 		n, ok := listed[typ]
-		out = append(out, Namespace{Type: typ, Private: ok, Path: n.Path})
+		ns := Namespace{Type: typ, Private: ok, Path: n.Path}
+		if !ok {
+			ns.Sharing = SharedWithHost
+		}
+		out = append(out, ns)
 	}
 	return out
 }

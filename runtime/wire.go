@@ -172,6 +172,9 @@ func (w *wireConn) readFrame(id uint32, s *stream) error {
 	n := int(h[0])<<16 | int(h[1])<<8 | int(h[2])
 	typ, flags, sid := h[3], h[4], binary.BigEndian.Uint32(h[5:])&0x7fffffff
 	if n > maxFrame {
+		if isHTTP1(h[:]) {
+			return readHTTP1Answer(h[:], w.r)
+		}
 		return fmt.Errorf("containerd sent a frame of %d bytes (not HTTP/2?)", n)
 	}
 	p := make([]byte, n)

@@ -43,7 +43,7 @@ func all(o *options) error {
 	out := newFanOut(o, len(tasks))
 	r := newRunner("/proc/self/exe", flags, c, o.command, out)
 	r.stopAtEOF = o.stopAtEOF
-	results, sig := r.run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
+	results, sig := r.run(tasks, taskNames(tasks, everyNamespace(o, c)), jobs(o))
 	out.close()
 	if msg, code := summary(results, sig); code != 0 {
 		return &exitError{code, errors.New(msg)}
@@ -67,14 +67,17 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	listed, err := c.List(ctx, o.allNamespaces)
+	listed, err := c.List(ctx, everyNamespace(o, c))
 	if err != nil {
 		done()
 		return nil, nil, nil, err
 	}
 	tasks := sel.Select(listed)
 	if len(tasks) == 0 {
-		err := noTaskMatched(o, c, sel, len(listed))
+		err := c.MissingNamespace(ctx) // -n naming a namespace no containerd has
+		if err == nil {
+			err = noTaskMatched(o, c, sel, len(listed))
+		}
 		done()
 		return nil, nil, nil, err
 	}
@@ -125,20 +128,13 @@ func childFlags(args []string) ([]string, error) {
 	return out, nil
 }
 
-// taskNames are the output prefixes: <pod-namespace>/<pod>/<container> for
-// Kubernetes containers, else the ID, or NAMESPACE/ID with --all-namespaces.
+// taskNames are the output prefixes (runtime.ShownName): the Kubernetes
+// <pod-namespace>/<pod>/<container>, the Docker or nerdctl name, else the
+// (short) ID; with --all-namespaces the containerd namespace first.
 func taskNames(tasks []runtime.Target, withNamespace bool) []string {
 	names := make([]string, len(tasks))
 	for i := range tasks {
-		t := &tasks[i]
-		switch {
-		case runtime.KubernetesName(t) != "":
-			names[i] = runtime.KubernetesName(t)
-		case withNamespace:
-			names[i] = t.Namespace + "/" + t.ID
-		default:
-			names[i] = t.ID
-		}
+		names[i] = runtime.ShownName(&tasks[i], withNamespace)
 	}
 	return names
 }
@@ -175,7 +171,7 @@ func isTerminal(fd int) bool {
 func noTaskMatched(o *options, c *runtime.Client, sel runtime.Selector, listed int) error {
 	where := fmt.Sprintf("in namespace %q", c.Namespace())
 	see := "nsj --list -n " + c.Namespace()
-	if o.allNamespaces {
+	if everyNamespace(o, c) {
 		where, see = "in any containerd namespace", "nsj --list -A"
 	}
 	what := "no running task " + where

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -197,7 +198,8 @@ var errStopped = errors.New("nsj --all was interrupted")
 // it returns the read ends of its stdout and stderr.
 func (r *runner) start(res *taskResult) (*exec.Cmd, [2]*os.File, error) {
 	var outs [2]*os.File
-	args := append(append([]string{}, r.flags...), "-a", r.address, "-n", res.target.Namespace, "--", res.target.ID)
+	address := cmp.Or(res.target.Socket, r.address) // the task's own containerd, of several
+	args := append(append([]string{}, r.flags...), "-a", address, "-n", res.target.Namespace, "--", res.target.ID)
 	cmd := exec.Command(r.exe, append(args, r.command...)...)
 	cmd.Args[0] = os.Args[0]
 	cmd.Env = append(os.Environ(), envExpectTask+"="+res.target.Namespace+"/"+res.target.ID)

@@ -69,9 +69,10 @@ Usage:
   nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
   nsj --all [flags] [--selector KEY=VALUE]... [-j N] [--] COMMAND [ARG...]
 
-TASK is a containerd task (container) ID or a unique prefix of one. Flags end
-at TASK: every word after it belongs to COMMAND. Without COMMAND nsj starts
-$SHELL (else /bin/sh). The command is the host's binary, run with the host's
+TASK is a containerd task (container) ID, a Docker or nerdctl container name
+(nsj web ps), or a unique prefix of an ID. Flags end at TASK: every word
+after it belongs to COMMAND. Without COMMAND nsj starts $SHELL (else
+/bin/sh). The command is the host's binary, run with the host's
 files, in the container's network, pid, uts, ipc, cgroup (and time)
 namespaces, with a fresh /proc that shows the container's processes. The
 container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with
@@ -132,7 +133,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SetInterspersed(false)
 	fs.SortFlags = false
 	fs.IntVarP(&o.targetPID, "target-pid", "t", 0, "join the namespaces of process `PID` instead of a containerd task")
-	fs.StringVarP(&o.address, "address", "a", "", "containerd `SOCKET` (default $CONTAINERD_ADDRESS, else the first of the usual sockets)")
+	fs.StringVarP(&o.address, "address", "a", "", "containerd `SOCKET` (default $CONTAINERD_ADDRESS, else every one of the usual sockets that exists)")
 	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd `NAMESPACE` (default $CONTAINERD_NAMESPACE, else \"default\"; k8s.io for Kubernetes, moby for Docker)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
 	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user; with user the command becomes the root of the container's user namespace, as nsenter -U)")
@@ -153,7 +154,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.stopAtEOF, "stop-at-eof", false, "with --all: read stdin and, when it ends, stop every task's command as Ctrl-C does (kubectl nsj -l keeps its exec's stdin open for this)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
-	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")
+	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace (also without -n)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
 	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr, the constructor's too (the joining, mounts and exec that run after nsj's Go side hands over); --log-level debug shows only the Go side's")

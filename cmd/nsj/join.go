@@ -5,7 +5,7 @@ import "github.com/nsj-dev/nsj/internal/plan"
 // join runs one join: package plan finds the target, opens it and hands
 // over to the constructor; it returns only on failure.
 func join(o *options) error {
-	return plan.Join(o.ask())
+	return misordered(o, plan.Join(o.ask())) // nsj ps -ef web
 }
 
 // ask is the join that o asks for, as package plan takes it.

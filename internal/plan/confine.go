@@ -32,6 +32,7 @@ type confinement struct {
 	spec       *specs.Spec // nil: -t PID, read the process
 	joinsUser  bool        // --ns user: the target's user namespace is joined
 	paused     bool        // the task is frozen: so would the command be, in its cgroup
+	resume     string      // how to resume it
 	built      *nsjoin.Confinement
 	cgroups    []*os.File
 }
@@ -48,7 +49,7 @@ func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
 	}
 	c.name, c.spec = t.name, t.spec
 	c.joinsUser = slices.Contains(sel.Types, "user")
-	c.paused = t.paused
+	c.paused, c.resume = t.paused, t.resume
 	return c.open
 }
 
@@ -56,7 +57,7 @@ func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
 // cgroups of the pinned target process p.
 func (c *confinement) open(p *nsjoin.Process) error {
 	if c.paused {
-		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (ctr task resume), or keep nsj's cgroup and the host's privileges with --privileged", c.name)}
+		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (%s), or keep nsj's cgroup and the host's privileges with --privileged", c.name, c.resume)}
 	}
 	if err := c.checkUserNS(p); err != nil {
 		return err

@@ -66,6 +66,7 @@ type target struct {
 	root      string            // $NSJ_ROOT when not /proc/1/root (a pod sharing its pid namespace; pod.go)
 	spec      *specs.Spec       // the container's OCI spec; nil for -t PID (--fs container; confine.go)
 	paused    bool              // the task is paused (frozen)
+	resume    string            // the command that resumes it, in its owner's tool
 }
 
 // Join finds the target, opens its namespaces and hands over to the

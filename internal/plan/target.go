@@ -59,7 +59,7 @@ func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 	tg := containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t)
 	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, c.Address())
 	if tg.paused {
-		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `ctr -n %s task resume %s`", tg.name, t.Namespace, t.ID)
+		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `%s`", tg.name, tg.resume)
 	}
 	warnRiskySpec(tg.name, t.Spec, a)
 	tg.sel = taskSelection(t, sel)
@@ -77,6 +77,7 @@ func containerTarget(ctx context.Context, c *runtime.Client, done func(), name s
 		done:      done,
 		spec:      t.Spec,
 		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
+		resume:    c.ResumeCommand(t),
 	}
 }
 
@@ -92,7 +93,7 @@ func taskSelection(t *runtime.Target, sel nsjoin.Selection) nsjoin.Selection {
 		if slices.Contains(private, typ) {
 			out.Types = append(out.Types, typ)
 		} else {
-			logrus.Debugf("namespace %s: the container's spec has none, it shares the host's; not joined", typ)
+			logrus.Debugf("namespace %s: the container shares the host's (its spec has none, or names the host's); not joined", typ)
 		}
 	}
 	return out

@@ -1,0 +1,156 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+)
+
+// The containerds of this node. Without -a/--address (or
+// $CONTAINERD_ADDRESS) nsj considers every one of DefaultSockets that
+// exists: Docker's own containerd beside the system one, k3s beside it.
+// A target word is resolved on each (as one containerd's namespaces are:
+// exact ID, names, prefix) and the candidates of all are chosen among by
+// the one rule of choose.go. Each is dialed on its first call; with one
+// socket, the common case, the loops here run once.
+
+// searchedOn is one containerd that answered, and the namespaces searched
+// (or listed) there.
+type searchedOn struct {
+	client     *Client
+	namespaces []string
+}
+
+// node is c and the other containerds of the node, c first.
+func (c *Client) node() []*Client { return append([]*Client{c}, c.others...) }
+
+// on returns the client of the containerd at socket: c's own, or one of
+// the others; "" is c.
+func (c *Client) on(socket string) *Client {
+	for _, o := range c.others {
+		if o.address == socket {
+			return o
+		}
+	}
+	return c
+}
+
+// candidatesOnNode collects what w may name on each containerd of the
+// node, as on one (names.go), into one set that choose picks from. A
+// containerd that does not answer is left out with a warning when there
+// are others; if none answers, the first one's error is returned.
+func (c *Client) candidatesOnNode(ctx context.Context, w word) (*candidates, error) {
+	cs := &candidates{word: w.ref, home: w.ns, dockerd: c.dockerd}
+	var firstErr error
+	for _, s := range c.node() {
+		sctx, cancel := s.withTimeout(ctx)
+		nss, err := s.collect(sctx, w, cs)
+		cancel()
+		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
+			s.leaveOut(err)
+			firstErr = firstOf(firstErr, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cs.searched = append(cs.searched, searchedOn{s, nss})
+	}
+	if len(cs.searched) == 0 {
+		return nil, firstErr
+	}
+	return cs, nil
+}
+
+// firstOf is a unless it is nil, else b.
+func firstOf(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// leaveOut warns, once, that the containerd of c is left out.
+func (c *Client) leaveOut(err error) {
+	if c.skipped {
+		return
+	}
+	c.skipped = true
+	logrus.Warnf("containerd at %s does not answer; going on without it (--debug says why)", c.address)
+	logrus.Debugf("containerd at %s: %v", c.address, err)
+}
+
+// notFoundOnNode builds the error for a word that matched nothing on any
+// containerd that answered.
+func (c *Client) notFoundOnNode(ctx context.Context, w word, searched []searchedOn) error {
+	ref := w.ref
+	if w.explicit && len(c.others) > 0 {
+		searched = withNamespace(ctx, searched, w.ns)
+		if len(searched) == 0 {
+			return c.noNamespaceOnNode(ctx, w.ns)
+		}
+	}
+	if len(searched) == 1 {
+		s := searched[0]
+		ctx, cancel := s.client.withTimeout(ctx)
+		defer cancel()
+		return s.client.notFound(ctx, ref, s.namespaces)
+	}
+	parts := make([]string, len(searched))
+	for i, s := range searched {
+		parts[i] = fmt.Sprintf("%s: %s", s.client.address, strings.Join(s.namespaces, ", "))
+	}
+	return newError(ErrNotFound, "no task %q on any containerd of this node (searched %s; see nsj --list)", ref, strings.Join(parts, "; "))
+}
+
+// withNamespace keeps the containerds of searched that have namespace ns.
+func withNamespace(ctx context.Context, searched []searchedOn, ns string) []searchedOn {
+	var out []searchedOn
+	for _, s := range searched {
+		if all, err := s.client.Namespaces(ctx); err != nil || slices.Contains(all, ns) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Listing is what ListNode found on the containerds of the node.
+type Listing struct {
+	Tasks    []Target
+	Searched []Searched // each containerd that answered, in DefaultSockets order
+}
+
+// Searched is a containerd that ListNode asked, and the namespaces it listed.
+type Searched struct {
+	Socket     string
+	Namespaces []string
+}
+
+// ListNode is List on every containerd of the node: the tasks of each in
+// turn, and which containerds answered. A containerd that does not answer
+// is left out with a warning, unless it is the only one.
+func (c *Client) ListNode(ctx context.Context, allNamespaces bool) (Listing, error) {
+	var l Listing
+	var firstErr error
+	for _, s := range c.node() {
+		ts, nss, err := s.listOne(ctx, allNamespaces)
+		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
+			s.leaveOut(err)
+			firstErr = firstOf(firstErr, err)
+			continue
+		}
+		if err != nil {
+			return Listing{}, err
+		}
+		l.Tasks = append(l.Tasks, ts...)
+		l.Searched = append(l.Searched, Searched{Socket: s.address, Namespaces: nss})
+	}
+	if len(l.Searched) == 0 {
+		return Listing{}, firstErr
+	}
+	return l, nil
+}

@@ -10,17 +10,17 @@ COMMIT    ?= $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet 
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LINK_STATIC := -linkmode external -extldflags "-static"
 STATIC    := -tags netgo,osusergo -ldflags '$(LDFLAGS) $(LINK_STATIC)'
-# make build adds the tag nsjtest: the integration tests run that binary,
-# and it obeys their hooks (_NSJ_TEST_STOP_AT, internal/plan/hook_nsjtest.go);
-# make release leaves the hooks out.
+# The integration tests run bin/nsj-test, built with the tag nsjtest: it
+# obeys their hooks (_NSJ_TEST_STOP_AT, internal/plan/hook_nsjtest.go).
+# bin/nsj (make build, make install) and make release leave the hooks out.
 TESTHOOKS := -tags netgo,osusergo,nsjtest -ldflags '$(LDFLAGS) $(LINK_STATIC)'
 # Release binaries are stripped of their symbol table and DWARF (-s -w);
 # panics still print file:line (the pclntab stays).
 RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_STATIC)'
-NSJ_BIN   := $(CURDIR)/bin/nsj
+NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s bench soak demo install uninstall clean
+.PHONY: help build test-build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,21 +28,25 @@ help: ## list the targets
 # bin/nsj is linked statically: nsj executes itself once per run, and a
 # dynamic loader costs milliseconds per exec (see docs/design.md); it also
 # runs on nodes without Go or the same glibc.
-build: ## build bin/nsj, statically linked, with the integration tests' hooks (make release: without them)
-	$(GO) build $(TESTHOOKS) -o bin/nsj ./cmd/nsj
+build: ## build bin/nsj, statically linked
+	$(GO) build $(STATIC) -o bin/nsj ./cmd/nsj
+
+# bin/nsj-test is bin/nsj with the integration tests' hooks.
+test-build:
+	$(GO) build $(TESTHOOKS) -o bin/nsj-test ./cmd/nsj
 
 # The kubectl plugin talks to the API server only: pure Go, no cgo, any OS.
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/kubectl-nsj ./cmd/kubectl-nsj
 
-test: build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
+test: test-build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-cgroup2
 
 unit: ## unit tests only
 	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/... ./internal/...
 
-integration: build k8s ## end-to-end tests only
+integration: test-build k8s ## end-to-end tests only
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
 # The containerd-targeting and pod tests run against containerd 2.x as
@@ -53,7 +57,7 @@ CONTAINERD2_TESTS   := ^(TestContainerdServers|TestConnect|TestFind|TestList|Tes
 containerd2: ## build containerd 2.x and its runc shim into NSJ_CONTAINERD2_DIR (cached; needs the Go module proxy)
 	./scripts/containerd2.sh $(NSJ_CONTAINERD2_DIR)
 
-test-containerd2: build containerd2 ## the containerd-targeting and pod tests against containerd 2.x
+test-containerd2: test-build containerd2 ## the containerd-targeting and pod tests against containerd 2.x
 	PATH=$(NSJ_CONTAINERD2_DIR):$$PATH NSJ_CONTAINERD_VERSION=2. NSJ_BIN=$(NSJ_BIN) \
 		$(GO) test -count=1 -timeout 30m -run '$(CONTAINERD2_TESTS)' ./integration/
 
@@ -64,7 +68,7 @@ test-containerd2: build containerd2 ## the containerd-targeting and pod tests ag
 # bound to cgroup v1 (docs/compatibility.md).
 CGROUP2_SKIP := ^(TestPod|TestK8s|TestCrashLooping|TestSharedPID|TestHostNetworkPod|TestListPods)
 
-test-cgroup2: build ## the containerd and task tests with containerd and runc on cgroup v2 (as root)
+test-cgroup2: test-build ## the containerd and task tests with containerd and runc on cgroup v2 (as root)
 	NSJ_CGROUP=2 NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 30m \
 		-run '$(CONTAINERD2_TESTS)|^TestCgroup' -skip '$(CGROUP2_SKIP)' ./integration/
 
@@ -85,9 +89,9 @@ k8s: ## build etcd and the Kubernetes binaries into NSJ_K8S_DIR (cached; needs t
 	./scripts/k8s.sh $(NSJ_K8S_DIR)
 
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
-	NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/
+	NSJ_BIN=$(CURDIR)/bin/nsj $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/
 
-soak: build ## 10,000 runs against one task, serially and 64 at a time; nothing may leak (docs/security.md)
+soak: test-build ## 10,000 runs against one task, serially and 64 at a time; nothing may leak (docs/security.md)
 	NSJ_BIN=$(NSJ_BIN) NSJ_SOAK_RUNS=10000 $(GO) test -count=1 -run '^TestSoak' -timeout 120m -v ./integration/
 
 release: ## static, stripped nsj for linux/amd64 and arm64, kubectl-nsj for linux/darwin/windows, SHA-256 sums, in dist/ (needs gcc-aarch64-linux-gnu)
@@ -106,7 +110,7 @@ man: ## render docs/nsj.1 from docs/nsj.1.md (go-md2man)
 	$(GO) run github.com/cpuguy83/go-md2man/v2@v2.0.7 -in docs/nsj.1.md -out docs/nsj.1
 
 demo: build ## start a throwaway containerd and container, run host ps/ip in it, tear down
-	./scripts/demo.sh $(NSJ_BIN)
+	./scripts/demo.sh $(CURDIR)/bin/nsj
 
 BASH_COMPLETION := $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsj
 ZSH_COMPLETION  := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_nsj

@@ -106,7 +106,7 @@ func staticNsj(t *testing.T) string {
 	}
 	defer f.Close()
 	for _, p := range f.Progs {
-		need(t, p.Type != elf.PT_INTERP, "%s is dynamically linked; the agent image has no libc: run with NSJ_BIN=bin/nsj after make build", path)
+		need(t, p.Type != elf.PT_INTERP, "%s is dynamically linked; the agent image has no libc: run with NSJ_BIN=bin/nsj-test after make test-build", path)
 	}
 	return path
 }

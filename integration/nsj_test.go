@@ -19,7 +19,7 @@ var (
 )
 
 // nsjPath returns the nsj binary under test: $NSJ_BIN (make test sets it to
-// bin/nsj), else one built once for the suite.
+// bin/nsj-test, built with the nsjtest hooks), else one built once for the suite.
 func nsjPath(t testing.TB) string {
 	t.Helper()
 	need(t, os.Geteuid() == 0, "the integration tests need root")

@@ -24,7 +24,7 @@ func TestReleaseBuildIgnoresTheTestHook(t *testing.T) {
 		}
 	}
 	if !stopsAtLookup(t, nsjPath(t)) {
-		t.Fatalf("%s does not stop at _NSJ_TEST_STOP_AT=lookup: the binary under test lacks the nsjtest hooks (make build)", nsjPath(t))
+		t.Fatalf("%s does not stop at _NSJ_TEST_STOP_AT=lookup: the binary under test lacks the nsjtest hooks (make test-build: bin/nsj-test)", nsjPath(t))
 	}
 	release := filepath.Join(t.TempDir(), "nsj-release")
 	build := exec.Command("go", "build", "-tags", "netgo,osusergo", "-o", release, "../cmd/nsj")

@@ -49,17 +49,19 @@ unit: ## unit tests only
 integration: test-build k8s ## end-to-end tests only
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
-# The containerd-targeting and pod tests run against containerd 2.x as
-# well, built from its Go module once into NSJ_CONTAINERD2_DIR.
+# The whole suite runs against containerd 2.x as well, built from its Go
+# module once into NSJ_CONTAINERD2_DIR, but for what brings its own
+# containerd: Docker (dockerd 20.10 starts the containerd it was built for)
+# and the one-node Kubernetes cluster (its CRI config is containerd 1.x's).
 NSJ_CONTAINERD2_DIR ?= $(HOME)/.cache/nsj/containerd-v2.4.2
-CONTAINERD2_TESTS   := ^(TestContainerdServers|TestConnect|TestFind|TestList|TestRecheck|TestRunc|TestSpec|TestInspect|TestTask|TestAddress|TestUnreachable|TestDocker|TestHostNetwork|TestPaused|TestPod|TestK8s|TestCrashLooping|TestSharedPID)
+CONTAINERD2_SKIP    := ^(TestDocker|TestKubelet|TestKubectl|TestAgent|TestOneNodeCluster|TestMakeCluster)
 
 containerd2: ## build containerd 2.x and its runc shim into NSJ_CONTAINERD2_DIR (cached; needs the Go module proxy)
 	./scripts/containerd2.sh $(NSJ_CONTAINERD2_DIR)
 
-test-containerd2: test-build containerd2 ## the containerd-targeting and pod tests against containerd 2.x
+test-containerd2: test-build containerd2 ## the integration suite against containerd 2.x (but Docker's and the cluster's)
 	PATH=$(NSJ_CONTAINERD2_DIR):$$PATH NSJ_CONTAINERD_VERSION=2. NSJ_BIN=$(NSJ_BIN) \
-		$(GO) test -count=1 -timeout 30m -run '$(CONTAINERD2_TESTS)' ./integration/
+		$(GO) test -count=1 -timeout 40m -skip '$(CONTAINERD2_SKIP)' ./integration/
 
 # The containerd and task tests again, with containerd and runc in a
 # private mount namespace whose /sys/fs/cgroup is cgroup2 (NSJ_CGROUP=2;

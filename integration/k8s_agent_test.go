@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -170,22 +171,22 @@ func (c *Cluster) agentManifest() (string, error) {
 // containerd.
 func (c *Cluster) importAgentImage(t testing.TB) error {
 	root := filepath.Join(c.Dir, "agent-rootfs")
-	if out, err := exec.Command("cp", "-a", busyboxRootfs(t), root).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", "-a", harness.BusyboxRootfs(t), root).CombinedOutput(); err != nil {
 		return fmt.Errorf("copy the busybox rootfs: %v: %s", err, out)
 	}
 	if err := os.MkdirAll(filepath.Join(root, "usr/local/bin"), 0o755); err != nil {
 		return err
 	}
-	nsj, err := os.ReadFile(nsjPath(t))
+	nsj, err := os.ReadFile(harness.NsjPath(t))
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(root, "usr/local/bin/nsj"), nsj, 0o755); err != nil {
 		return err
 	}
-	archive, err := ociImageArchive(root, agentImage, []string{"sleep", "2147483"})
+	archive, err := harness.OCIImageArchive(root, agentImage, []string{"sleep", "2147483"})
 	if err != nil {
 		return fmt.Errorf("build the agent image: %w", err)
 	}
-	return c.CRI.importImage(archive, agentImage)
+	return c.CRI.ImportImage(archive, agentImage)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // TestOneNodeClusterLeavesTheHostAsItWas starts a cluster of its own, runs
@@ -19,7 +21,7 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := newCluster(bin, busyboxRootfs(t))
+	c, err := newCluster(bin, harness.BusyboxRootfs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 			t.Errorf("process %d (%s) is left", pid, strings.TrimSpace(readFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
 		}
 	}
-	for _, root := range cgroupRoots() {
+	for _, root := range harness.CgroupRoots() {
 		if _, err := os.Stat(filepath.Join(root, c.CRI.CgroupParent)); !os.IsNotExist(err) {
 			t.Errorf("kubelet's cgroup root %s is left in %s", c.CRI.CgroupParent, root)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,7 +28,7 @@ import (
 // pods name spec.nodeName, and each namespace gets its default service
 // account and kube-root-ca.crt config map from Namespace.
 type Cluster struct {
-	CRI        *CRI
+	CRI        *harness.CRI
 	Dir        string // certificates, etcd data, kubelet root, logs
 	Bin        string // etcd, kube-apiserver, kubelet, kubectl
 	Server     string // https://127.0.0.1:PORT
@@ -70,7 +71,7 @@ var sharedClusterState struct {
 func sharedCluster(t testing.TB) *Cluster {
 	t.Helper()
 	bin := requireCluster(t)
-	rootfs := busyboxRootfs(t)
+	rootfs := harness.BusyboxRootfs(t)
 	s := &sharedClusterState
 	s.once.Do(func() {
 		start := time.Now()
@@ -78,7 +79,7 @@ func sharedCluster(t testing.TB) *Cluster {
 		if s.c != nil {
 			c := s.c
 			fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
-			atExit(func() {
+			harness.AtExit(func() {
 				if err := c.Stop(); err != nil {
 					fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
 				}
@@ -100,14 +101,14 @@ func sharedCluster(t testing.TB) *Cluster {
 // binaries are (`make k8s`).
 func requireCluster(t testing.TB) string {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
-	_, err := os.Stat(loopbackPlugin)
-	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	harness.RequireRoot(t)
+	harness.RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(harness.LoopbackPlugin)
+	harness.Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
 	bin := k8sBinDir()
 	for _, b := range []string{"etcd", "kube-apiserver", "kubelet", "kubectl"} {
 		_, err := os.Stat(filepath.Join(bin, b))
-		need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
+		harness.Need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
 	}
 	return bin
 }
@@ -130,7 +131,7 @@ func newCluster(bin, rootfs string) (*Cluster, error) {
 
 func (c *Cluster) setUp(rootfs string) error {
 	var err error
-	if c.CRI, err = newCRI(rootfs); err != nil {
+	if c.CRI, err = harness.NewCRI(rootfs); err != nil {
 		return err
 	}
 	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
@@ -288,7 +289,7 @@ func (c *Cluster) teardown() error {
 	if c.CRI != nil {
 		errs = append(errs, c.CRI.Stop())
 	}
-	errs = append(errs, c.host.restore(), unmountUnder(c.Dir))
+	errs = append(errs, c.host.restore(), harness.UnmountUnder(c.Dir))
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
 	}

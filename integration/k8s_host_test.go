@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // kubelet changes the host in four places outside its root directory; the
@@ -92,7 +94,7 @@ func (h *kubeletHostState) restore() error {
 // makeCgroupRoot creates cgroup dir in every hierarchy: kubelet refuses a
 // cgroup root that does not exist, and makes its kubepods tree below it.
 func makeCgroupRoot(dir string) error {
-	for _, root := range cgroupRoots() {
+	for _, root := range harness.CgroupRoots() {
 		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
 			return fmt.Errorf("make kubelet's cgroup root: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -16,12 +17,12 @@ import (
 // docs/kubernetes runs on the node, as a user bound only to the roles of
 // docs/kubernetes/rbac.yaml (group nsj-users).
 
-var kubectlPlugin testProgram
+var kubectlPlugin harness.TestProgram
 
 // pluginDir is a directory holding kubectl-nsj, built once for the suite.
 func pluginDir(t testing.TB) string {
 	t.Helper()
-	return filepath.Dir(kubectlPlugin.build(t, "../cmd/kubectl-nsj", "kubectl-nsj"))
+	return filepath.Dir(kubectlPlugin.Build(t, "../cmd/kubectl-nsj", "kubectl-nsj"))
 }
 
 // User returns a kubeconfig for user name in groups, with a client
@@ -54,45 +55,45 @@ func (c *Cluster) kubectlNsjCmd(t testing.TB, kubeconfig string, args ...string)
 }
 
 // kubectlNsj runs `kubectl nsj ARGS` and returns its output and status.
-func (c *Cluster) kubectlNsj(t testing.TB, kubeconfig string, args ...string) result {
+func (c *Cluster) kubectlNsj(t testing.TB, kubeconfig string, args ...string) harness.Result {
 	t.Helper()
-	return runUntil(t, c.kubectlNsjCmd(t, kubeconfig, args...), 60*time.Second, nil)
+	return harness.RunUntil(t, c.kubectlNsjCmd(t, kubeconfig, args...), 60*time.Second, nil)
 }
 
 func TestKubectlNsjRunsInAKubeletPodThroughTheAPIServer(t *testing.T) {
 	c := sharedCluster(t)
 	c.DeployAgent(t)
 	user := c.User(t, "nsj-user", "nsj-users")
-	ns := uniqueID("shop")
+	ns := harness.UniqueID("shop")
 	c.RunPod(t, ns, "web", allRunning, WithContainers(
 		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")))
 
-	out := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "ps", "-o", "args=").ok(t)
+	out := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100001\n") || strings.Contains(out, "sleep 100002") {
 		t.Fatalf("kubectl nsj web -c app -- ps: %q; want the app's processes only", out)
 	}
 	// The agent's tools are its image's: busybox ps, which has no -p.
-	out = c.kubectlNsj(t, user, "-n", ns, "web", "-c", "sidecar", "--", "ps", "-o", "args=").ok(t)
+	out = c.kubectlNsj(t, user, "-n", ns, "web", "-c", "sidecar", "--", "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100002\n") || strings.Contains(out, "sleep 100001") {
 		t.Fatalf("kubectl nsj web -c sidecar -- ps: %q; want the sidecar's processes only", out)
 	}
 	r := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2; exit 7")
-	if r.code != 7 || r.stdout != "out\n" || r.stderr != "err\n" {
-		t.Fatalf("exit 7 in the pod: code %d, stdout %q, stderr %q; want 7, out, err", r.code, r.stdout, r.stderr)
+	if r.Code != 7 || r.Stdout != "out\n" || r.Stderr != "err\n" {
+		t.Fatalf("exit 7 in the pod: code %d, stdout %q, stderr %q; want 7, out, err", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
 func TestKubectlNsjNeedsTheDocumentedRole(t *testing.T) {
 	c := sharedCluster(t)
 	c.DeployAgent(t)
-	ns := uniqueID("shop")
+	ns := harness.UniqueID("shop")
 	c.RunPod(t, ns, "web", allRunning)
 	r := c.kubectlNsj(t, c.User(t, "nobody"), "-n", ns, "web", "--", "true")
-	if r.code != 125 || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "kubectl-nsj: ") {
-		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.code, r.stderr)
+	if r.Code != 125 || strings.Count(r.Stderr, "\n") != 1 || !strings.HasPrefix(r.Stderr, "kubectl-nsj: ") {
+		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.Code, r.Stderr)
 	}
-	mustContain(t, "stderr", r.stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
-	if out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").ok(t); out != "web\n" {
+	mustContain(t, "stderr", r.Stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
+	if out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").OK(t); out != "web\n" {
 		t.Fatalf("as a user bound to the documented roles: %q, want the pod's hostname", out)
 	}
 }
@@ -100,15 +101,15 @@ func TestKubectlNsjNeedsTheDocumentedRole(t *testing.T) {
 func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
 	c := sharedCluster(t)
 	c.DeployAgent(t)
-	ns := uniqueID("shop")
+	ns := harness.UniqueID("shop")
 	c.RunPod(t, ns, "web", allRunning)
-	s := startOnPty(t, c.kubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web"))
-	s.send(t, "hostname; echo $((6*7))x\n")
-	s.expect(t, "42x")
-	s.expect(t, "web")
-	s.send(t, "exit 3\n")
-	if code := s.wait(t); code != 3 {
-		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.output())
+	s := harness.StartOnPty(t, c.kubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web"))
+	s.Send(t, "hostname; echo $((6*7))x\n")
+	s.Expect(t, "42x")
+	s.Expect(t, "web")
+	s.Send(t, "exit 3\n")
+	if code := s.Wait(t); code != 3 {
+		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.Output())
 	}
 }
 
@@ -117,7 +118,7 @@ func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
 func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 	c := sharedCluster(t)
 	c.DeployAgent(t)
-	ns := uniqueID("hostnet")
+	ns := harness.UniqueID("hostnet")
 	c.RunPod(t, ns, "proxy", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostIPC = true, true })
 	var host []string
 	for _, n := range []string{"net", "ipc"} {
@@ -128,7 +129,7 @@ func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 		host = append(host, l)
 	}
 	out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
-		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").ok(t)
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").OK(t)
 	want := strings.Join(host, "\n") + "\n"
 	if out != want {
 		t.Fatalf("kubectl nsj in a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -24,7 +25,7 @@ type KPodOpt func(*corev1.Pod)
 // kcontainer is a busybox container running args (the image is only in
 // the node's containerd: never pulled).
 func kcontainer(name string, args ...string) corev1.Container {
-	return corev1.Container{Name: name, Image: podImage, ImagePullPolicy: corev1.PullNever, Command: args}
+	return corev1.Container{Name: name, Image: harness.PodImage, ImagePullPolicy: corev1.PullNever, Command: args}
 }
 
 // WithContainers sets the pod's containers.
@@ -130,7 +131,7 @@ func restartedAndRunning(name string) func(*corev1.Pod) error {
 }
 
 // nsjNode runs nsj on the node against the cluster's containerd.
-func nsjNode(t *testing.T, c *Cluster, args ...string) result {
+func nsjNode(t *testing.T, c *Cluster, args ...string) harness.Result {
 	t.Helper()
 	return nsjPod(t, c.CRI, args...)
 }

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"context"
@@ -27,9 +27,9 @@ type CRI struct {
 	conn    *grpc.ClientConn
 }
 
-// loopbackPlugin is the CNI plugin CRI runs for every pod's lo
+// LoopbackPlugin is the CNI plugin CRI runs for every pod's lo
 // (Debian's containernetworking-plugins).
-const loopbackPlugin = "/usr/lib/cni/loopback"
+const LoopbackPlugin = "/usr/lib/cni/loopback"
 
 var sharedCRIState struct {
 	once sync.Once
@@ -37,22 +37,22 @@ var sharedCRIState struct {
 	err  error
 }
 
-// sharedCRI returns the CRI containerd shared by the pod tests, starting it
+// SharedCRI returns the CRI containerd shared by the pod tests, starting it
 // on first use; after all tests its pods are stopped and removed, then it is
 // stopped (atExit).
-func sharedCRI(t testing.TB) *CRI {
+func SharedCRI(t testing.TB) *CRI {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
-	_, err := os.Stat(loopbackPlugin)
-	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
-	rootfs := busyboxRootfs(t) // first, so that it is removed after containerd stops
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(LoopbackPlugin)
+	Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	rootfs := BusyboxRootfs(t) // first, so that it is removed after containerd stops
 	s := &sharedCRIState
 	s.once.Do(func() {
-		s.c, s.err = newCRI(rootfs)
+		s.c, s.err = NewCRI(rootfs)
 		if s.c != nil {
 			c := s.c
-			atExit(func() {
+			AtExit(func() {
 				if err := c.Stop(); err != nil {
 					fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
 				}
@@ -62,18 +62,18 @@ func sharedCRI(t testing.TB) *CRI {
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	offset := s.c.logSize()
+	offset := s.c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("CRI containerd log during the test:\n%s", s.c.logTail(offset))
+			t.Logf("CRI containerd log during the test:\n%s", s.c.LogTail(offset))
 		}
 	})
 	return s.c
 }
 
-// newCRI starts a containerd with CRI, imports the pod image and waits
+// NewCRI starts a containerd with CRI, imports the pod image and waits
 // until CRI knows it.
-func newCRI(rootfs string) (*CRI, error) {
+func NewCRI(rootfs string) (*CRI, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-cri-")
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func newCRI(rootfs string) (*CRI, error) {
 		done:         make(chan struct{}),
 	}}
 	if err := c.setUp(rootfs); err != nil {
-		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))
 		if serr := c.Stop(); serr != nil {
 			err = fmt.Errorf("%w\n%v", err, serr)
 		}
@@ -133,7 +133,7 @@ func (c *CRI) setUpCNI() error {
 			return err
 		}
 	}
-	if err := os.Symlink(loopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
+	if err := os.Symlink(LoopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
 		return err
 	}
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), "./testdata/cni-eth0")
@@ -194,7 +194,7 @@ disabled_plugins = ["%s"]
   conf_dir = %[10]q
   max_conf_num = 1
 `, c.Root, c.State, strings.Join(disabled, `", "`), c.Address, c.Address+".ttrpc",
-		p, podImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
+		p, PodImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
 }
 
 // waitForImage polls CRI until it knows the imported pod image.
@@ -202,13 +202,13 @@ func (c *CRI) waitForImage(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		r, err := c.Images.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: podImage}})
+		r, err := c.Images.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: PodImage}})
 		cancel()
 		switch {
 		case err == nil && r.GetImage() != nil:
 			return nil
 		case time.Now().After(deadline):
-			return fmt.Errorf("CRI does not know the imported image %s after %s (last error: %v)", podImage, timeout, err)
+			return fmt.Errorf("CRI does not know the imported image %s after %s (last error: %v)", PodImage, timeout, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"bytes"
@@ -18,20 +18,20 @@ import (
 	"github.com/containerd/containerd/v2/client"
 )
 
-// requireRoot skips the test unless it runs as root; under CI=true it fails
+// RequireRoot skips the test unless it runs as root; under CI=true it fails
 // instead, so that a misconfigured CI does not pass silently.
-func requireRoot(t testing.TB) {
+func RequireRoot(t testing.TB) {
 	t.Helper()
-	need(t, os.Geteuid() == 0, "needs root (run the integration tests with sudo)")
+	Need(t, os.Geteuid() == 0, "needs root (run the integration tests with sudo)")
 }
 
-// requireBinaries skips (fails under CI=true) unless every named program is
+// RequireBinaries skips (fails under CI=true) unless every named program is
 // in $PATH.
-func requireBinaries(t testing.TB, names ...string) {
+func RequireBinaries(t testing.TB, names ...string) {
 	t.Helper()
 	for _, name := range names {
 		_, err := exec.LookPath(name)
-		need(t, err == nil, "needs %s in $PATH: %v", name, err)
+		Need(t, err == nil, "needs %s in $PATH: %v", name, err)
 	}
 }
 
@@ -57,20 +57,20 @@ type Containerd struct {
 	stopErr    error
 }
 
-// startContainerd starts a containerd of the test's own and stops it, with
+// StartContainerd starts a containerd of the test's own and stops it, with
 // everything it ran, when the test ends. Most tests should share one with
-// sharedContainerd instead: a start takes about a second.
-func startContainerd(t testing.TB) *Containerd {
+// SharedContainerd instead: a start takes about a second.
+func StartContainerd(t testing.TB) *Containerd {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
 	c, err := newContainerd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("containerd log:\n%s", c.logTail(0))
+			t.Logf("containerd log:\n%s", c.LogTail(0))
 		}
 		if err := c.Stop(); err != nil {
 			t.Error(err)
@@ -85,19 +85,19 @@ var shared struct {
 	err  error
 }
 
-// sharedContainerd returns the containerd shared by the tests of this binary,
+// SharedContainerd returns the containerd shared by the tests of this binary,
 // starting it on first use; TestMain stops it after all tests (atExit). If
 // the test fails, the daemon's log lines written during the test are logged.
-func sharedContainerd(t testing.TB) *Containerd {
+func SharedContainerd(t testing.TB) *Containerd {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
-	busyboxRootfs(t) // first, so that it is removed after containerd stops
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	BusyboxRootfs(t) // first, so that it is removed after containerd stops
 	shared.once.Do(func() {
 		shared.c, shared.err = newContainerd()
 		if shared.err == nil {
 			c := shared.c
-			atExit(func() {
+			AtExit(func() {
 				if err := c.Stop(); err != nil {
 					fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
 				}
@@ -108,10 +108,10 @@ func sharedContainerd(t testing.TB) *Containerd {
 		t.Fatal(shared.err)
 	}
 	c := shared.c
-	offset := c.logSize()
+	offset := c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("containerd log during the test:\n%s", c.logTail(offset))
+			t.Logf("containerd log during the test:\n%s", c.LogTail(offset))
 		}
 	})
 	return c
@@ -133,7 +133,7 @@ func newContainerd() (_ *Containerd, err error) {
 	}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))
 			if serr := c.Stop(); serr != nil {
 				err = errors.Join(err, serr)
 			}
@@ -185,7 +185,7 @@ func (c *Containerd) start() error {
 	}
 	defer logf.Close()
 	c.cmd = exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
-	if cgroup2Bed() {
+	if Cgroup2Bed() {
 		c.cmd = inCgroup2View(c.cmd) // cgroup2_test.go
 	}
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
@@ -255,7 +255,7 @@ func (c *Containerd) teardown() error {
 	if c.Client != nil {
 		c.Client.Close()
 	}
-	errs = append(errs, c.stopDaemon(5*time.Second), c.killStrays(), c.removeCgroups(), unmountUnder(c.Dir))
+	errs = append(errs, c.stopDaemon(5*time.Second), c.killStrays(), c.removeCgroups(), UnmountUnder(c.Dir))
 	c.removeShimSockets()
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
@@ -286,8 +286,8 @@ func (c *Containerd) stopDaemon(grace time.Duration) error {
 	}
 }
 
-// logSize is the current length of the daemon log.
-func (c *Containerd) logSize() int64 {
+// LogSize is the current length of the daemon log.
+func (c *Containerd) LogSize() int64 {
 	fi, err := os.Stat(c.LogPath)
 	if err != nil {
 		return 0
@@ -295,8 +295,8 @@ func (c *Containerd) logSize() int64 {
 	return fi.Size()
 }
 
-// logTail returns the log from offset on, at most its last 200 lines.
-func (c *Containerd) logTail(offset int64) string {
+// LogTail returns the log from offset on, at most its last 200 lines.
+func (c *Containerd) LogTail(offset int64) string {
 	b, err := os.ReadFile(c.LogPath)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)

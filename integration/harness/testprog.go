@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"fmt"
@@ -9,34 +9,34 @@ import (
 	"testing"
 )
 
-// testProgram is a helper program of testdata/, built once per test binary.
-type testProgram struct {
+// TestProgram is a helper program of testdata/, built once per test binary.
+type TestProgram struct {
 	once sync.Once
 	path string
 	err  error
 }
 
-// staticGo builds testdata/NAME, a Go program, statically (CGO_ENABLED=0)
+// StaticGo builds testdata/NAME, a Go program, statically (CGO_ENABLED=0)
 // into a directory everyone may read, so that it also runs in a container
 // with nothing else in it.
-func (p *testProgram) staticGo(t testing.TB, name string) string {
+func (p *TestProgram) StaticGo(t testing.TB, name string) string {
 	t.Helper()
-	return p.build(t, "./testdata/"+name, name)
+	return p.Build(t, "./testdata/"+name, name)
 }
 
-// build builds the Go package pkg without cgo, once, as a binary called
+// Build builds the Go package pkg without cgo, once, as a binary called
 // name in a directory of its own that everyone may read, removed after
 // all tests.
-func (p *testProgram) build(t testing.TB, pkg, name string) string {
+func (p *TestProgram) Build(t testing.TB, pkg, name string) string {
 	t.Helper()
-	requireBinaries(t, "go")
+	RequireBinaries(t, "go")
 	p.once.Do(func() {
 		dir, err := os.MkdirTemp("", "nsj-"+name+"-")
 		if err != nil {
 			p.err = err
 			return
 		}
-		atExit(func() { os.RemoveAll(dir) })
+		AtExit(func() { os.RemoveAll(dir) })
 		os.Chmod(dir, 0o755)
 		p.path = filepath.Join(dir, name)
 		cmd := exec.Command("go", "build", "-o", p.path, pkg)

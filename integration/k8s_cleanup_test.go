@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 )
 
 // TestOneNodeClusterLeavesTheHostAsItWas starts a cluster of its own, runs
@@ -16,21 +17,18 @@ import (
 // under its directories, cgroups, kernel tunables, kubelet's fixed
 // directories.
 func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
-	bin := requireCluster(t)
-	before, err := saveKubeletHost()
+	bin := cluster.Require(t)
+	before, err := cluster.SaveHost()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := newCluster(bin, harness.BusyboxRootfs(t))
+	c, err := cluster.New(bin, harness.BusyboxRootfs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.RunPod(t, "default", "leftover", allRunning)
+	c.RunPod(t, "default", "leftover", cluster.AllRunning)
 	dirs := []string{c.Dir, c.CRI.Dir}
-	var pids []int
-	for _, d := range c.daemons {
-		pids = append(pids, d.cmd.Process.Pid)
-	}
+	pids := c.PIDs()
 	if err := c.Stop(); err != nil {
 		t.Fatalf("stop the cluster: %v", err)
 	}
@@ -54,18 +52,18 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 			t.Errorf("kubelet's cgroup root %s is left in %s", c.CRI.CgroupParent, root)
 		}
 	}
-	after, err := saveKubeletHost()
+	after, err := cluster.SaveHost()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(after.sysctls) != fmt.Sprint(before.sysctls) {
-		t.Errorf("kernel tunables: %v, were %v", after.sysctls, before.sysctls)
+	if fmt.Sprint(after.Sysctls) != fmt.Sprint(before.Sysctls) {
+		t.Errorf("kernel tunables: %v, were %v", after.Sysctls, before.Sysctls)
 	}
-	if fmt.Sprint(after.chains) != fmt.Sprint(before.chains) {
-		t.Errorf("iptables chains: %v, were %v", after.chains, before.chains)
+	if fmt.Sprint(after.Chains) != fmt.Sprint(before.Chains) {
+		t.Errorf("iptables chains: %v, were %v", after.Chains, before.Chains)
 	}
-	if fmt.Sprint(after.newDirs) != fmt.Sprint(before.newDirs) {
-		t.Errorf("of kubelet's fixed directories, missing now %v, before %v", after.newDirs, before.newDirs)
+	if fmt.Sprint(after.NewDirs) != fmt.Sprint(before.NewDirs) {
+		t.Errorf("of kubelet's fixed directories, missing now %v, before %v", after.NewDirs, before.NewDirs)
 	}
 }
 

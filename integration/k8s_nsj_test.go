@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -14,10 +15,10 @@ import (
 // by kubelet on the cluster's containerd, joined with nsj on the node.
 
 func TestKubeletPodJoinedByPodAndContainerName(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("shop")
-	p := c.RunPod(t, ns, "web", allRunning, WithContainers(
-		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")))
+	p := c.RunPod(t, ns, "web", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("app", "sleep", "100001"), cluster.Container("sidecar", "sleep", "100002")))
 	out := nsjNode(t, c, "--pod-namespace", ns, "pod/web/app", "sh", "-c", "hostname; ps -o args= -p 1").OK(t)
 	if out != "web\nsleep 100001\n" {
 		t.Fatalf("pod/web/app: got %q, want the pod's hostname and the app's sleep 100001 as pid 1", out)
@@ -30,7 +31,7 @@ func TestKubeletPodJoinedByPodAndContainerName(t *testing.T) {
 	nsjNode(t, c, "--pod-namespace", ns, "pod/web", "true").Fails(t, 125, "has several containers: app, sidecar; name one: pod/web/CONTAINER")
 
 	// One container: the pod's name is enough, here in namespace default.
-	solo := c.RunPod(t, "default", harness.UniqueID("solo"), allRunning)
+	solo := c.RunPod(t, "default", harness.UniqueID("solo"), cluster.AllRunning)
 	out = nsjNode(t, c, "pod/"+solo.Name, "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100001\n") || !strings.Contains(out, "ps -o args=\n") {
 		t.Fatalf("nsj pod/%s ps: %q; want the container's sleep and ps itself", solo.Name, out)
@@ -38,10 +39,10 @@ func TestKubeletPodJoinedByPodAndContainerName(t *testing.T) {
 }
 
 func TestKubeletPassesTheDefaultContainerAnnotation(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("shop")
-	c.RunPod(t, ns, "annotated", allRunning, WithContainers(
-		kcontainer("log", "sleep", "100001"), kcontainer("web", "sleep", "100002")),
+	c.RunPod(t, ns, "annotated", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("log", "sleep", "100001"), cluster.Container("web", "sleep", "100002")),
 		func(p *corev1.Pod) {
 			p.Annotations = map[string]string{"kubectl.kubernetes.io/default-container": "web"}
 		})
@@ -52,11 +53,11 @@ func TestKubeletPassesTheDefaultContainerAnnotation(t *testing.T) {
 }
 
 func TestKubeletCrashLoopingContainerIsJoinedThroughTheSandbox(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("crash")
 	// After the second crash kubelet waits 20 s: time to join the sandbox
 	// before it restarts the container (whose status lags the restarts).
-	p := c.RunPod(t, ns, "crash", crashLooping("app", 2), WithContainers(kcontainer("app", "sh", "-c", "exit 1")))
+	p := c.RunPod(t, ns, "crash", cluster.CrashLooping("app", 2), cluster.WithContainers(cluster.Container("app", "sh", "-c", "exit 1")))
 	r := nsjNode(t, c, "--pod-namespace", ns, "pod/crash/app", "ip", "-o", "-4", "addr", "show", "eth0")
 	out := r.OK(t)
 	if ip := p.Status.PodIP; ip == "" || !strings.Contains(out, " eth0 ") || !strings.Contains(out, "inet "+ip+"/") {
@@ -70,9 +71,9 @@ func TestKubeletCrashLoopingContainerIsJoinedThroughTheSandbox(t *testing.T) {
 }
 
 func TestKubeletHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("hostnet")
-	c.RunPod(t, ns, "agent", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork = true })
+	c.RunPod(t, ns, "agent", cluster.AllRunning, func(p *corev1.Pod) { p.Spec.HostNetwork = true })
 	host, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		t.Fatal(err)
@@ -85,10 +86,10 @@ func TestKubeletHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
 }
 
 func TestKubeletSharedPIDPodShowsTheSandboxAsPID1(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("shared")
-	c.RunPod(t, ns, "shared", allRunning, WithContainers(
-		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")),
+	c.RunPod(t, ns, "shared", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("app", "sleep", "100001"), cluster.Container("sidecar", "sleep", "100002")),
 		func(p *corev1.Pod) { share := true; p.Spec.ShareProcessNamespace = &share })
 	out := nsjNode(t, c, "--pod-namespace", ns, "pod/shared/app", "ps", "-e", "-o", "pid=,args=").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -99,13 +100,13 @@ func TestKubeletSharedPIDPodShowsTheSandboxAsPID1(t *testing.T) {
 }
 
 func TestKubeletRestartedContainerIsJoinedInItsNewestInstance(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("restart")
 	// The first instance exits 3; kubelet restarts it, and the second,
 	// seeing the mark in the pod's emptyDir, sleeps.
-	app := kcontainer("app", "sh", "-c", "if [ -e /data/ran ]; then exec sleep 100002; fi; touch /data/ran; exit 3")
+	app := cluster.Container("app", "sh", "-c", "if [ -e /data/ran ]; then exec sleep 100002; fi; touch /data/ran; exit 3")
 	app.VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
-	c.RunPod(t, ns, "restart", restartedAndRunning("app"), WithContainers(app), func(p *corev1.Pod) {
+	c.RunPod(t, ns, "restart", cluster.RestartedAndRunning("app"), cluster.WithContainers(app), func(p *corev1.Pod) {
 		p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	})
 	out := nsjNode(t, c, "--pod-namespace", ns, "pod/restart/app", "ps", "-o", "args=", "-p", "1").OK(t)
@@ -115,12 +116,12 @@ func TestKubeletRestartedContainerIsJoinedInItsNewestInstance(t *testing.T) {
 }
 
 func TestKubeletPodsAreListedAndRunByPodNamespace(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	ns := harness.UniqueID("list")
-	c.RunPod(t, ns, "web", allRunning, func(p *corev1.Pod) {
-		p.Spec.InitContainers = []corev1.Container{kcontainer("init", "true")}
+	c.RunPod(t, ns, "web", cluster.AllRunning, func(p *corev1.Pod) {
+		p.Spec.InitContainers = []corev1.Container{cluster.Container("init", "true")}
 	})
-	c.RunPod(t, ns, "agent", allRunning, WithContainers(kcontainer("agent", "sleep", "100003")),
+	c.RunPod(t, ns, "agent", cluster.AllRunning, cluster.WithContainers(cluster.Container("agent", "sleep", "100003")),
 		func(p *corev1.Pod) { p.Spec.HostNetwork = true })
 
 	out := nsjNode(t, c, "--list", "--pods", "--pod-namespace", ns).OK(t)

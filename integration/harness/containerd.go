@@ -79,35 +79,18 @@ func StartContainerd(t testing.TB) *Containerd {
 	return c
 }
 
-var shared struct {
-	once sync.Once
-	c    *Containerd
-	err  error
-}
-
 // SharedContainerd returns the containerd shared by the tests of this binary,
-// starting it on first use; TestMain stops it after all tests (atExit). If
+// starting it on first use; TestMain stops it after all tests (AtExit). If
 // the test fails, the daemon's log lines written during the test are logged.
 func SharedContainerd(t testing.TB) *Containerd {
 	t.Helper()
 	RequireRoot(t)
 	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
 	BusyboxRootfs(t) // first, so that it is removed after containerd stops
-	shared.once.Do(func() {
-		shared.c, shared.err = newContainerd()
-		if shared.err == nil {
-			c := shared.c
-			AtExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
-				}
-			})
-		}
-	})
-	if shared.err != nil {
-		t.Fatal(shared.err)
+	c, err := sharedContainerd()
+	if err != nil {
+		t.Fatal(err)
 	}
-	c := shared.c
 	offset := c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -116,6 +99,19 @@ func SharedContainerd(t testing.TB) *Containerd {
 	})
 	return c
 }
+
+var sharedContainerd = sync.OnceValues(func() (*Containerd, error) {
+	c, err := newContainerd()
+	if err != nil {
+		return nil, err
+	}
+	AtExit(func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
+		}
+	})
+	return c, nil
+})
 
 // newContainerd starts a containerd in a new directory under /tmp (short, as
 // unix socket paths are limited to 108 bytes) and waits until it answers.

@@ -31,45 +31,45 @@ type CRI struct {
 // (Debian's containernetworking-plugins).
 const LoopbackPlugin = "/usr/lib/cni/loopback"
 
-var sharedCRIState struct {
-	once sync.Once
-	c    *CRI
-	err  error
-}
-
 // SharedCRI returns the CRI containerd shared by the pod tests, starting it
 // on first use; after all tests its pods are stopped and removed, then it is
-// stopped (atExit).
+// stopped (AtExit).
 func SharedCRI(t testing.TB) *CRI {
 	t.Helper()
 	RequireRoot(t)
 	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
 	_, err := os.Stat(LoopbackPlugin)
 	Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
-	rootfs := BusyboxRootfs(t) // first, so that it is removed after containerd stops
-	s := &sharedCRIState
-	s.once.Do(func() {
-		s.c, s.err = NewCRI(rootfs)
-		if s.c != nil {
-			c := s.c
-			AtExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
-				}
-			})
-		}
-	})
-	if s.err != nil {
-		t.Fatal(s.err)
+	BusyboxRootfs(t) // first, so that it is removed after containerd stops
+	c, err := sharedCRI()
+	if err != nil {
+		t.Fatal(err)
 	}
-	offset := s.c.LogSize()
+	offset := c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("CRI containerd log during the test:\n%s", s.c.LogTail(offset))
+			t.Logf("CRI containerd log during the test:\n%s", c.LogTail(offset))
 		}
 	})
-	return s.c
+	return c
 }
+
+var sharedCRI = sync.OnceValues(func() (*CRI, error) {
+	rootfs, err := SharedRootfs()
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewCRI(rootfs)
+	if err != nil {
+		return nil, err
+	}
+	AtExit(func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
+		}
+	})
+	return c, nil
+})
 
 // NewCRI starts a containerd with CRI, imports the pod image and waits
 // until CRI knows it.
@@ -136,7 +136,8 @@ func (c *CRI) setUpCNI() error {
 	if err := os.Symlink(LoopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
 		return err
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), "./testdata/cni-eth0")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), RepoPath("integration/testdata/cni-eth0"))
+	build.Dir = RepoPath()
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the CNI plugin: %v: %s", err, out)
 	}

@@ -13,39 +13,37 @@ import (
 	"time"
 )
 
-var (
-	buildOnce sync.Once
-	nsjBin    string
-	buildErr  error
-)
-
 // NsjPath returns the nsj binary under test: $NSJ_BIN (make test sets it to
 // bin/nsj), else one built once for the suite.
 func NsjPath(t testing.TB) string {
 	t.Helper()
 	Need(t, os.Geteuid() == 0, "the integration tests need root")
-	buildOnce.Do(func() {
-		if p := os.Getenv("NSJ_BIN"); p != "" {
-			nsjBin, buildErr = filepath.Abs(p)
-			return
-		}
-		dir, err := os.MkdirTemp("", "nsj-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		AtExit(func() { os.RemoveAll(dir) })
-		nsjBin = filepath.Join(dir, "nsj")
-		out, err := exec.Command("go", "build", "-o", nsjBin, "../cmd/nsj").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building nsj: %v", buildErr)
+	path, err := NsjBinary()
+	if err != nil {
+		t.Fatalf("building nsj: %v", err)
 	}
-	return nsjBin
+	return path
 }
+
+// NsjBinary is NsjPath for callers without a test: $NSJ_BIN, else nsj
+// built once (removed by RunAtExit).
+var NsjBinary = sync.OnceValues(func() (string, error) {
+	if p := os.Getenv("NSJ_BIN"); p != "" {
+		return filepath.Abs(p)
+	}
+	dir, err := os.MkdirTemp("", "nsj-bin-")
+	if err != nil {
+		return "", err
+	}
+	AtExit(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "nsj")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/nsj")
+	cmd.Dir = RepoPath()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
 
 // Result is what one nsj run gave.
 type Result struct {
@@ -124,10 +122,10 @@ func (r Result) Fails(t testing.TB, code int, want string) {
 // which run one at a time.
 var DeniedSyscalls string
 
-var enosysProgram TestProgram
+var enosysProgram = TestdataProgram("enosys")
 
 // EnosysBinary builds testdata/enosys once, statically.
-func EnosysBinary(t testing.TB) string { return enosysProgram.StaticGo(t, "enosys") }
+func EnosysBinary(t testing.TB) string { return enosysProgram.Path(t) }
 
 // NsjCommand is exec.Command(bin, args...) for an nsj binary, under the
 // enosys filter while the matrix runs.

@@ -1,20 +1,18 @@
 package harness
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 )
 
-var attackerProgram TestProgram
+var attackerProgram = TestdataProgram("attacker")
 
 // AttackerBinary builds testdata/attacker once per test binary, statically,
 // so that it runs in a container with nothing else in it, or as a command
 // that nsj runs.
-func AttackerBinary(t testing.TB) string { return attackerProgram.StaticGo(t, "attacker") }
+func AttackerBinary(t testing.TB) string { return attackerProgram.Path(t) }
 
 // AttackerRootfs makes a root filesystem holding only /attacker and the
 // directories runc mounts on; the test removes it.
@@ -48,30 +46,9 @@ func OpenTempDir(t testing.TB, pattern string) string {
 	return dir
 }
 
-var decoyBuild struct {
-	once sync.Once
-	path string
-	err  error
-}
+var decoyProgram = newProgram("decoy", []string{"gcc"}, func(out string) *exec.Cmd {
+	return exec.Command("gcc", "-O2", "-o", out, RepoPath("integration/testdata/decoy/decoy.c"))
+})
 
 // DecoyBinary compiles testdata/decoy once per test binary.
-func DecoyBinary(t testing.TB) string {
-	t.Helper()
-	RequireBinaries(t, "gcc")
-	decoyBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "nsj-decoy-")
-		if err != nil {
-			decoyBuild.err = err
-			return
-		}
-		AtExit(func() { os.RemoveAll(dir) })
-		decoyBuild.path = filepath.Join(dir, "decoy")
-		if out, err := exec.Command("gcc", "-O2", "-o", decoyBuild.path, "testdata/decoy/decoy.c").CombinedOutput(); err != nil {
-			decoyBuild.err = fmt.Errorf("compiling testdata/decoy: %v\n%s", err, out)
-		}
-	})
-	if decoyBuild.err != nil {
-		t.Fatal(decoyBuild.err)
-	}
-	return decoyBuild.path
-}
+func DecoyBinary(t testing.TB) string { return decoyProgram.Path(t) }

@@ -22,30 +22,27 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-var rootfs struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
 // BusyboxRootfs returns a directory, built once per test binary and removed
-// after all tests (atExit), holding a minimal root filesystem: /bin/busybox (a copy
+// after all tests (AtExit), holding a minimal root filesystem: /bin/busybox (a copy
 // of the host's static busybox), a symlink per applet, and a small /etc.
 func BusyboxRootfs(t testing.TB) string {
 	t.Helper()
 	RequireBinaries(t, "busybox")
-	rootfs.once.Do(func() {
-		rootfs.dir, rootfs.err = buildRootfs()
-		if rootfs.dir != "" {
-			dir := rootfs.dir
-			AtExit(func() { os.RemoveAll(dir) })
-		}
-	})
-	if rootfs.err != nil {
-		t.Fatal(rootfs.err)
+	dir, err := SharedRootfs()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return rootfs.dir
+	return dir
 }
+
+// SharedRootfs is BusyboxRootfs for callers without a test.
+var SharedRootfs = sync.OnceValues(func() (string, error) {
+	dir, err := buildRootfs()
+	if dir != "" {
+		AtExit(func() { os.RemoveAll(dir) })
+	}
+	return dir, err
+})
 
 func buildRootfs() (string, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-rootfs-")

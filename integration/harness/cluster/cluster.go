@@ -1,4 +1,4 @@
-package integration
+package cluster
 
 import (
 	"context"
@@ -37,75 +37,73 @@ type Cluster struct {
 
 	pki     *pki
 	daemons []*daemon // in start order
-	host    *kubeletHostState
+	host    *HostState
 	stop    sync.Once
 	stopErr error
 
-	controllers    sync.Once // StartControllers
-	controllersErr error
-	agent          sync.Once // DeployAgent
-	agentErr       error
-	usersMu        sync.Mutex // User
+	controllers func() error // StartControllers, once
+	agent       func() error // StartAgent, once
+	usersMu     sync.Mutex   // User
 }
 
-// k8sVersion is what scripts/k8s.sh builds; NSJ_K8S_DIR overrides where.
-const k8sVersion = "v1.37.2"
+// Version is what scripts/k8s.sh builds; NSJ_K8S_DIR overrides where.
+const Version = "v1.37.2"
 
-// k8sBinDir is where `make k8s` left the binaries.
-func k8sBinDir() string {
+// BinDir is where `make k8s` left the binaries.
+func BinDir() string {
 	if d := os.Getenv("NSJ_K8S_DIR"); d != "" {
 		return d
 	}
 	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "nsj", "k8s-"+k8sVersion)
+	return filepath.Join(home, ".cache", "nsj", "k8s-"+Version)
 }
 
-var sharedClusterState struct {
-	once sync.Once
-	c    *Cluster
-	err  error
-}
-
-// sharedCluster returns the cluster shared by the kubelet tests, starting
-// it on first use (about 20 s); it is stopped after all tests (atExit).
-func sharedCluster(t testing.TB) *Cluster {
+// Shared returns the cluster shared by the kubelet tests, starting
+// it on first use (about 20 s); it is stopped after all tests (AtExit).
+func Shared(t testing.TB) *Cluster {
 	t.Helper()
-	bin := requireCluster(t)
-	rootfs := harness.BusyboxRootfs(t)
-	s := &sharedClusterState
-	s.once.Do(func() {
-		start := time.Now()
-		s.c, s.err = newCluster(bin, rootfs)
-		if s.c != nil {
-			c := s.c
-			fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
-			harness.AtExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
-				}
-			})
-		}
-	})
-	if s.err != nil {
-		t.Fatal(s.err)
+	Require(t)
+	harness.BusyboxRootfs(t) // first, so that it is removed after the cluster stops
+	c, err := shared()
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("kubelet log ends:\n%s", s.c.daemons[2].tail(40)) // etcd, kube-apiserver, kubelet, ...
+			t.Logf("kubelet log ends:\n%s", c.daemons[2].tail(40)) // etcd, kube-apiserver, kubelet, ...
 		}
 	})
-	return s.c
+	return c
 }
 
-// requireCluster checks what a cluster needs and returns where its
+var shared = sync.OnceValues(func() (*Cluster, error) {
+	rootfs, err := harness.SharedRootfs()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	c, err := New(BinDir(), rootfs)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
+	harness.AtExit(func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
+		}
+	})
+	return c, nil
+})
+
+// Require checks what a cluster needs and returns where its
 // binaries are (`make k8s`).
-func requireCluster(t testing.TB) string {
+func Require(t testing.TB) string {
 	t.Helper()
 	harness.RequireRoot(t)
 	harness.RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
 	_, err := os.Stat(harness.LoopbackPlugin)
 	harness.Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
-	bin := k8sBinDir()
+	bin := BinDir()
 	for _, b := range []string{"etcd", "kube-apiserver", "kubelet", "kubectl"} {
 		_, err := os.Stat(filepath.Join(bin, b))
 		harness.Need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
@@ -113,13 +111,14 @@ func requireCluster(t testing.TB) string {
 	return bin
 }
 
-// newCluster starts the cluster; on failure it stops what it started.
-func newCluster(bin, rootfs string) (*Cluster, error) {
+// New starts the cluster; on failure it stops what it started.
+func New(bin, rootfs string) (*Cluster, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-k8s-")
 	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{Dir: dir, Bin: bin}
+	c.controllers, c.agent = sync.OnceValue(c.startControllers), sync.OnceValue(c.startAgent)
 	if err := c.setUp(rootfs); err != nil {
 		if serr := c.Stop(); serr != nil {
 			err = fmt.Errorf("%w\nstopping it: %v", err, serr)
@@ -148,7 +147,7 @@ func (c *Cluster) setUp(rootfs string) error {
 	if err := c.startAPIServer(etcd, api); err != nil {
 		return err
 	}
-	if c.host, err = saveKubeletHost(); err != nil {
+	if c.host, err = SaveHost(); err != nil {
 		return err
 	}
 	if err := c.startKubelet(kubelet, healthz); err != nil {
@@ -289,7 +288,7 @@ func (c *Cluster) teardown() error {
 	if c.CRI != nil {
 		errs = append(errs, c.CRI.Stop())
 	}
-	errs = append(errs, c.host.restore(), harness.UnmountUnder(c.Dir))
+	errs = append(errs, c.host.Restore(), harness.UnmountUnder(c.Dir))
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
 	}
@@ -322,4 +321,13 @@ func (c *Cluster) deletePods(timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// PIDs are the process IDs of the cluster's daemons, in start order.
+func (c *Cluster) PIDs() []int {
+	var pids []int
+	for _, d := range c.daemons {
+		pids = append(pids, d.cmd.Process.Pid)
+	}
+	return pids
 }

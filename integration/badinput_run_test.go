@@ -85,21 +85,19 @@ func (e *badEnv) env() []string { return []string{"NSJ_BADINPUT_CASE=" + e.mark}
 
 // hostSnapshot is what a case must leave as it was.
 type hostSnapshot struct {
-	mounts, ownMounts string
-	mark              string // in the environment of every process the case starts
+	mounts harness.HostMounts
+	mark   string // in the environment of every process the case starts
 }
 
 func hostState(t *testing.T) hostSnapshot {
-	return hostSnapshot{readFile(t, "/proc/1/mountinfo"), readFile(t, "/proc/self/mountinfo"), t.Name()}
+	return hostSnapshot{harness.SaveHostMounts(t), t.Name()}
 }
 
 // hostUnchanged compares the mount tables with before and looks for
 // processes the case started that are still there (given a moment to exit).
 func hostUnchanged(t *testing.T, before hostSnapshot) {
 	t.Helper()
-	if readFile(t, "/proc/1/mountinfo") != before.mounts || readFile(t, "/proc/self/mountinfo") != before.ownMounts {
-		t.Errorf("the host's mount table changed")
-	}
+	before.mounts.Unchanged(t, "the host's mount table changed")
 	var left []int
 	deadline := time.Now().Add(5 * time.Second)
 	for left = marked(before.mark); len(left) > 0 && time.Now().Before(deadline); left = marked(before.mark) {

@@ -43,7 +43,7 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat"), harness.WithSpecOpts(fsWritableTmp()),
 		harness.WithArgs("sh", "-c", "echo written-by-the-container > /tmp/from-ctr && exec sleep 100000"))
 	waitFor(t, 10*time.Second, "the container's file", exists(inTask(tk, "/tmp/from-ctr")))
-	self0, init0 := readFile(t, "/proc/self/mountinfo"), readFile(t, "/proc/1/mountinfo")
+	mounts := harness.SaveHostMounts(t)
 	dir := filepath.Join(t.TempDir(), "missing", "root") // nsj creates both
 
 	// The host's cat and sh, on the container's files at DIR.
@@ -55,9 +55,7 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	if got := readFile(t, inTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
 		t.Fatalf("the container sees %q in /tmp/from-host", got)
 	}
-	if readFile(t, "/proc/self/mountinfo") != self0 || readFile(t, "/proc/1/mountinfo") != init0 {
-		t.Errorf("the host's mount table changed")
-	}
+	mounts.Unchanged(t, "the host's mount table changed")
 	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s, which nsj created, is still on the host: %v", filepath.Dir(dir), err)
 	}
@@ -125,7 +123,7 @@ func TestFsContainerRunsAStaticHostBinaryInADistrolessContainer(t *testing.T) {
 	busybox := harness.StaticBusybox(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("distroless"), harness.WithArgs("/sleep", "100000"),
 		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
-	mounts0 := readFile(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID))
+	mounts0 := harness.ReadMounts(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID))
 
 	// ls / lists the container's root: there is no ls in it, and no shell.
 	entries, err := os.ReadDir(inTask(tk, "/"))
@@ -150,8 +148,8 @@ func TestFsContainerRunsAStaticHostBinaryInADistrolessContainer(t *testing.T) {
 	if out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ls", "/proc/self/fd").OK(t); strings.Join(strings.Fields(out), " ") != "0 1 2 3" {
 		t.Fatalf("the command's fds: %q, want stdio and ls's directory", out)
 	}
-	if got := readFile(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID)); got != mounts0 {
-		t.Errorf("the container's mount table changed:\nbefore %s\nafter %s", mounts0, got)
+	if d := mounts0.Changes(t, nil); d != "" {
+		t.Errorf("the container's mount table changed: %s", d)
 	}
 }
 

@@ -89,16 +89,11 @@ func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
 // nsj process is left behind.
 func TestHostMountsUnchangedAfter200Runs(t *testing.T) {
 	tg := harness.StartTarget(t, "sleep 100000")
-	self0, init0 := readFile(t, "/proc/self/mountinfo"), readFile(t, "/proc/1/mountinfo")
+	mounts := harness.SaveHostMounts(t)
 	for i := 0; i < 200; i++ {
 		harness.Nsj(t, "-t", tg.PIDArg(), "--sysfs", "true").OK(t)
 	}
-	if readFile(t, "/proc/self/mountinfo") != self0 {
-		t.Errorf("the test's /proc/self/mountinfo changed")
-	}
-	if readFile(t, "/proc/1/mountinfo") != init0 {
-		t.Errorf("/proc/1/mountinfo changed")
-	}
+	mounts.Unchanged(t, "the host's mount table changed")
 	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,6 +23,7 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mounts := harness.ReadMounts(t, "/proc/self/mountinfo")
 	c, err := cluster.New(bin, harness.BusyboxRootfs(t))
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +35,13 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 		t.Fatalf("stop the cluster: %v", err)
 	}
 
-	mounts := readFile(t, "/proc/self/mountinfo")
+	under := func(line string) bool {
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.Contains(line, " "+d) })
+	}
+	if d := mounts.Changes(t, under); d != "" {
+		t.Errorf("mounts under %s are left: %s", dirs, d)
+	}
 	for _, d := range dirs {
-		if strings.Contains(mounts, " "+d) {
-			t.Errorf("mounts under %s are left", d)
-		}
 		if _, err := os.Stat(d); !os.IsNotExist(err) {
 			t.Errorf("%s is left (%v)", d, err)
 		}
@@ -56,14 +60,8 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(after.Sysctls) != fmt.Sprint(before.Sysctls) {
-		t.Errorf("kernel tunables: %v, were %v", after.Sysctls, before.Sysctls)
-	}
-	if fmt.Sprint(after.Chains) != fmt.Sprint(before.Chains) {
-		t.Errorf("iptables chains: %v, were %v", after.Chains, before.Chains)
-	}
-	if fmt.Sprint(after.NewDirs) != fmt.Sprint(before.NewDirs) {
-		t.Errorf("of kubelet's fixed directories, missing now %v, before %v", after.NewDirs, before.NewDirs)
+	if d := harness.LineDiff(before.Lines(), after.Lines()); d != "" {
+		t.Errorf("kernel tunables, iptables chains or kubelet's fixed directories changed:\n%s", d)
 	}
 }
 

@@ -37,7 +37,7 @@ func TestSoakLeavesNothingBehind(t *testing.T) {
 	tk := c.RunTask(t, "nsj-soak", harness.UniqueID("soak"))
 	runs := soakRuns(t)
 	shim := parentOf(t, int(tk.PID))
-	mounts, ownMounts := readFile(t, "/proc/1/mountinfo"), readFile(t, "/proc/self/mountinfo")
+	mounts := harness.SaveHostMounts(t)
 	ctdFds, shimFds := fdCount(t, c.PID), fdCount(t, shim)
 	args := []string{"-a", c.Address, "-n", tk.Namespace, tk.ID, "true"}
 
@@ -52,9 +52,7 @@ func TestSoakLeavesNothingBehind(t *testing.T) {
 	}
 	t.Logf("%d runs 64 at a time in %s", runs, time.Since(start))
 
-	if readFile(t, "/proc/1/mountinfo") != mounts || readFile(t, "/proc/self/mountinfo") != ownMounts {
-		t.Errorf("the host's mount table changed")
-	}
+	mounts.Unchanged(t, "the host's mount table changed")
 	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/nsj-dev/nsj/integration/harness"
@@ -100,4 +101,23 @@ func makeCgroupRoot(dir string) error {
 		}
 	}
 	return nil
+}
+
+// Lines is the state as sorted lines ("sysctl K=V", "iptables TABLE
+// CHAIN", "absent DIR"), to compare two states with harness.LineDiff.
+func (h *HostState) Lines() []string {
+	var lines []string
+	for k, v := range h.Sysctls {
+		lines = append(lines, "sysctl "+k+"="+v)
+	}
+	for table, chains := range h.Chains {
+		for chain := range chains {
+			lines = append(lines, "iptables "+table+" "+chain)
+		}
+	}
+	for _, d := range h.NewDirs {
+		lines = append(lines, "absent "+d)
+	}
+	sort.Strings(lines)
+	return lines
 }

@@ -35,6 +35,9 @@ func (c *Containerd) removeAll(ctx context.Context) error {
 			continue
 		}
 		for _, ctr := range ctrs {
+			c.mu.Lock() // for removeShimSockets, if its shim was not one of RunTask's
+			c.containers = append(c.containers, ns+"/"+ctr.ID())
+			c.mu.Unlock()
 			errs = append(errs, c.RemoveContainer(ctx, ns, ctr.ID()))
 		}
 	}

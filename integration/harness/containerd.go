@@ -55,6 +55,7 @@ type Containerd struct {
 	stop       sync.Once
 	stopping   atomic.Bool // Stop has begun: per-test cleanups have nothing to do
 	stopErr    error
+	proc       Proc // the daemon, found again by Attach
 }
 
 // StartContainerd starts a containerd of the test's own and stops it, with
@@ -185,12 +186,15 @@ func (c *Containerd) start() error {
 		c.cmd = inCgroup2View(c.cmd) // cgroup2_test.go
 	}
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	// If the test binary dies, so does containerd.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// If the test binary dies, so does containerd (unless Detached).
+	c.cmd.SysProcAttr = DaemonAttr()
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("start containerd: %w", err)
 	}
 	c.PID = c.cmd.Process.Pid
+	if c.proc, err = ProcOf(c.PID); err != nil {
+		return err
+	}
 	go func() {
 		c.cmd.Wait()
 		close(c.done)
@@ -223,6 +227,9 @@ func (c *Containerd) waitReady(timeout time.Duration) error {
 }
 
 func (c *Containerd) exited() bool {
+	if c.done == nil { // attached: not our child
+		return !c.proc.Alive()
+	}
 	select {
 	case <-c.done:
 		return true
@@ -243,7 +250,7 @@ func (c *Containerd) Stop() error {
 func (c *Containerd) teardown() error {
 	c.stopping.Store(true)
 	var errs []error
-	if c.Client != nil && c.cmd != nil && !c.exited() {
+	if c.Client != nil && (c.cmd != nil || c.done == nil) && !c.exited() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		errs = append(errs, c.removeAll(ctx))
 		cancel()
@@ -264,6 +271,9 @@ func (c *Containerd) teardown() error {
 
 // stopDaemon sends SIGTERM, then SIGKILL after grace.
 func (c *Containerd) stopDaemon(grace time.Duration) error {
+	if c.done == nil && c.proc.PID != 0 { // attached
+		return c.proc.Stop("containerd", grace)
+	}
 	if c.cmd == nil || c.cmd.Process == nil {
 		return nil
 	}

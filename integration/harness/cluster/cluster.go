@@ -22,7 +22,7 @@ import (
 
 // Cluster is a one-node Kubernetes cluster of the tests' own: etcd,
 // kube-apiserver (Node,RBAC authorization) and a kubelet named localhost
-// on a CRI containerd of its own (newCRI: its own socket, directories,
+// on a CRI containerd of its own (harness.NewCRI: its own socket, directories,
 // CNI config and cgroup parent), every port on 127.0.0.1. Its binaries
 // come from `make k8s` (NSJ_K8S_DIR). No controller-manager or scheduler:
 // pods name spec.nodeName, and each namespace gets its default service
@@ -327,7 +327,7 @@ func (c *Cluster) deletePods(timeout time.Duration) error {
 func (c *Cluster) PIDs() []int {
 	var pids []int
 	for _, d := range c.daemons {
-		pids = append(pids, d.cmd.Process.Pid)
+		pids = append(pids, d.proc.PID)
 	}
 	return pids
 }

@@ -11,14 +11,17 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // daemon is one process of the one-node cluster (etcd, kube-apiserver,
 // kubelet): started with its output in a log file, stopped by its PID.
 type daemon struct {
 	name, log string
-	cmd       *exec.Cmd
-	done      chan struct{}
+	cmd       *exec.Cmd     // nil when attached
+	done      chan struct{} // closed when it exits; nil when attached
+	proc      harness.Proc
 }
 
 // startDaemon starts bin with args, its output going to log. It dies with
@@ -31,9 +34,13 @@ func startDaemon(name, log, bin string, args ...string) (*daemon, error) {
 	defer f.Close()
 	d := &daemon{name: name, log: log, cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	d.cmd.Stdout, d.cmd.Stderr = f, f
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	d.cmd.SysProcAttr = harness.DaemonAttr()
 	if err := d.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	if d.proc, err = harness.ProcOf(d.cmd.Process.Pid); err != nil {
+		d.cmd.Process.Kill()
+		return nil, err
 	}
 	go func() {
 		d.cmd.Wait()
@@ -43,6 +50,9 @@ func startDaemon(name, log, bin string, args ...string) (*daemon, error) {
 }
 
 func (d *daemon) exited() bool {
+	if d.done == nil {
+		return !d.proc.Alive()
+	}
 	select {
 	case <-d.done:
 		return true
@@ -53,6 +63,9 @@ func (d *daemon) exited() bool {
 
 // stop sends SIGTERM to the daemon's PID, then SIGKILL after grace.
 func (d *daemon) stop(grace time.Duration) error {
+	if d.done == nil {
+		return d.proc.Stop(d.name, grace)
+	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-d.done:

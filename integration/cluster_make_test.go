@@ -59,7 +59,7 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 	if nodes := shell("", "kubectl get nodes --no-headers"); !strings.Contains(nodes, " Ready ") {
 		t.Fatalf("kubectl get nodes: %q, want the node Ready", nodes)
 	}
-	shell(tryPod, "kubectl apply -f - && kubectl wait --for=condition=Ready pod/try --timeout=120s")
+	shell("", tryPod+" && kubectl wait --for=condition=Ready pod/try --timeout=120s")
 	if got := shell("", "kubectl nsj try -- hostname"); got != "try\n" {
 		t.Fatalf("kubectl nsj try -- hostname: %q, want the pod's hostname", got)
 	}
@@ -90,16 +90,9 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 	}
 }
 
-// tryPod is what a person would apply: busybox from the node's containerd.
-const tryPod = `apiVersion: v1
-kind: Pod
-metadata: {name: try}
-spec:
-  nodeName: localhost
-  terminationGracePeriodSeconds: 1
-  containers:
-  - {name: app, image: localhost/busybox:latest, imagePullPolicy: Never, command: [sleep, "100000"]}
-`
+// tryPod is how README's "Try kubectl nsj on one machine" runs a pod.
+const tryPod = `kubectl run try --image localhost/busybox:latest --image-pull-policy Never ` +
+	`--overrides '{"spec":{"nodeName":"localhost"}}' -- sleep 100000`
 
 // makeTarget runs make TARGET at the top of the repository with the
 // cluster's state in dir, and returns its output.

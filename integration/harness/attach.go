@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/containerd/containerd/v2/client"
@@ -29,12 +28,9 @@ func (c *Containerd) Saved() ContainerdState {
 // AttachCRI finds again the CRI containerd that s describes, started by
 // another program, so that Stop removes it as it would its own.
 func AttachCRI(s ContainerdState) (*CRI, error) {
-	c := &CRI{Containerd: &Containerd{
-		Dir: s.Dir, Address: filepath.Join(s.Dir, "c.sock"),
-		Root: filepath.Join(s.Dir, "root"), State: filepath.Join(s.Dir, "state"),
-		RuncRoot: filepath.Join(s.Dir, "runc"), LogPath: filepath.Join(s.Dir, "containerd.log"),
-		CgroupParent: s.CgroupParent, PID: s.Proc.PID, proc: s.Proc, newDirs: s.NewDirs,
-	}}
+	ctd := containerdIn(s.Dir, "")
+	ctd.CgroupParent, ctd.PID, ctd.proc, ctd.newDirs, ctd.done = s.CgroupParent, s.Proc.PID, s.Proc, s.NewDirs, nil
+	c := &CRI{Containerd: ctd}
 	if c.exited() {
 		return c, nil // Stop cleans up what is left
 	}

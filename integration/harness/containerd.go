@@ -92,13 +92,19 @@ func SharedContainerd(t testing.TB) *Containerd {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.logOnFailure(t, "containerd")
+	return c
+}
+
+// logOnFailure logs, if t fails, the log lines the daemon (what) writes
+// from now on.
+func (c *Containerd) logOnFailure(t testing.TB, what string) {
 	offset := c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("containerd log during the test:\n%s", c.LogTail(offset))
+			t.Logf("%s log during the test:\n%s", what, c.LogTail(offset))
 		}
 	})
-	return c
 }
 
 var sharedContainerd = sync.OnceValues(func() (*Containerd, error) {
@@ -106,13 +112,31 @@ var sharedContainerd = sync.OnceValues(func() (*Containerd, error) {
 	if err != nil {
 		return nil, err
 	}
-	AtExit(func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
-		}
-	})
+	StopAtExit("the tests' containerd", c.Stop)
 	return c, nil
 })
+
+// StopAtExit calls stop after all tests (AtExit), saying if it failed.
+func StopAtExit(what string, stop func() error) {
+	AtExit(func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "integration: stopping %s: %v\n", what, err)
+		}
+	})
+}
+
+// containerdIn is a Containerd whose files are all in dir (made by
+// os.MkdirTemp with prefix): socket, root, state, runc root, log; its
+// cgroup parent is named after the test binary's PID and dir.
+func containerdIn(dir, prefix string) *Containerd {
+	return &Containerd{
+		Dir: dir, Address: filepath.Join(dir, "c.sock"),
+		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
+		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
+		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), prefix)),
+		done:         make(chan struct{}),
+	}
+}
 
 // newContainerd starts a containerd in a new directory under /tmp (short, as
 // unix socket paths are limited to 108 bytes) and waits until it answers.
@@ -121,13 +145,7 @@ func newContainerd() (_ *Containerd, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Containerd{
-		Dir: dir, Address: filepath.Join(dir, "c.sock"),
-		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
-		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
-		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-ctd-")),
-		done:         make(chan struct{}),
-	}
+	c := containerdIn(dir, "nsj-ctd-")
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))

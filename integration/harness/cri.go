@@ -45,12 +45,7 @@ func SharedCRI(t testing.TB) *CRI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offset := c.LogSize()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("CRI containerd log during the test:\n%s", c.LogTail(offset))
-		}
-	})
+	c.logOnFailure(t, "CRI containerd")
 	return c
 }
 
@@ -63,11 +58,7 @@ var sharedCRI = sync.OnceValues(func() (*CRI, error) {
 	if err != nil {
 		return nil, err
 	}
-	AtExit(func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
-		}
-	})
+	StopAtExit("the CRI containerd", c.Stop)
 	return c, nil
 })
 
@@ -78,13 +69,7 @@ func NewCRI(rootfs string) (*CRI, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &CRI{Containerd: &Containerd{
-		Dir: dir, Address: filepath.Join(dir, "c.sock"),
-		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
-		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
-		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-cri-")),
-		done:         make(chan struct{}),
-	}}
+	c := &CRI{Containerd: containerdIn(dir, "nsj-cri-")}
 	if err := c.setUp(rootfs); err != nil {
 		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))
 		if serr := c.Stop(); serr != nil {

@@ -87,11 +87,7 @@ var shared = sync.OnceValues(func() (*Cluster, error) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
-	harness.AtExit(func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
-		}
-	})
+	harness.StopAtExit("the one-node cluster", c.Stop)
 	return c, nil
 })
 

@@ -100,7 +100,7 @@ func makeTarget(t *testing.T, dir, target string) string {
 	t.Helper()
 	cmd := exec.Command("make", "--no-print-directory", target, "NSJ_CLUSTER_DIR="+dir, "NSJ_BIN="+harness.NsjPath(t))
 	cmd.Dir = harness.RepoPath()
-	r := harness.RunUntil(t, cmd, 15*time.Minute, nil)
+	r := harness.RunUntil(t, cmd, 20*time.Minute, nil) // the first builds bin/kubectl-nsj
 	if r.Code != 0 {
 		t.Fatalf("make %s exited %d:\n%s%s", target, r.Code, r.Stdout, r.Stderr)
 	}

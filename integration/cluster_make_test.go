@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -83,6 +84,11 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 	if left := processesMentioning(s.Dir, s.CRI.Dir); len(left) > 0 {
 		t.Errorf("processes of the cluster are left: %v", left)
 	}
+	for _, root := range harness.CgroupRoots() {
+		if _, err := os.Stat(filepath.Join(root, s.CRI.CgroupParent)); !os.IsNotExist(err) {
+			t.Errorf("the cluster's cgroup %s is left in %s", s.CRI.CgroupParent, root)
+		}
+	}
 	for _, d := range []string{state, s.Dir, s.CRI.Dir} {
 		if _, err := os.Stat(d); !os.IsNotExist(err) {
 			t.Errorf("%s is left (%v)", d, err)
@@ -149,12 +155,18 @@ func (before clusterHost) unchanged(t *testing.T) {
 	}
 }
 
+// bedCgroup is the name of a cgroup parent of a test bed's containerd,
+// nsj-test-PID-N: the cluster's is checked by name, and other test runs
+// on the machine make and remove theirs.
+var bedCgroup = regexp.MustCompile(`^nsj-test-[0-9]+-[0-9]+$`)
+
+// topCgroups are the top-level cgroups of every hierarchy, but the beds'.
 func topCgroups() []string {
 	var dirs []string
 	for _, root := range harness.CgroupRoots() {
 		entries, _ := os.ReadDir(root)
 		for _, e := range entries {
-			if e.IsDir() {
+			if e.IsDir() && !bedCgroup.MatchString(e.Name()) {
 				dirs = append(dirs, filepath.Join(root, e.Name()))
 			}
 		}

@@ -1,3 +1,11 @@
+// Package cluster is the one-node Kubernetes bed of the end-to-end tests
+// and of `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
+// containerd of its own (package harness), and on demand
+// kube-controller-manager, kube-scheduler and the nsj agent DaemonSet of
+// docs/kubernetes; pods made through the API server; users bound to roles.
+// It puts back what kubelet changes on the host (tunables, iptables chains,
+// fixed directories, cgroups), and can record a detached cluster (State)
+// and find it again (Attach) to stop it from another program.
 package cluster
 
 import (

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -174,12 +173,19 @@ func newContainerd() (_ *Containerd, err error) {
 // the tests do not need are disabled; "opt" would create /opt/containerd,
 // containerd 2.x's NRI /var/run/nri.
 func (c *Containerd) config() string {
-	disabled := []string{
-		"io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
+	return c.baseConfig("io.containerd.grpc.v1.cri")
+}
+
+// baseConfig is the part of a version 2 configuration every containerd of
+// the bed has: its directories and sockets, and the plugins the tests do
+// not need disabled, with more.
+func (c *Containerd) baseConfig(more ...string) string {
+	disabled := append(more,
+		"io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
 		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
 		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
 		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
-	}
+	)
 	return fmt.Sprintf(`version = 2
 root = %q
 state = %q
@@ -211,6 +217,9 @@ func (c *Containerd) start() error {
 	}
 	c.PID = c.cmd.Process.Pid
 	if c.proc, err = ProcOf(c.PID); err != nil {
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+		close(c.done)
 		return err
 	}
 	go func() {
@@ -289,25 +298,10 @@ func (c *Containerd) teardown() error {
 
 // stopDaemon sends SIGTERM, then SIGKILL after grace.
 func (c *Containerd) stopDaemon(grace time.Duration) error {
-	if c.done == nil && c.proc.PID != 0 { // attached
-		return c.proc.Stop("containerd", grace)
-	}
-	if c.cmd == nil || c.cmd.Process == nil {
+	if c.proc.PID == 0 { // never started
 		return nil
 	}
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(grace):
-	}
-	c.cmd.Process.Kill()
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("containerd (pid %d) did not die after SIGKILL", c.PID)
-	}
+	return c.proc.Stop("containerd", grace)
 }
 
 // LogSize is the current length of the daemon log.

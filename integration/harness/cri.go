@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,49 +137,32 @@ func (c *CRI) setUpCNI() error {
 // reads this version 2 configuration too (it migrates it); NRI is disabled,
 // as it would create /var/run/nri.
 func (c *CRI) criConfig() string {
-	disabled := []string{
-		"io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
-		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
-		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
-	}
 	const p = `plugins."io.containerd.grpc.v1.cri"`
-	return fmt.Sprintf(`version = 2
-root = %q
-state = %q
-disabled_plugins = ["%s"]
-
-[grpc]
-  address = %q
-
-[ttrpc]
-  address = %q
-
-[%[6]s]
-  sandbox_image = %[7]q
+	return c.baseConfig() + fmt.Sprintf(`
+[%[1]s]
+  sandbox_image = %[2]q
   disable_apparmor = true
   restrict_oom_score_adj = true
   netns_mounts_under_state_dir = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
 
-[%[6]s.containerd]
+[%[1]s.containerd]
   snapshotter = "overlayfs"
   default_runtime_name = "runc"
 
-[%[6]s.containerd.runtimes.runc]
+[%[1]s.containerd.runtimes.runc]
   runtime_type = "io.containerd.runc.v2"
 
-[%[6]s.containerd.runtimes.runc.options]
-  Root = %[8]q
+[%[1]s.containerd.runtimes.runc.options]
+  Root = %[3]q
   SystemdCgroup = false
 
-[%[6]s.cni]
-  bin_dir = %[9]q
-  conf_dir = %[10]q
+[%[1]s.cni]
+  bin_dir = %[4]q
+  conf_dir = %[5]q
   max_conf_num = 1
-`, c.Root, c.State, strings.Join(disabled, `", "`), c.Address, c.Address+".ttrpc",
-		p, PodImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
+`, p, PodImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
 }
 
 // waitForImage polls CRI until it knows the imported pod image.

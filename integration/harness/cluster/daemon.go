@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/nsj-dev/nsj/integration/harness"
@@ -40,6 +39,7 @@ func startDaemon(name, log, bin string, args ...string) (*daemon, error) {
 	}
 	if d.proc, err = harness.ProcOf(d.cmd.Process.Pid); err != nil {
 		d.cmd.Process.Kill()
+		d.cmd.Wait()
 		return nil, err
 	}
 	go func() {
@@ -63,22 +63,7 @@ func (d *daemon) exited() bool {
 
 // stop sends SIGTERM to the daemon's PID, then SIGKILL after grace.
 func (d *daemon) stop(grace time.Duration) error {
-	if d.done == nil {
-		return d.proc.Stop(d.name, grace)
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.done:
-		return nil
-	case <-time.After(grace):
-	}
-	d.cmd.Process.Kill()
-	select {
-	case <-d.done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("%s (pid %d) did not die after SIGKILL", d.name, d.cmd.Process.Pid)
-	}
+	return d.proc.Stop(d.name, grace)
 }
 
 // tail is the last lines of the daemon's log.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,10 @@ const kubeletDevicePlugins = "/var/lib/kubelet/device-plugins"
 // make, children before parents; the first is removed with its files.
 var kubeletMadeDirs = []string{kubeletDevicePlugins, "/var/lib/kubelet",
 	"/run/k3s/containerd", "/run/k3s", "/run/netns", "/run/containerd"}
+
+// KubeletDirs are the directories outside its root that kubelet may
+// make or mount on.
+func KubeletDirs() []string { return slices.Clone(kubeletMadeDirs) }
 
 // HostState is what the bed must put back after kubelet.
 type HostState struct {

@@ -20,7 +20,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help build test-build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s bench soak demo install uninstall clean
+.PHONY: help build test-build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -89,6 +89,22 @@ NSJ_K8S_DIR ?= $(HOME)/.cache/nsj/k8s-v1.37.2
 
 k8s: ## build etcd and the Kubernetes binaries into NSJ_K8S_DIR (cached; needs the Go module proxy)
 	./scripts/k8s.sh $(NSJ_K8S_DIR)
+
+# make cluster: the tests' one-node cluster, detached, for a person to try
+# kubectl nsj on this machine (README: "Try kubectl nsj on one machine").
+# Its state (processes, saved host state, kubeconfig, bin/) is in
+# NSJ_CLUSTER_DIR; make cluster-down stops it and puts the host back.
+NSJ_CLUSTER_DIR ?= /var/lib/nsj-cluster
+NSJ_CLUSTER     := NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(CURDIR)/bin/nsj bin/nsj-cluster -dir $(NSJ_CLUSTER_DIR)
+
+bin/nsj-cluster: $(wildcard integration/harness/*.go integration/harness/cluster/*.go integration/harness/cmd/nsj-cluster/*.go)
+	$(GO) build -o $@ ./integration/harness/cmd/nsj-cluster
+
+cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a one-node cluster with the nsj agent (as root) and print the exports to paste
+	$(NSJ_CLUSTER) -plugin bin/kubectl-nsj up
+
+cluster-down: k8s bin/nsj-cluster ## stop the cluster of make cluster and put the host back as it was
+	$(NSJ_CLUSTER) down
 
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
 	NSJ_BIN=$(CURDIR)/bin/nsj $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/

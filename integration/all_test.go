@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // A node operator's session with nsj --all: one command in every container.
@@ -19,9 +21,9 @@ import (
 // of their own: t00-t03 labelled app=web (t00 and t01 also tier=front), t04
 // and t05 labelled as Kubernetes labels a pod's containers. It returns the
 // namespace.
-func fleet(t *testing.T, c *Containerd) string {
+func fleet(t *testing.T, c *harness.Containerd) string {
 	t.Helper()
-	ns := uniqueID("nsj-all")
+	ns := harness.UniqueID("nsj-all")
 	for i := 0; i < 10; i++ {
 		var labels map[string]string
 		switch {
@@ -36,7 +38,7 @@ func fleet(t *testing.T, c *Containerd) string {
 				"io.kubernetes.container.name": "main",
 			}
 		}
-		c.RunTask(t, ns, fmt.Sprintf("t%02d", i), WithLabels(labels))
+		c.RunTask(t, ns, fmt.Sprintf("t%02d", i), harness.WithLabels(labels))
 	}
 	return ns
 }
@@ -59,7 +61,7 @@ func sortedLines(s string) []string {
 }
 
 func TestAllRunsTheCommandInEveryTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
 	var want, bare []string
 	for i := 0; i < 10; i++ {
@@ -68,26 +70,26 @@ func TestAllRunsTheCommandInEveryTask(t *testing.T) {
 	}
 	slices.Sort(want)
 	for _, args := range [][]string{{"--", "hostname"}, {"hostname"}, {"-j", "10", "--", "hostname"}} {
-		r := nsjAt(t, c, append([]string{"-n", ns, "--all"}, args...)...)
-		if got := sortedLines(r.ok(t)); !slices.Equal(got, want) || r.stderr != "" {
-			t.Fatalf("nsj --all %s: stdout %q, stderr %q; want %q", strings.Join(args, " "), got, r.stderr, want)
+		r := harness.NsjAt(t, c, append([]string{"-n", ns, "--all"}, args...)...)
+		if got := sortedLines(r.OK(t)); !slices.Equal(got, want) || r.Stderr != "" {
+			t.Fatalf("nsj --all %s: stdout %q, stderr %q; want %q", strings.Join(args, " "), got, r.Stderr, want)
 		}
 	}
-	r := nsjAt(t, c, "-n", ns, "--all", "--no-prefix", "--", "sh", "-c", "hostname; hostname >&2")
-	if got := sortedLines(r.ok(t)); !slices.Equal(got, bare) || !slices.Equal(sortedLines(r.stderr), bare) {
-		t.Fatalf("--no-prefix: stdout %q, stderr %q; want the bare hostnames on each", got, r.stderr)
+	r := harness.NsjAt(t, c, "-n", ns, "--all", "--no-prefix", "--", "sh", "-c", "hostname; hostname >&2")
+	if got := sortedLines(r.OK(t)); !slices.Equal(got, bare) || !slices.Equal(sortedLines(r.Stderr), bare) {
+		t.Fatalf("--no-prefix: stdout %q, stderr %q; want the bare hostnames on each", got, r.Stderr)
 	}
 }
 
 func TestAllFindsWhichTaskListensOnAPort(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-all-port")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-all-port")
 	c.RunTask(t, ns, "quiet-1")
-	c.RunTask(t, ns, "web", WithArgs("httpd", "-f", "-p", "8080"))
-	c.RunTask(t, ns, "quiet-2", WithArgs("httpd", "-f", "-p", "8081"))
+	c.RunTask(t, ns, "web", harness.WithArgs("httpd", "-f", "-p", "8080"))
+	c.RunTask(t, ns, "quiet-2", harness.WithArgs("httpd", "-f", "-p", "8081"))
 	var out string
 	waitFor(t, 10*time.Second, "httpd to listen", func() bool {
-		out = nsjAt(t, c, "-n", ns, "--all", "--", "ss", "-Htln", "sport = :8080").ok(t)
+		out = harness.NsjAt(t, c, "-n", ns, "--all", "--", "ss", "-Htln", "sport = :8080").OK(t)
 		return out != ""
 	})
 	if lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "web: LISTEN ") {
@@ -96,19 +98,19 @@ func TestAllFindsWhichTaskListensOnAPort(t *testing.T) {
 }
 
 func TestAllPrefixesStderrLinesOnStderr(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
-	r := nsjAt(t, c, "-n", ns, "--all", "--selector", "tier=front", "--", "sh", "-c", "echo out; echo err >&2")
-	if got := sortedLines(r.ok(t)); !slices.Equal(got, []string{"t00: out", "t01: out"}) {
+	r := harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "tier=front", "--", "sh", "-c", "echo out; echo err >&2")
+	if got := sortedLines(r.OK(t)); !slices.Equal(got, []string{"t00: out", "t01: out"}) {
 		t.Fatalf("stdout %q", got)
 	}
-	if got := sortedLines(r.stderr); !slices.Equal(got, []string{"t00: err", "t01: err"}) {
+	if got := sortedLines(r.Stderr); !slices.Equal(got, []string{"t00: err", "t01: err"}) {
 		t.Fatalf("stderr %q", got)
 	}
 }
 
 func TestAllSelectorsPickTasksByLabel(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
 	for _, tc := range []struct {
 		args []string
@@ -120,47 +122,47 @@ func TestAllSelectorsPickTasksByLabel(t *testing.T) {
 		{[]string{"--selector", "io.kubernetes.container.name=main"}, []string{"kube-system/pod-5/main: t05", "shop/pod-4/main: t04"}},
 	} {
 		args := append(append([]string{"-n", ns, "--all"}, tc.args...), "--", "hostname")
-		if got := sortedLines(nsjAt(t, c, args...).ok(t)); !slices.Equal(got, tc.want) {
+		if got := sortedLines(harness.NsjAt(t, c, args...).OK(t)); !slices.Equal(got, tc.want) {
 			t.Errorf("nsj %s: %q, want %q", strings.Join(tc.args, " "), got, tc.want)
 		}
 	}
-	nsjAt(t, c, "-n", ns, "--all", "--selector", "app=db", "--", "hostname").
-		fails(t, 125, fmt.Sprintf(`no running task in namespace %q matches app=db`, ns))
-	nsjAt(t, c, "-n", ns, "--all", "--selector", "app", "--", "hostname").fails(t, 125, `--selector "app"`)
+	harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "app=db", "--", "hostname").
+		Fails(t, 125, fmt.Sprintf(`no running task in namespace %q matches app=db`, ns))
+	harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "app", "--", "hostname").Fails(t, 125, `--selector "app"`)
 }
 
 func TestAllSkipsTasksThatDoNotRun(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-all-idle")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-all-idle")
 	c.RunTask(t, ns, "running")
-	c.RunTask(t, ns, "stopped", TaskStopped())
-	c.RunTask(t, ns, "created", TaskCreated())
-	c.RunTask(t, ns, "bare", WithoutTask())
-	if out := nsjAt(t, c, "-n", ns, "--all", "--", "hostname").ok(t); out != "running: running\n" {
+	c.RunTask(t, ns, "stopped", harness.TaskStopped())
+	c.RunTask(t, ns, "created", harness.TaskCreated())
+	c.RunTask(t, ns, "bare", harness.WithoutTask())
+	if out := harness.NsjAt(t, c, "-n", ns, "--all", "--", "hostname").OK(t); out != "running: running\n" {
 		t.Fatalf("got %q, want only the running task", out)
 	}
-	empty := uniqueID("nsj-all-empty")
-	c.RunTask(t, empty, "stopped", TaskStopped())
-	nsjAt(t, c, "-n", empty, "--all", "--", "hostname").fails(t, 125, fmt.Sprintf(`no running task in namespace %q`, empty))
+	empty := harness.UniqueID("nsj-all-empty")
+	c.RunTask(t, empty, "stopped", harness.TaskStopped())
+	harness.NsjAt(t, c, "-n", empty, "--all", "--", "hostname").Fails(t, 125, fmt.Sprintf(`no running task in namespace %q`, empty))
 }
 
 func TestAllExitStatusSummarizesFailures(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
-	r := nsjAt(t, c, "-n", ns, "--all", "--", "sh", "-c", `case $(hostname) in t03) exit 2;; t07) echo broken >&2; exit 1;; esac`)
+	r := harness.NsjAt(t, c, "-n", ns, "--all", "--", "sh", "-c", `case $(hostname) in t03) exit 2;; t07) echo broken >&2; exit 1;; esac`)
 	want := "t07: broken\nnsj: 2 of 10 tasks failed: t03 (exit 2), t07 (exit 1)\n"
-	if r.code != 1 || r.stdout != "" || r.stderr != want {
-		t.Fatalf("exit %d, stdout %q, stderr %q; want 1 and %q", r.code, r.stdout, r.stderr, want)
+	if r.Code != 1 || r.Stdout != "" || r.Stderr != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 1 and %q", r.Code, r.Stdout, r.Stderr, want)
 	}
 	// A command the host lacks fails once, before any task.
-	nsjAt(t, c, "-n", ns, "--all", "--", "no-such-command-here").fails(t, 127, "no-such-command-here")
+	harness.NsjAt(t, c, "-n", ns, "--all", "--", "no-such-command-here").Fails(t, 127, "no-such-command-here")
 }
 
 // A task stopped while its command runs is reported; the others complete.
 func TestAllReportsATaskStoppedMidRun(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", ns, "--all", "-j", "10", "--",
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", ns, "--all", "-j", "10", "--",
 		"sh", "-c", `echo started; if [ "$(hostname)" = t06 ]; then exec sleep 100005; fi`)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -187,9 +189,9 @@ func TestAllReportsATaskStoppedMidRun(t *testing.T) {
 }
 
 func TestAllJSONOutputParses(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
-	out := nsjAt(t, c, "-n", ns, "--all", "-o", "json", "--", "sh", "-c", `hostname; echo "a \"quoted\" error" >&2; [ "$(hostname)" != t09 ]`).stdout
+	out := harness.NsjAt(t, c, "-n", ns, "--all", "-o", "json", "--", "sh", "-c", `hostname; echo "a \"quoted\" error" >&2; [ "$(hostname)" != t09 ]`).Stdout
 	type record struct {
 		Task, Stream, Line, Namespace, ID, Status string
 		Exit                                      *int
@@ -226,10 +228,10 @@ func TestAllJSONOutputParses(t *testing.T) {
 
 // Ctrl-C (SIGINT to nsj) stops every command and every child nsj.
 func TestAllInterruptedLeavesNothingRunning(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
 	marker := fmt.Sprint(100000 + time.Now().UnixNano()%100000)
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", ns, "--all", "-j", "10", "--", "sleep", marker)
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", ns, "--all", "-j", "10", "--", "sleep", marker)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -306,11 +308,11 @@ func running(cmdline string) []int {
 
 // On a terminal, a progress line counts the tasks; it is gone at the end.
 func TestAllShowsProgressOnATerminal(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
-	s := startPty(t, nil, "-a", c.Address, "-n", ns, "--all", "--", "true")
-	s.expect(t, "nsj: 10/10 tasks done, 0 running\r\x1b[K")
-	if code := s.wait(t); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	s := harness.StartPty(t, nil, "-a", c.Address, "-n", ns, "--all", "--", "true")
+	s.Expect(t, "nsj: 10/10 tasks done, 0 running\r\x1b[K")
+	if code := s.Wait(t); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.Output())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/nsj-dev/nsj/integration/harness"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,13 +20,13 @@ import (
 // runs nsj --all -- cat on a terminal: every control byte arrives escaped,
 // under the right prefix; piped, the bytes pass as they are.
 func TestAllOnATerminalEscapesWhatContainersPrint(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-all-tty")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-all-tty")
 	const evil = `ok\r\033[Kbbb-victim: LISTEN 0.0.0.0:31337\n\033]0;pwned\007\n\033]52;c;ZWNobyBwd25lZA==\007\n`
-	tk := c.RunTask(t, ns, "aaa-evil", WithArgs("sh", "-c", "printf '"+evil+"' > /tmp/evil; exec sleep 100000"),
-		WithSpecOpts(fsWritableTmp()))
-	c.RunTask(t, ns, "bbb-victim", WithArgs("sh", "-c", "echo quiet > /tmp/evil; exec sleep 100000"),
-		WithSpecOpts(fsWritableTmp()))
+	tk := c.RunTask(t, ns, "aaa-evil", harness.WithArgs("sh", "-c", "printf '"+evil+"' > /tmp/evil; exec sleep 100000"),
+		harness.WithSpecOpts(fsWritableTmp()))
+	c.RunTask(t, ns, "bbb-victim", harness.WithArgs("sh", "-c", "echo quiet > /tmp/evil; exec sleep 100000"),
+		harness.WithSpecOpts(fsWritableTmp()))
 	waitFor(t, 10*time.Second, "the container to write its file", exists(inTask(tk, "/tmp/evil")))
 	args := []string{"-a", c.Address, "-n", ns, "--all", "--", "sh", "-c", `cat "$NSJ_ROOT/tmp/evil"`}
 
@@ -47,7 +48,7 @@ func TestAllOnATerminalEscapesWhatContainersPrint(t *testing.T) {
 	}
 
 	// Piped, as scripts read it: the container's bytes, unchanged.
-	out := nsj(t, args...).ok(t)
+	out := harness.Nsj(t, args...).OK(t)
 	if !strings.Contains(out, "aaa-evil: ok\r\x1b[Kbbb-victim: LISTEN 0.0.0.0:31337\n") || !strings.Contains(out, "aaa-evil: \x1b]0;pwned\x07\n") {
 		t.Errorf("piped output changed the container's bytes: %q", out)
 	}
@@ -72,7 +73,7 @@ func runWithStdoutOnPty(t *testing.T, args ...string) string {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	cmd := exec.Command(nsjPath(t), args...)
+	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.Stdout, cmd.Stderr = slave, &stderr
 	screen := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(master); screen <- string(b) }() // ends with EIO once the slave is closed

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -19,55 +20,16 @@ import (
 // processes nsj puts in it and logs what it got to a directory the test
 // shares with it.
 
-var attackerProgram testProgram
-
-// attackerBinary builds testdata/attacker once per test binary, statically,
-// so that it runs in a container with nothing else in it, or as a command
-// that nsj runs.
-func attackerBinary(t testing.TB) string { return attackerProgram.staticGo(t, "attacker") }
-
-// attackerRootfs makes a root filesystem holding only /attacker and the
-// directories runc mounts on; the test removes it.
-func attackerRootfs(t testing.TB) string {
-	t.Helper()
-	dir := openTempDir(t, "nsj-attacker-rootfs-")
-	for _, d := range []string{"proc", "sys", "dev", "run", "tmp", "etc", "shared"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := copyFile(attackerBinary(t), filepath.Join(dir, "attacker"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // attack is a running attacker container.
 type attack struct {
-	task   *Task
+	task   *harness.Task
 	shared string // the host side of the container's /shared
-}
-
-// openTempDir makes a directory that any user may traverse, unlike
-// t.TempDir's (its parent is private): the root of a user-namespaced
-// container is not the host's root. The test removes it.
-func openTempDir(t testing.TB, pattern string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", pattern)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // startAttacker runs the attacker in a new container of c in mode (peek or
 // exe; see testdata/attacker), allowed to write to the files victims, and
 // waits until it is at work. opts change the container (capabilities).
-func startAttacker(t *testing.T, c *Containerd, mode string, victims []string, opts ...oci.SpecOpts) *attack {
+func startAttacker(t *testing.T, c *harness.Containerd, mode string, victims []string, opts ...oci.SpecOpts) *attack {
 	t.Helper()
 	return launchAttacker(t, c, attackerConfig{mode: mode, victims: victims, opts: opts})
 }
@@ -84,9 +46,9 @@ type attackerConfig struct {
 	opts    []oci.SpecOpts
 }
 
-func launchAttacker(t *testing.T, c *Containerd, cfg attackerConfig) *attack {
+func launchAttacker(t *testing.T, c *harness.Containerd, cfg attackerConfig) *attack {
 	t.Helper()
-	shared := openTempDir(t, "nsj-attacker-shared-")
+	shared := harness.OpenTempDir(t, "nsj-attacker-shared-")
 	if err := os.Chown(shared, cfg.owner, cfg.owner); err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +57,9 @@ func launchAttacker(t *testing.T, c *Containerd, cfg attackerConfig) *attack {
 		ids[i] = fileID(t, v)
 	}
 	mount := specs.Mount{Destination: "/shared", Type: "bind", Source: shared, Options: []string{"rbind", "rw"}}
-	opts := append([]oci.SpecOpts{oci.WithRootFSPath(attackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, cfg.opts...)
+	opts := append([]oci.SpecOpts{oci.WithRootFSPath(harness.AttackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, cfg.opts...)
 	args := append([]string{"/attacker", "-mode", cfg.mode, "-log", "/shared/log", "-stop", "/shared/stop", "-victims", strings.Join(ids, ",")}, cfg.args...)
-	tk := c.RunTask(t, "nsj-security", uniqueID("attacker-"+cfg.mode), WithArgs(args...), WithSpecOpts(opts...))
+	tk := c.RunTask(t, "nsj-security", harness.UniqueID("attacker-"+cfg.mode), harness.WithArgs(args...), harness.WithSpecOpts(opts...))
 	a := &attack{task: tk, shared: shared}
 	waitFor(t, 20*time.Second, "the attacker to start", func() bool { return strings.HasPrefix(a.log(), "READY") })
 	return a

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"golang.org/x/sys/unix"
 )
@@ -21,8 +22,8 @@ import (
 
 func newBadEnv(t *testing.T) *badEnv {
 	t.Helper()
-	c := sharedContainerd(t)
-	e := &badEnv{c: c, task: c.RunTask(t, "nsj-badinput", uniqueID("bad")), pid: startTarget(t, "sleep 100000").pidArg()}
+	c := harness.SharedContainerd(t)
+	e := &badEnv{c: c, task: c.RunTask(t, "nsj-badinput", harness.UniqueID("bad")), pid: harness.StartTarget(t, "sleep 100000").PIDArg()}
 	dir, err := os.MkdirTemp("/tmp", "nsj-bad-") // short: socket paths are limited
 	if err != nil {
 		t.Fatal(err)
@@ -84,21 +85,19 @@ func (e *badEnv) env() []string { return []string{"NSJ_BADINPUT_CASE=" + e.mark}
 
 // hostSnapshot is what a case must leave as it was.
 type hostSnapshot struct {
-	mounts, ownMounts string
-	mark              string // in the environment of every process the case starts
+	mounts harness.HostMounts
+	mark   string // in the environment of every process the case starts
 }
 
 func hostState(t *testing.T) hostSnapshot {
-	return hostSnapshot{readFile(t, "/proc/1/mountinfo"), readFile(t, "/proc/self/mountinfo"), t.Name()}
+	return hostSnapshot{harness.SaveHostMounts(t), t.Name()}
 }
 
 // hostUnchanged compares the mount tables with before and looks for
 // processes the case started that are still there (given a moment to exit).
 func hostUnchanged(t *testing.T, before hostSnapshot) {
 	t.Helper()
-	if readFile(t, "/proc/1/mountinfo") != before.mounts || readFile(t, "/proc/self/mountinfo") != before.ownMounts {
-		t.Errorf("the host's mount table changed")
-	}
+	before.mounts.Unchanged(t, "the host's mount table changed")
 	var left []int
 	deadline := time.Now().Add(5 * time.Second)
 	for left = marked(before.mark); len(left) > 0 && time.Now().Before(deadline); left = marked(before.mark) {
@@ -133,17 +132,19 @@ func readFileOr(path string) string {
 	return strings.ReplaceAll(string(b), "\x00", " ")
 }
 
-func runPlain(t *testing.T, e *badEnv, args []string) result {
-	return nsjWith(t, e.env(), args...)
+func runPlain(t *testing.T, e *badEnv, args []string) harness.Result {
+	return harness.NsjWith(t, e.env(), args...)
 }
 
-func withEnv(kv string) func(t *testing.T, e *badEnv, args []string) result {
-	return func(t *testing.T, e *badEnv, args []string) result { return nsjWith(t, append(e.env(), kv), args...) }
+func withEnv(kv string) func(t *testing.T, e *badEnv, args []string) harness.Result {
+	return func(t *testing.T, e *badEnv, args []string) harness.Result {
+		return harness.NsjWith(t, append(e.env(), kv), args...)
+	}
 }
 
 // withJunkRequest hands nsj's constructor a join request it did not write,
 // sealed as nsj seals its own: the parser refuses it.
-func withJunkRequest(t *testing.T, e *badEnv, args []string) result {
+func withJunkRequest(t *testing.T, e *badEnv, args []string) harness.Result {
 	junk := "NSJ1\x20\x00\x00\x00" + strings.Repeat("\xff", 24)
 	return withRequest(t, e, args, requestFile(t, []byte(junk), sealed))
 }
@@ -151,8 +152,8 @@ func withJunkRequest(t *testing.T, e *badEnv, args []string) result {
 // withForgedRequest hands nsj's constructor a valid join request that nsj
 // did not write, in a file of the given kind, asking it to create the file
 // {dir}/forged; the constructor must refuse it and create nothing.
-func withForgedRequest(kind requestKind) func(t *testing.T, e *badEnv, args []string) result {
-	return func(t *testing.T, e *badEnv, args []string) result {
+func withForgedRequest(kind requestKind) func(t *testing.T, e *badEnv, args []string) harness.Result {
+	return func(t *testing.T, e *badEnv, args []string) harness.Result {
 		forged := filepath.Join(e.dir, "forged")
 		req := &nsjoin.JoinRequest{Path: "/bin/sh", Args: []string{"sh", "-c", "echo > " + forged}, Env: []string{"PATH=/usr/bin:/bin"}}
 		b, err := req.Encode()
@@ -203,9 +204,9 @@ func requestFile(t *testing.T, b []byte, kind requestKind) *os.File {
 }
 
 // withRequest runs nsj with f at fd 3 and _NSJ_JOIN_REQUEST=3.
-func withRequest(t *testing.T, e *badEnv, args []string, f *os.File) result {
+func withRequest(t *testing.T, e *badEnv, args []string, f *os.File) harness.Result {
 	defer f.Close()
-	cmd := exec.Command(nsjPath(t), args...)
+	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.Env = append(append(os.Environ(), e.env()...), "_NSJ_JOIN_REQUEST=3")
 	cmd.ExtraFiles = []*os.File{f}
 	return run(cmd)
@@ -213,17 +214,17 @@ func withRequest(t *testing.T, e *badEnv, args []string, f *os.File) result {
 
 // inPrivateMounts runs nsj after script, in a mount namespace of its own
 // (unshare -m) that the host never sees. $PID in script is the target.
-func inPrivateMounts(script string) func(t *testing.T, e *badEnv, args []string) result {
-	return func(t *testing.T, e *badEnv, args []string) result {
-		requireBinaries(t, "unshare", "mount")
-		cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script + ` && exec "$@"`, "sh", nsjPath(t)}, args...)...)
+func inPrivateMounts(script string) func(t *testing.T, e *badEnv, args []string) harness.Result {
+	return func(t *testing.T, e *badEnv, args []string) harness.Result {
+		harness.RequireBinaries(t, "unshare", "mount")
+		cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script + ` && exec "$@"`, "sh", harness.NsjPath(t)}, args...)...)
 		cmd.Env = append(append(os.Environ(), e.env()...), "PID="+e.pid)
 		return run(cmd)
 	}
 }
 
 // runAsNobody runs a copy of nsj that user nobody can reach, as nobody.
-func runAsNobody(t *testing.T, e *badEnv, args []string) result {
+func runAsNobody(t *testing.T, e *badEnv, args []string) harness.Result {
 	dir, err := os.MkdirTemp("", "nsj-nobody-")
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func runAsNobody(t *testing.T, e *badEnv, args []string) result {
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
 	bin := filepath.Join(dir, "nsj")
-	if err := copyFile(nsjPath(t), bin, 0o755); err != nil {
+	if err := harness.CopyFile(harness.NsjPath(t), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
@@ -242,7 +243,7 @@ func runAsNobody(t *testing.T, e *badEnv, args []string) result {
 
 // runTargetExitingMidJoin kills a target after nsj opened its namespaces
 // and before the constructor joins them.
-func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) result {
+func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) harness.Result {
 	return joinWhileTargetExits(t, e.env())
 }
 
@@ -252,14 +253,14 @@ func runTargetExitingMidJoin(t *testing.T, e *badEnv, _ []string) result {
 // environment but passes no argument (the join request carries them), so
 // it fits, and so does the command's exec, with arguments shorter than
 // nsj's own.
-func runAtExecLimit(t *testing.T, e *badEnv, _ []string) result {
+func runAtExecLimit(t *testing.T, e *badEnv, _ []string) harness.Result {
 	dir, err := os.MkdirTemp("/tmp", "n")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "nsj")
-	if err := copyFile(nsjPath(t), bin, 0o755); err != nil {
+	if err := harness.CopyFile(harness.NsjPath(t), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var rl syscall.Rlimit

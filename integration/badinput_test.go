@@ -3,6 +3,8 @@ package integration
 import (
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // Defence 7: bad input. Each invocation below is wrong in one way (or, where
@@ -13,8 +15,8 @@ import (
 
 // badEnv is what the cases run against.
 type badEnv struct {
-	c          *Containerd
-	task       *Task
+	c          *harness.Containerd
+	task       *harness.Task
 	pid        string // an unshare target
 	garbage    string // a socket that answers junk
 	hung       string // a socket that accepts and never answers
@@ -37,7 +39,7 @@ func (e *badEnv) pidArgs(args ...string) []string { return append([]string{"-t",
 type badCase struct {
 	name   string
 	args   func(e *badEnv) []string
-	run    func(t *testing.T, e *badEnv, args []string) result
+	run    func(t *testing.T, e *badEnv, args []string) harness.Result
 	code   int
 	want   string
 	stdout string
@@ -142,13 +144,13 @@ func TestBadInvocationsFailCleanlyAndChangeNothing(t *testing.T) {
 			before := hostState(t)
 			e.mark = before.mark
 			r := run(t, e, args)
-			t.Logf("exit %d, stderr: %s", r.code, r.stderr)
+			t.Logf("exit %d, stderr: %s", r.Code, r.Stderr)
 			if tc.code == 0 {
-				if want := e.expand(tc.stdout); r.ok(t) != want {
-					t.Errorf("stdout %q, want %q", r.stdout, want)
+				if want := e.expand(tc.stdout); r.OK(t) != want {
+					t.Errorf("stdout %q, want %q", r.Stdout, want)
 				}
 			} else {
-				r.fails(t, tc.code, e.expand(tc.want))
+				r.Fails(t, tc.code, e.expand(tc.want))
 			}
 			hostUnchanged(t, before)
 		})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os/exec"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // BenchmarkAll: nsj --all -- true over 10, 50 and 100 tasks against shell
@@ -18,9 +20,9 @@ import (
 // per task, which stays flat as the tasks grow when the time grows linearly.
 // The 100 containers are made once, in steps, and removed at the end.
 func BenchmarkAll(b *testing.B) {
-	c := sharedContainerd(b)
+	c := harness.SharedContainerd(b)
 	const ns = "nsj-bench-all"
-	nsjBin := nsjPath(b)
+	nsjBin := harness.NsjPath(b)
 	made := 0
 	for _, n := range []int{10, 50, 100} {
 		for ; made < n; made++ {

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // BenchmarkFilesystemViews: the same static command (busybox true) in a
@@ -13,9 +15,9 @@ import (
 // privileges and cgroups; with --privileged, not). Medians and ratios, as
 // make bench prints them.
 func BenchmarkFilesystemViews(b *testing.B) {
-	c := sharedContainerd(b)
+	c := harness.SharedContainerd(b)
 	tk := c.RunTask(b, "nsj-bench", "bench-fs")
-	nsjBin, busybox := nsjPath(b), filepath.Join("/bin", "busybox")
+	nsjBin, busybox := harness.NsjPath(b), filepath.Join("/bin", "busybox")
 	dir := filepath.Join(b.TempDir(), "root")
 	run := func(flags ...string) func() *exec.Cmd {
 		args := append([]string{"-a", c.Address, "-n", "nsj-bench"}, flags...)

@@ -3,6 +3,8 @@ package integration
 import (
 	"os/exec"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // BenchmarkJoinPod: nsj pod/NAME/CONTAINER true (one filtered containers
@@ -10,10 +12,10 @@ import (
 // for the same container, and against --sandbox (the pod's netns file
 // opened as well).
 func BenchmarkJoinPod(b *testing.B) {
-	c := sharedCRI(b)
+	c := harness.SharedCRI(b)
 	p := c.RunPod(b, "default", "bench-pod")
 	id := p.Start(b, "app", 0, "sleep", "100000")
-	nsjBin := nsjPath(b)
+	nsjBin := harness.NsjPath(b)
 	sideBySide(b, []string{"pod-name", "task-id", "sandbox"},
 		func() *exec.Cmd { return exec.Command(nsjBin, "-a", c.Address, "pod/bench-pod/app", "true") },
 		func() *exec.Cmd { return exec.Command(nsjBin, "-a", c.Address, "-n", "k8s.io", id, "true") },

@@ -11,6 +11,7 @@ import (
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/creack/pty"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // BenchmarkFsContainerRelay: what the pseudo-terminal of --fs container
@@ -19,13 +20,13 @@ import (
 // 50 MB file to a terminal through the relay against straight to
 // /dev/null. And the waiting parent's RSS, relaying and not.
 func BenchmarkFsContainerRelay(b *testing.B) {
-	c := sharedContainerd(b)
-	rootfs := distrolessRootfs(b)
+	c := harness.SharedContainerd(b)
+	rootfs := harness.DistrolessRootfs(b)
 	if err := os.WriteFile(filepath.Join(rootfs, "big"), []byte(strings.Repeat("0123456789abcdef\n", 50<<20/17)), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	tk := c.RunTask(b, "nsj-bench", uniqueID("bench-relay"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(rootfs)))
-	busybox := staticBusybox(b)
+	tk := c.RunTask(b, "nsj-bench", harness.UniqueID("bench-relay"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(rootfs)))
+	busybox := harness.StaticBusybox(b)
 	master, slave, err := pty.Open()
 	if err != nil {
 		b.Fatal(err)
@@ -34,7 +35,7 @@ func BenchmarkFsContainerRelay(b *testing.B) {
 	defer slave.Close()
 	go io.Copy(io.Discard, master)
 	nsjCmd := func(tty bool, args ...string) *exec.Cmd {
-		cmd := exec.Command(nsjPath(b), append([]string{"-a", c.Address, "-n", "nsj-bench", "--fs", "container", tk.ID, busybox}, args...)...)
+		cmd := exec.Command(harness.NsjPath(b), append([]string{"-a", c.Address, "-n", "nsj-bench", "--fs", "container", tk.ID, busybox}, args...)...)
 		if tty {
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 		}

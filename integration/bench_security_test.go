@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/nsjoin"
 )
 
@@ -13,8 +14,8 @@ import (
 // directory; docs/security.md), against copying the binary into a sealed
 // memfd as runc once did (nsj's fallback before Linux 5.12), and against a whole nsj -t PID true.
 func BenchmarkSealedSelf(b *testing.B) {
-	tg := startTarget(b, "sleep 100000")
-	nsjBin := nsjPath(b)
+	tg := harness.StartTarget(b, "sleep 100000")
+	nsjBin := harness.NsjPath(b)
 	var seal, memfd, run []time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
@@ -30,7 +31,7 @@ func BenchmarkSealedSelf(b *testing.B) {
 		memfd = append(memfd, time.Since(start))
 
 		start = time.Now()
-		if out, err := exec.Command(nsjBin, "-t", tg.pidArg(), "true").CombinedOutput(); err != nil {
+		if out, err := exec.Command(nsjBin, "-t", tg.PIDArg(), "true").CombinedOutput(); err != nil {
 			b.Fatalf("nsj: %v: %s", err, out)
 		}
 		run = append(run, time.Since(start))

@@ -2,8 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"github.com/containerd/containerd/v2/client"
-	"github.com/containerd/containerd/v2/pkg/oci"
 	"os"
 	"os/exec"
 	"slices"
@@ -11,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // Benchmarks run nsj and the alternative side by side, alternating, and
@@ -61,8 +63,8 @@ func median(ts []time.Duration) time.Duration {
 // BenchmarkJoinPID: nsj -t PID true against the nsenter pipeline that gives
 // the same view (private mounts, joined namespaces, a fresh /proc).
 func BenchmarkJoinPID(b *testing.B) {
-	tg := startTarget(b, "sleep 100000")
-	nsjBin, pid := nsjPath(b), tg.pidArg()
+	tg := harness.StartTarget(b, "sleep 100000")
+	nsjBin, pid := harness.NsjPath(b), tg.PIDArg()
 	sideBySide(b, []string{"nsj", "nsenter"},
 		func() *exec.Cmd { return exec.Command(nsjBin, "-t", pid, "true") },
 		func() *exec.Cmd {
@@ -80,7 +82,7 @@ func parentRSS(b *testing.B, nsjBin, pid string) float64 {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitFor(b, 10*time.Second, "nsj's command", func() bool { return childOf(cmd.Process.Pid) > 0 })
+	waitFor(b, 10*time.Second, "nsj's command", func() bool { return harness.ChildOf(cmd.Process.Pid) > 0 })
 	time.Sleep(100 * time.Millisecond)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	if err != nil {
@@ -100,9 +102,9 @@ func parentRSS(b *testing.B, nsjBin, pid string) float64 {
 // task ls for the PID, then the nsenter pipeline) and against ctr task exec
 // of the container's own true.
 func BenchmarkJoinTask(b *testing.B) {
-	c := sharedContainerd(b)
+	c := harness.SharedContainerd(b)
 	tk := c.RunTask(b, "nsj-bench", "bench-join")
-	nsjBin, seq := nsjPath(b), 0
+	nsjBin, seq := harness.NsjPath(b), 0
 	shell := `PID=$(ctr -a "$1" -n nsj-bench task ls | awk '$1=="bench-join"{print $2}') &&
 		unshare -fm --propagation private nsenter -t "$PID" -n -p -u -i sh -c 'mount -t proc proc /proc; exec true'`
 	sideBySide(b, []string{"nsj", "ctr+nsenter", "ctr-exec"},
@@ -117,10 +119,10 @@ func BenchmarkJoinTask(b *testing.B) {
 // BenchmarkLookupAmong1000: nsj TASK true for an exact ID in a namespace of
 // 1,000 containers against one with a single container.
 func BenchmarkLookupAmong1000(b *testing.B) {
-	c := sharedContainerd(b)
+	c := harness.SharedContainerd(b)
 	one := c.RunTask(b, "nsj-bench-1", "only")
 	many := c.RunTask(b, "nsj-bench-1000", "needle")
-	ctx, cancel := testContext("nsj-bench-1000")
+	ctx, cancel := harness.TaskContext("nsj-bench-1000")
 	defer cancel()
 	for i := 0; i < 999; i++ {
 		id := fmt.Sprintf("hay-%04d", i)
@@ -128,12 +130,12 @@ func BenchmarkLookupAmong1000(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() {
-			ctx, cancel := testContext("nsj-bench-1000")
+			ctx, cancel := harness.TaskContext("nsj-bench-1000")
 			defer cancel()
 			c.Client.ContainerService().Delete(ctx, id)
 		})
 	}
-	nsjBin := nsjPath(b)
+	nsjBin := harness.NsjPath(b)
 	sideBySide(b, []string{"among-1000", "alone"},
 		func() *exec.Cmd {
 			return exec.Command(nsjBin, "-a", c.Address, "-n", "nsj-bench-1000", many.ID, "true")

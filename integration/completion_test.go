@@ -7,13 +7,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // pathWithNsj returns a PATH on which "nsj" is the binary under test, as the
 // completion scripts call it by name.
 func pathWithNsj(t *testing.T) string {
 	dir := t.TempDir()
-	if err := os.Symlink(nsjPath(t), filepath.Join(dir, "nsj")); err != nil {
+	if err := os.Symlink(harness.NsjPath(t), filepath.Join(dir, "nsj")); err != nil {
 		t.Fatal(err)
 	}
 	return dir + ":" + os.Getenv("PATH")
@@ -22,10 +24,10 @@ func pathWithNsj(t *testing.T) string {
 // A user presses Tab after `nsj -a SOCKET -n NS ` in bash: the task IDs of
 // that containerd come up, asked with the -a and -n typed.
 func TestBashCompletionOffersTaskIDsAndNamespaces(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-complete")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-complete")
 	tk := c.RunTask(t, ns, "completed-web")
-	c.RunTask(t, ns, "completed-stopped", TaskStopped())
+	c.RunTask(t, ns, "completed-stopped", harness.TaskStopped())
 	script := `source <(nsj --completion bash)
 COMP_WORDS=(nsj -a "$1" -n "$2" "") COMP_CWORD=5; _nsj; printf 'task:%s\n' "${COMPREPLY[@]}"
 COMP_WORDS=(nsj -a "$1" -n "") COMP_CWORD=4; _nsj; printf 'ns:%s\n' "${COMPREPLY[@]}"
@@ -52,8 +54,8 @@ func TestZshAndFishCompletionScriptsParse(t *testing.T) {
 	for _, shell := range []string{"zsh", "fish"} {
 		t.Run(shell, func(t *testing.T) {
 			_, err := exec.LookPath(shell)
-			need(t, err == nil, "%s is not installed (apt-get install %s)", shell, shell)
-			script, err := exec.Command(nsjPath(t), "--completion", shell).Output()
+			harness.Need(t, err == nil, "%s is not installed (apt-get install %s)", shell, shell)
+			script, err := exec.Command(harness.NsjPath(t), "--completion", shell).Output()
 			if err != nil {
 				t.Fatal(err)
 			}

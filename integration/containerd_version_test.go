@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // The suite runs against the containerd first in $PATH; `make
@@ -17,7 +19,7 @@ import (
 func TestContainerdServersAreTheOnesAskedFor(t *testing.T) {
 	want := os.Getenv("NSJ_CONTAINERD_VERSION") // e.g. "2.4."; "" for whatever $PATH has
 	out, err := exec.Command("containerd", "--version").Output()
-	need(t, err == nil, "needs containerd in $PATH: %v", err)
+	harness.Need(t, err == nil, "needs containerd in $PATH: %v", err)
 	fields := strings.Fields(string(out)) // containerd <module> <version> [<revision>]
 	if len(fields) < 3 {
 		t.Fatalf("containerd --version printed %q", out)
@@ -26,7 +28,7 @@ func TestContainerdServersAreTheOnesAskedFor(t *testing.T) {
 	if !strings.HasPrefix(onPath, want) {
 		t.Fatalf("containerd in $PATH is %s, want %s*", onPath, want)
 	}
-	for name, c := range map[string]*Containerd{"plain": sharedContainerd(t), "CRI": sharedCRI(t).Containerd} {
+	for name, c := range map[string]*harness.Containerd{"plain": harness.SharedContainerd(t), "CRI": harness.SharedCRI(t).Containerd} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		v, err := c.Client.Version(ctx)
 		cancel()

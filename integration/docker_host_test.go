@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // TestDockerBedLeavesTheHostAsItWas starts a dockerd of its own, runs
@@ -15,11 +17,11 @@ import (
 // directories Docker uses by default. Only Docker's traces are compared:
 // other tests may run their own containerds meanwhile.
 func TestDockerBedLeavesTheHostAsItWas(t *testing.T) {
-	requireRoot(t)
-	requireBinaries(t, "dockerd", "containerd", "runc", "containerd-shim-runc-v2", "ip", "iptables")
-	rootfs := busyboxRootfs(t)
+	harness.RequireRoot(t)
+	harness.RequireBinaries(t, "dockerd", "containerd", "runc", "containerd-shim-runc-v2", "ip", "iptables")
+	rootfs := harness.BusyboxRootfs(t)
 	before := dockerTraces(t)
-	d, err := newDockerd(rootfs)
+	d, err := harness.NewDockerd(rootfs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +31,10 @@ func TestDockerBedLeavesTheHostAsItWas(t *testing.T) {
 			d.Stop()
 		}
 	})
-	d.Docker(t, "run", "-d", "--name", "bed", "--network", "none", dockerImage, "sleep", "100000")
-	d.Docker(t, "run", "-d", "--name", "bed-host", "--network", "host", dockerImage, "sleep", "100000")
+	d.Docker(t, "run", "-d", "--name", "bed", "--network", "none", harness.DockerImage, "sleep", "100000")
+	d.Docker(t, "run", "-d", "--name", "bed-host", "--network", "host", harness.DockerImage, "sleep", "100000")
 	d.Docker(t, "pause", "bed-host")
-	nsjDocker(t, d, "bed", "true").ok(t)
+	harness.NsjDocker(t, d, "bed", "true").OK(t)
 	dir := d.Dir
 	stopped = true
 	if err := d.Stop(); err != nil {
@@ -41,7 +43,7 @@ func TestDockerBedLeavesTheHostAsItWas(t *testing.T) {
 	if after := dockerTraces(t); after != before {
 		t.Errorf("Docker's traces on the host changed:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	if left := processesNaming(dir); len(left) > 0 {
+	if left := harness.ProcessesNaming(dir); len(left) > 0 {
 		t.Errorf("processes left: %v", left)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -74,7 +76,7 @@ func dockerTraces(t *testing.T) string {
 			}
 		}
 	}
-	for _, root := range cgroupRoots() {
+	for _, root := range harness.CgroupRoots() {
 		for _, pattern := range []string{"docker", "nsj-dk-*"} {
 			matches, _ := filepath.Glob(filepath.Join(root, pattern))
 			for _, m := range matches {

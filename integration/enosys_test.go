@@ -4,10 +4,11 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // The kernel-fallback matrix (docs/compatibility.md): nsj run under
@@ -16,25 +17,6 @@ import (
 // behaviours its fallback touches, on the suite's shared containerd: they
 // pass, or nsj refuses with the documented message; and nsj --debug names
 // the fallback it used.
-
-// enosysCalls is the set of system calls taken away from the nsj under test
-// ("": none). nsjCommand reads it; the matrix sets it for its subtests,
-// which run one at a time.
-var enosysCalls string
-
-var enosysProgram testProgram
-
-// enosysBinary builds testdata/enosys once, statically.
-func enosysBinary(t testing.TB) string { return enosysProgram.staticGo(t, "enosys") }
-
-// nsjCommand is exec.Command(bin, args...) for an nsj binary, under the
-// enosys filter while the matrix runs.
-func nsjCommand(t testing.TB, bin string, args ...string) *exec.Cmd {
-	if enosysCalls == "" {
-		return exec.Command(bin, args...)
-	}
-	return exec.Command(enosysBinary(t), append([]string{enosysCalls, bin}, args...)...)
-}
 
 // behaviour is one end-to-end test the matrix reruns.
 type behaviour struct {
@@ -72,8 +54,8 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},
 	} {
 		t.Run(set.calls, func(t *testing.T) {
-			enosysCalls = set.calls
-			defer func() { enosysCalls = "" }()
+			harness.DeniedSyscalls = set.calls
+			defer func() { harness.DeniedSyscalls = "" }()
 			t.Run("debug", func(t *testing.T) { fallbacksAreSaidUnderDebug(t, set.debug) })
 			for _, b := range set.behaviours {
 				t.Run(b.name, b.run)
@@ -84,16 +66,16 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 
 // fallbacksAreSaidUnderDebug: nsj --debug names each fallback it used.
 func fallbacksAreSaidUnderDebug(t *testing.T, want []string) {
-	tg := startTarget(t, "sleep 100000")
-	r := nsj(t, "--debug", "-t", tg.pidArg(), "true")
-	r.ok(t)
+	tg := harness.StartTarget(t, "sleep 100000")
+	r := harness.Nsj(t, "--debug", "-t", tg.PIDArg(), "true")
+	r.OK(t)
 	for _, w := range want {
-		if !strings.Contains(r.stderr, w) {
-			t.Errorf("nsj --debug does not say %q:\n%s", w, r.stderr)
+		if !strings.Contains(r.Stderr, w) {
+			t.Errorf("nsj --debug does not say %q:\n%s", w, r.Stderr)
 		}
 	}
-	if len(want) == 0 && strings.Contains(r.stderr, "fallback:") {
-		t.Errorf("nsj --debug names a fallback it should not need:\n%s", r.stderr)
+	if len(want) == 0 && strings.Contains(r.Stderr, "fallback:") {
+		t.Errorf("nsj --debug names a fallback it should not need:\n%s", r.Stderr)
 	}
 }
 
@@ -108,11 +90,11 @@ func reducedRace(t *testing.T) {
 // Without open_tree (before Linux 5.2), --root-at is refused with a message
 // naming the calls, and leaves nothing on the host.
 func testRootAtIsRefusedWithoutOpenTree(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("rootat-old"), WithArgs("sleep", "100000"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat-old"), harness.WithArgs("sleep", "100000"))
 	dir := filepath.Join(t.TempDir(), "missing", "root")
-	nsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "true").
-		fails(t, 125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; use $NSJ_ROOT")
+	harness.NsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "true").
+		Fails(t, 125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; use $NSJ_ROOT")
 	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s was left on the host: %v", filepath.Dir(dir), err)
 	}

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,26 +17,26 @@ import (
 // descriptor nsj inherited from its caller (runc leaked a host directory
 // this way: CVE-2024-21626), on every path to the exec, the fallbacks too.
 func TestCommandGetsOnlyStdio(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-security", uniqueID("fds"))
-	tg := startTarget(t, "sleep 100000")
-	fds := attackerBinary(t) // its -mode fds lists its own descriptors
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-security", harness.UniqueID("fds"))
+	tg := harness.StartTarget(t, "sleep 100000")
+	fds := harness.AttackerBinary(t) // its -mode fds lists its own descriptors
 	task := []string{"-a", c.Address, "-n", tk.Namespace, tk.ID}
 	for _, tc := range []struct {
 		name string
 		args []string
-		run  func(t *testing.T, args []string) result
+		run  func(t *testing.T, args []string) harness.Result
 	}{
 		{"task with every option", append([]string{"--debug", "--sysfs", "-w", "/tmp", "-e", "X=1"}, task...), runWithInherited},
-		{"pid target", []string{"-t", tg.pidArg()}, runWithInherited},
+		{"pid target", []string{"-t", tg.PIDArg()}, runWithInherited},
 		{"stdin closed", task, runWithStdinClosed},
 		{"binary removed before the exec, a memfd copy", append([]string{"--debug"}, task...), runRemovedBinary},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.run(t, append(tc.args, fds, "-mode", "fds"))
-			got := strings.Split(strings.TrimSpace(r.ok(t)), "\n")
+			got := strings.Split(strings.TrimSpace(r.OK(t)), "\n")
 			if len(got) != 3 || !strings.HasPrefix(got[0], "0 ") || !strings.HasPrefix(got[1], "1 ") || !strings.HasPrefix(got[2], "2 ") {
-				t.Fatalf("the command's descriptors:\n%s\nwant only 0, 1 and 2; stderr: %s", r.stdout, r.stderr)
+				t.Fatalf("the command's descriptors:\n%s\nwant only 0, 1 and 2; stderr: %s", r.Stdout, r.Stderr)
 			}
 		})
 	}
@@ -75,16 +76,16 @@ func inherited(t *testing.T) []*os.File {
 	return high
 }
 
-func runWithInherited(t *testing.T, args []string) result {
-	cmd := exec.Command(nsjPath(t), args...)
+func runWithInherited(t *testing.T, args []string) harness.Result {
+	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.ExtraFiles = inherited(t)
 	return run(cmd)
 }
 
 // runWithStdinClosed starts nsj with fd 0 closed, so that the first file
 // it opens would take fd 0 if nsj did not fill it with /dev/null.
-func runWithStdinClosed(t *testing.T, args []string) result {
-	cmd := exec.Command("sh", append([]string{"-c", `exec "$@" <&-`, "sh", nsjPath(t)}, args...)...)
+func runWithStdinClosed(t *testing.T, args []string) harness.Result {
+	cmd := exec.Command("sh", append([]string{"-c", `exec "$@" <&-`, "sh", harness.NsjPath(t)}, args...)...)
 	cmd.ExtraFiles = inherited(t)
 	return run(cmd)
 }
@@ -92,9 +93,9 @@ func runWithStdinClosed(t *testing.T, args []string) result {
 // runRemovedBinary removes nsj's binary (a copy) before nsj re-executes
 // itself: it cannot clone the binary's mount and falls back to a sealed
 // memfd copy of itself, whose descriptor must not reach the command either.
-func runRemovedBinary(t *testing.T, args []string) result {
+func runRemovedBinary(t *testing.T, args []string) harness.Result {
 	bin := filepath.Join(t.TempDir(), "nsj")
-	if err := copyFile(nsjPath(t), bin, 0o755); err != nil {
+	if err := harness.CopyFile(harness.NsjPath(t), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
@@ -113,13 +114,13 @@ func runRemovedBinary(t *testing.T, args []string) result {
 	if !strings.Contains(stderr.String(), "fallback: re-executing a sealed memfd copy of nsj") {
 		t.Errorf("nsj did not say it re-executed a sealed memfd copy of itself: %s", stderr.String())
 	}
-	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	return harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }
 
 // run runs cmd and returns what it gave.
-func run(cmd *exec.Cmd) result {
+func run(cmd *exec.Cmd) harness.Result {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Run()
-	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+	return harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }

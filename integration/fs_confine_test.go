@@ -16,6 +16,7 @@ import (
 	"github.com/containerd/containerd/v2/contrib/seccomp"
 	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -29,21 +30,21 @@ import (
 // planted.go), with /shared bound to a host directory that names a host
 // victim file.
 type planted struct {
-	task   *Task
+	task   *harness.Task
 	shared string // host side of /shared: planted.log, victim
 	victim string // a host file the planted program tries to write
 }
 
 const victimText = "host file, not the container's\n"
 
-func plantContainer(t *testing.T, c *Containerd, opts ...oci.SpecOpts) *planted {
+func plantContainer(t *testing.T, c *harness.Containerd, opts ...oci.SpecOpts) *planted {
 	t.Helper()
-	rootfs := distrolessRootfs(t)
+	rootfs := harness.DistrolessRootfs(t)
 	for _, p := range []string{"usr/local/bin/cat", "usr/bin/curl"} {
 		if err := os.MkdirAll(filepath.Join(rootfs, filepath.Dir(p)), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := copyFile(attackerBinary(t), filepath.Join(rootfs, p), 0o755); err != nil {
+		if err := harness.CopyFile(harness.AttackerBinary(t), filepath.Join(rootfs, p), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +57,7 @@ func plantContainer(t *testing.T, c *Containerd, opts ...oci.SpecOpts) *planted 
 	}
 	mount := specs.Mount{Destination: "/shared", Type: "bind", Source: p.shared, Options: []string{"rbind", "rw"}}
 	opts = append([]oci.SpecOpts{oci.WithRootFSPath(rootfs), oci.WithMounts([]specs.Mount{mount})}, opts...)
-	p.task = c.RunTask(t, fsNS, uniqueID("planted"), WithArgs("/sleep", "100000"), WithSpecOpts(opts...))
+	p.task = c.RunTask(t, fsNS, harness.UniqueID("planted"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(opts...))
 	return p
 }
 
@@ -93,7 +94,7 @@ func parseReport(t *testing.T, out string) map[string]string {
 
 // initStatus is the /proc/PID/status of a task's init running /sleep,
 // once runc has executed it (before, it is runc's, with other privileges).
-func initStatus(t *testing.T, tk *Task) map[string]string {
+func initStatus(t *testing.T, tk *harness.Task) map[string]string {
 	t.Helper()
 	waitFor(t, 10*time.Second, "the task's /sleep", func() bool {
 		return readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "/sleep\x00100000\x00"
@@ -118,12 +119,12 @@ func status(t testing.TB, pid int) map[string]string {
 // the container's cat runs. It must run with the container's privileges:
 // its capabilities, so no fresh procfs and no host file through it.
 func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
 	p := plantContainer(t, c)
 	init := initStatus(t, p.task)
-	out := nsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", "-e", "PATH=/usr/local/bin:/usr/bin:/bin",
-		p.task.ID, busybox, "sh", "-c", "cat /etc/hostname").ok(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", "-e", "PATH=/usr/local/bin:/usr/bin:/bin",
+		p.task.ID, busybox, "sh", "-c", "cat /etc/hostname").OK(t)
 	r := parseReport(t, out)
 	p.checkVictim(t)
 	if r["eff"] != init["CapEff"] || r["bnd"] != init["CapBnd"] || r["uid"] != "0" || r["mount"] == "ok" || r["write"] == "ok" {
@@ -136,11 +137,11 @@ func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) 
 // default shell's cat and curl are busybox's or nothing, never the planted
 // ones, even where busybox cannot re-execute itself.
 func TestFsContainerDefaultShellNeverRunsTheContainersPrograms(t *testing.T) {
-	c := sharedContainerd(t)
-	staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	harness.StaticBusybox(t)
 	p := plantContainer(t, c)
 	for _, ns := range []string{"net,uts,ipc", "net,pid,uts,ipc"} {
-		cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", fsNS, "--ns", ns, "--fs", "container", p.task.ID)
+		cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--ns", ns, "--fs", "container", p.task.ID)
 		cmd.Stdin = strings.NewReader("echo PATH=$PATH; cat /etc/hostname; curl http://127.0.0.1:1/\n")
 		out, _ := cmd.CombinedOutput()
 		p.checkVictim(t)
@@ -165,18 +166,18 @@ func withUser(uid, gid uint32, groups ...uint32) oci.SpecOpts {
 // container's init's, as runc gave them: as root with the default
 // capabilities, and as a user of its own.
 func TestFsContainerCommandHasTheContainersUserAndCapabilities(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
 	for name, opts := range map[string][]oci.SpecOpts{
 		"root":         nil,
 		"uid 1234":     {withUser(1234, 1234, 2000, 2001)},
 		"no_new_privs": {oci.WithNoNewPrivileges},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tk := c.RunTask(t, fsNS, uniqueID("creds"), WithArgs("/sleep", "100000"),
-				WithSpecOpts(append([]oci.SpecOpts{oci.WithRootFSPath(distrolessRootfs(t))}, opts...)...))
+			tk := c.RunTask(t, fsNS, harness.UniqueID("creds"), harness.WithArgs("/sleep", "100000"),
+				harness.WithSpecOpts(append([]oci.SpecOpts{oci.WithRootFSPath(harness.DistrolessRootfs(t))}, opts...)...))
 			init := initStatus(t, tk)
-			out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "busybox id; cat /proc/self/status").ok(t)
+			out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "busybox id; cat /proc/self/status").OK(t)
 			id, rest, _ := strings.Cut(out, "\n")
 			uid, gid := strings.Fields(init["Uid"])[0], strings.Fields(init["Gid"])[0]
 			if !strings.HasPrefix(id, fmt.Sprintf("uid=%s gid=%s", uid, gid)) {
@@ -200,16 +201,16 @@ func TestFsContainerCommandHasTheContainersUserAndCapabilities(t *testing.T) {
 // command too: keyctl, which containerd's default profile answers EPERM.
 // The busybox shell still works under the profile.
 func TestFsContainerCommandIsUnderTheContainersSeccompProfile(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("seccomp"), WithArgs("/sleep", "100000"),
-		WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t)), seccomp.WithDefaultProfile()))
-	r := parseReport(t, nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, attackerBinary(t), "-mode", "report").ok(t))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("seccomp"), harness.WithArgs("/sleep", "100000"),
+		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t)), seccomp.WithDefaultProfile()))
+	r := parseReport(t, harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, harness.AttackerBinary(t), "-mode", "report").OK(t))
 	if r["seccomp"] != "2" || r["keyctl"] != "EPERM" {
 		t.Fatalf("seccomp mode %s, keyctl %s: want mode 2 and the profile's EPERM", r["seccomp"], r["keyctl"])
 	}
-	out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c",
-		"ls / >/dev/null && ps >/dev/null && netstat -tn >/dev/null && cat /etc/hostname").ok(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c",
+		"ls / >/dev/null && ps >/dev/null && netstat -tn >/dev/null && cat /etc/hostname").OK(t)
 	if out != "distroless\n" {
 		t.Fatalf("the busybox shell under the profile: %q", out)
 	}
@@ -217,10 +218,10 @@ func TestFsContainerCommandIsUnderTheContainersSeccompProfile(t *testing.T) {
 
 // The command lives in the container's cgroups: its limits bind it.
 func TestFsContainerCommandJoinsTheContainersCgroups(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("cgroup"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
-	out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup").ok(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("cgroup"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup").OK(t)
 	self, init, _ := strings.Cut(out, "---\n")
 	if self != init {
 		t.Fatalf("the command's cgroups:\n%s\nthe container's init's:\n%s", self, init)
@@ -230,46 +231,46 @@ func TestFsContainerCommandJoinsTheContainersCgroups(t *testing.T) {
 // -t PID takes the privileges of the process itself; one under a seccomp
 // filter, which cannot be copied, is refused.
 func TestFsContainerTargetPIDGetsThatProcesssPrivileges(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("pid-creds"), WithArgs("/sleep", "100000"),
-		WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t)), withUser(1234, 1234)))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("pid-creds"), harness.WithArgs("/sleep", "100000"),
+		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t)), withUser(1234, 1234)))
 	init := initStatus(t, tk)
 	pid := fmt.Sprint(tk.PID)
-	out := nsj(t, "--fs", "container", "-t", pid, busybox, "sh", "-c", "busybox id -u; grep -E '^(CapEff|CapPrm|CapBnd)' /proc/self/status").ok(t)
+	out := harness.Nsj(t, "--fs", "container", "-t", pid, busybox, "sh", "-c", "busybox id -u; grep -E '^(CapEff|CapPrm|CapBnd)' /proc/self/status").OK(t)
 	want := fmt.Sprintf("1234\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\n", init["CapPrm"], init["CapEff"], init["CapBnd"])
 	if out != want {
 		t.Fatalf("-t %s: got\n%s\nwant\n%s", pid, out, want)
 	}
-	sc := c.RunTask(t, fsNS, uniqueID("pid-seccomp"), WithArgs("/sleep", "100000"),
-		WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t)), seccomp.WithDefaultProfile()))
-	nsj(t, "--fs", "container", "-t", fmt.Sprint(sc.PID), busybox, "true").fails(t, 125, "seccomp filter")
+	sc := c.RunTask(t, fsNS, harness.UniqueID("pid-seccomp"), harness.WithArgs("/sleep", "100000"),
+		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t)), seccomp.WithDefaultProfile()))
+	harness.Nsj(t, "--fs", "container", "-t", fmt.Sprint(sc.PID), busybox, "true").Fails(t, 125, "seccomp filter")
 }
 
 // --privileged keeps the host's privileges, on purpose and with a warning;
 // it means nothing without --fs container.
 func TestFsContainerPrivilegedKeepsTheHostsPrivilegesAndWarns(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("privileged"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
-	r := nsjAt(t, c, "-n", fsNS, "--fs", "container", "--privileged", tk.ID, attackerBinary(t), "-mode", "report")
-	rep := parseReport(t, r.ok(t))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("privileged"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
+	r := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "--privileged", tk.ID, harness.AttackerBinary(t), "-mode", "report")
+	rep := parseReport(t, r.OK(t))
 	if own := status(t, os.Getpid())["CapEff"]; rep["eff"] != own {
 		t.Errorf("--privileged: effective %s, nsj's own %s", rep["eff"], own)
 	}
-	if !strings.Contains(r.stderr, "--privileged: the command keeps the host's root privileges") {
-		t.Errorf("no warning: %q", r.stderr)
+	if !strings.Contains(r.Stderr, "--privileged: the command keeps the host's root privileges") {
+		t.Errorf("no warning: %q", r.Stderr)
 	}
-	nsjAt(t, c, "-n", fsNS, "--privileged", tk.ID, "true").fails(t, 125, "--privileged goes with --fs container")
+	harness.NsjAt(t, c, "-n", fsNS, "--privileged", tk.ID, "true").Fails(t, 125, "--privileged goes with --fs container")
 }
 
 // The default shell in a distroless container: busybox's applets work,
 // with the container's user and capabilities.
 func TestFsContainerDefaultShellWorksWithTheContainersPrivileges(t *testing.T) {
-	c := sharedContainerd(t)
-	staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("shell"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	c := harness.SharedContainerd(t)
+	harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("shell"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	init := initStatus(t, tk)
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
 	cmd.Stdin = strings.NewReader(strings.Join([]string{
 		"id", "ls /", "ps -o pid,args", "netstat -tln", "cat /etc/hostname",
 		"wget -q -O- http://127.0.0.1:1/ 2>&1; echo wget=$?", "grep CapEff /proc/self/status",
@@ -288,21 +289,21 @@ func TestFsContainerDefaultShellWorksWithTheContainersPrivileges(t *testing.T) {
 
 // A paused container's cgroup is frozen: the command would be too.
 func TestFsContainerRefusesAPausedTask(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("paused"), TaskPaused())
-	r := nsjAt(t, c, "-n", fsNS, "--log-level", "error", "--fs", "container", tk.ID, staticBusybox(t), "true")
-	r.fails(t, 125, "is paused: --fs container puts the command in its cgroups")
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("paused"), harness.TaskPaused())
+	r := harness.NsjAt(t, c, "-n", fsNS, "--log-level", "error", "--fs", "container", tk.ID, harness.StaticBusybox(t), "true")
+	r.Fails(t, 125, "is paused: --fs container puts the command in its cgroups")
 }
 
 // A process the command leaves behind outside the container's pid
 // namespace outlives nsj: it is the container's all the same (its
 // capabilities, its cgroups), and goes when the container is removed.
 func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("leftover"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("leftover"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	init := initStatus(t, tk)
 	arg := fmt.Sprint(os.Getpid()%100000 + 200000) // /sleep's argument names this test's leftover
-	nsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", tk.ID, staticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").ok(t)
+	harness.NsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", tk.ID, harness.StaticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").OK(t)
 	var pid int
 	waitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
@@ -311,9 +312,9 @@ func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
 		t.Fatalf("the leftover has effective capabilities %s (the container's: %s) and cgroups\n%s", left["CapEff"], init["CapEff"],
 			readFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)))
 	}
-	ctx, cancel := testContext(fsNS)
+	ctx, cancel := harness.TaskContext(fsNS)
 	defer cancel()
-	if err := c.removeContainer(ctx, fsNS, tk.ID); err != nil {
+	if err := c.RemoveContainer(ctx, fsNS, tk.ID); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the leftover to go with the container", func() bool { return processWithCmdline("/sleep\x00"+arg+"\x00") == 0 })
@@ -339,9 +340,9 @@ func processWithCmdline(cmdline string) int {
 // has the privileges and cgroups of the pid namespace's init (the
 // container's own process, or the sandbox's pause).
 func TestFsContainerInAPodHasThatContainersPrivileges(t *testing.T) {
-	c := sharedCRI(t)
-	busybox := staticBusybox(t)
-	p := c.RunPod(t, "default", uniqueID("confined"))
+	c := harness.SharedCRI(t)
+	busybox := harness.StaticBusybox(t)
+	p := c.RunPod(t, "default", harness.UniqueID("confined"))
 	p.Start(t, "app", 0, "sleep", "100004")
 	// Seccomp is left out: every command nsj runs has at least the TIOCSTI
 	// filter (ttyfilter.c), whether or not the container has a profile;
@@ -352,7 +353,7 @@ func TestFsContainerInAPodHasThatContainersPrivileges(t *testing.T) {
 	// need the container's /proc to show the command.
 	for _, target := range [][]string{{"pod/" + p.Name + "/app"}, {"--sandbox", "--ns", "net,pid,uts,ipc", "pod/" + p.Name}} {
 		args := append(append([]string{"--fs", "container"}, target...), busybox, "sh", "-c", script)
-		out := nsjPod(t, c, args...).ok(t)
+		out := nsjPod(t, c, args...).OK(t)
 		self, init, _ := strings.Cut(out, "---\n")
 		if self != init || !strings.Contains(self, "CapEff") {
 			t.Errorf("%v: the command's privileges and cgroups:\n%s\nthe pid namespace's init's:\n%s", target, self, init)

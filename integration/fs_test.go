@@ -2,7 +2,6 @@ package integration
 
 import (
 	"bufio"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -30,69 +30,32 @@ func fsWritableTmp() oci.SpecOpts {
 }
 
 // inTask is path as the task's init sees it, from the host.
-func inTask(tk *Task, path string) string { return fmt.Sprintf("/proc/%d/root%s", tk.PID, path) }
+func inTask(tk *harness.Task, path string) string {
+	return fmt.Sprintf("/proc/%d/root%s", tk.PID, path)
+}
 
 func exists(path string) func() bool {
 	return func() bool { _, err := os.Lstat(path); return err == nil }
 }
 
-// staticBusybox is the host's busybox, which --fs container can run only if
-// it is statically linked (Debian's busybox-static).
-func staticBusybox(t testing.TB) string {
-	t.Helper()
-	path, err := exec.LookPath("busybox")
-	need(t, err == nil, "needs busybox in $PATH: %v", err)
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatalf("reading %s: %v", path, err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		need(t, p.Type != elf.PT_INTERP, "needs a statically linked busybox (Debian: busybox-static); %s is dynamic", path)
-	}
-	return path
-}
-
-// distrolessRootfs is a root filesystem without a shell or any tool: /sleep
-// (busybox, run as its sleep applet) and /etc/hostname.
-func distrolessRootfs(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	for _, d := range []string{"proc", "sys", "dev", "etc"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := copyFile(staticBusybox(t), filepath.Join(dir, "sleep"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "etc/hostname"), []byte("distroless\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("rootat"), WithSpecOpts(fsWritableTmp()),
-		WithArgs("sh", "-c", "echo written-by-the-container > /tmp/from-ctr && exec sleep 100000"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat"), harness.WithSpecOpts(fsWritableTmp()),
+		harness.WithArgs("sh", "-c", "echo written-by-the-container > /tmp/from-ctr && exec sleep 100000"))
 	waitFor(t, 10*time.Second, "the container's file", exists(inTask(tk, "/tmp/from-ctr")))
-	self0, init0 := readFile(t, "/proc/self/mountinfo"), readFile(t, "/proc/1/mountinfo")
+	mounts := harness.SaveHostMounts(t)
 	dir := filepath.Join(t.TempDir(), "missing", "root") // nsj creates both
 
 	// The host's cat and sh, on the container's files at DIR.
-	out := nsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "sh", "-c",
-		`echo "$NSJ_ROOT"; cat "$NSJ_ROOT/tmp/from-ctr"; echo written-through-dir > "$NSJ_ROOT/tmp/from-host"`).ok(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "sh", "-c",
+		`echo "$NSJ_ROOT"; cat "$NSJ_ROOT/tmp/from-ctr"; echo written-through-dir > "$NSJ_ROOT/tmp/from-host"`).OK(t)
 	if want := dir + "\nwritten-by-the-container\n"; out != want {
 		t.Fatalf("got %q, want NSJ_ROOT and the container's file: %q", out, want)
 	}
 	if got := readFile(t, inTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
 		t.Fatalf("the container sees %q in /tmp/from-host", got)
 	}
-	if readFile(t, "/proc/self/mountinfo") != self0 || readFile(t, "/proc/1/mountinfo") != init0 {
-		t.Errorf("the host's mount table changed")
-	}
+	mounts.Unchanged(t, "the host's mount table changed")
 	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s, which nsj created, is still on the host: %v", filepath.Dir(dir), err)
 	}
@@ -101,10 +64,10 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 // While the command runs, the host sees an empty directory at DIR, not a
 // mount; a directory that existed before stays, and stays empty.
 func TestRootAtIsInvisibleToTheHostWhileItRuns(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("rootat-live"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat-live"))
 	dir := t.TempDir()
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", fsNS, "--root-at", dir, tk.ID,
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--root-at", dir, tk.ID,
 		"sh", "-c", `ls "$NSJ_ROOT/bin/busybox" && read line`)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -140,15 +103,15 @@ func TestRootAtIsInvisibleToTheHostWhileItRuns(t *testing.T) {
 }
 
 func TestRootAtRemovesItsDirectoryWhenTheCommandCannotStart(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("rootat-fail"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat-fail"))
 	base := t.TempDir()
 	dir := filepath.Join(base, "a", "b")
-	nsjAt(t, c, "-n", fsNS, "--root-at", dir, "-w", "/no/such/dir", tk.ID, "true").fails(t, 125, "changing to directory /no/such/dir")
-	nsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "no-such-command-nsj").fails(t, 127, "no-such-command-nsj")
-	r := nsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "sh", "-c", "exit 7")
-	if r.code != 7 {
-		t.Fatalf("exit status %d, want the command's 7; stderr %q", r.code, r.stderr)
+	harness.NsjAt(t, c, "-n", fsNS, "--root-at", dir, "-w", "/no/such/dir", tk.ID, "true").Fails(t, 125, "changing to directory /no/such/dir")
+	harness.NsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "no-such-command-nsj").Fails(t, 127, "no-such-command-nsj")
+	r := harness.NsjAt(t, c, "-n", fsNS, "--root-at", dir, tk.ID, "sh", "-c", "exit 7")
+	if r.Code != 7 {
+		t.Fatalf("exit status %d, want the command's 7; stderr %q", r.Code, r.Stderr)
 	}
 	if entries, _ := os.ReadDir(base); len(entries) != 0 {
 		t.Fatalf("left on the host in %s: %v", base, entries)
@@ -156,11 +119,11 @@ func TestRootAtRemovesItsDirectoryWhenTheCommandCannotStart(t *testing.T) {
 }
 
 func TestFsContainerRunsAStaticHostBinaryInADistrolessContainer(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("distroless"), WithArgs("/sleep", "100000"),
-		WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
-	mounts0 := readFile(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("distroless"), harness.WithArgs("/sleep", "100000"),
+		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
+	mounts0 := harness.ReadMounts(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID))
 
 	// ls / lists the container's root: there is no ls in it, and no shell.
 	entries, err := os.ReadDir(inTask(tk, "/"))
@@ -171,31 +134,31 @@ func TestFsContainerRunsAStaticHostBinaryInADistrolessContainer(t *testing.T) {
 	for _, e := range entries {
 		want = append(want, e.Name())
 	}
-	out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ls", "/").ok(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ls", "/").OK(t)
 	if got := strings.Fields(out); !slices.Equal(got, want) || !slices.Contains(got, "sleep") {
 		t.Fatalf("busybox ls / lists %q; the container's root holds %q", got, want)
 	}
 	// The busybox shell's applets work there too, with the container's /proc.
-	out = nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c",
-		`cat /etc/hostname; echo "$NSJ_ROOT"; pwd; cat /proc/1/cmdline | tr '\0' ' '`).ok(t)
+	out = harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c",
+		`cat /etc/hostname; echo "$NSJ_ROOT"; pwd; cat /proc/1/cmdline | tr '\0' ' '`).OK(t)
 	if out != "distroless\n/\n/\n/sleep 100000 " {
 		t.Fatalf("got %q, want the container's hostname file, NSJ_ROOT=/, / and its init", out)
 	}
 	// The binary's fd does not reach the command: ls sees 0-2 and its own 3.
-	if out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ls", "/proc/self/fd").ok(t); strings.Join(strings.Fields(out), " ") != "0 1 2 3" {
+	if out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ls", "/proc/self/fd").OK(t); strings.Join(strings.Fields(out), " ") != "0 1 2 3" {
 		t.Fatalf("the command's fds: %q, want stdio and ls's directory", out)
 	}
-	if got := readFile(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID)); got != mounts0 {
-		t.Errorf("the container's mount table changed:\nbefore %s\nafter %s", mounts0, got)
+	if d := mounts0.Changes(t, nil); d != "" {
+		t.Errorf("the container's mount table changed: %s", d)
 	}
 }
 
 func TestFsContainerPsShowsTheContainersProcesses(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("ps"), WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
-	waitFor(t, 10*time.Second, "the task's child", func() bool { return childOf(int(tk.PID)) > 0 })
-	out := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ps", "-o", "pid,args").ok(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("ps"), harness.WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
+	waitFor(t, 10*time.Second, "the task's child", func() bool { return harness.ChildOf(int(tk.PID)) > 0 })
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ps", "-o", "pid,args").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || strings.Join(strings.Fields(lines[1]), " ") != "1 sleep 100000" ||
 		!strings.HasSuffix(lines[2], "sleep 100001") || !strings.HasSuffix(lines[3], "ps -o pid,args") {
@@ -204,24 +167,24 @@ func TestFsContainerPsShowsTheContainersProcesses(t *testing.T) {
 }
 
 func TestFsContainerRefusesDynamicBinariesAndScripts(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, fsNS, uniqueID("refuse"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("refuse"))
 	ls, err := exec.LookPath("ls")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, ls, "/")
-	r.fails(t, 126, ls+": dynamically linked")
-	if !strings.Contains(r.stderr, "busybox-static") || !strings.Contains(r.stderr, "nsj --fs container "+tk.ID+" /bin/busybox sh") {
-		t.Fatalf("no hint to a static build: %q", r.stderr)
+	r := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, ls, "/")
+	r.Fails(t, 126, ls+": dynamically linked")
+	if !strings.Contains(r.Stderr, "busybox-static") || !strings.Contains(r.Stderr, "nsj --fs container "+tk.ID+" /bin/busybox sh") {
+		t.Fatalf("no hint to a static build: %q", r.Stderr)
 	}
 	script := filepath.Join(t.TempDir(), "hello.sh")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	nsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, script).fails(t, 126, script+": a script (#!/bin/sh)")
+	harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, script).Fails(t, 126, script+": a script (#!/bin/sh)")
 	// In the host view (the default) both run.
-	if out := nsjAt(t, c, "-n", fsNS, tk.ID, script).ok(t); out != "hello\n" {
+	if out := harness.NsjAt(t, c, "-n", fsNS, tk.ID, script).OK(t); out != "hello\n" {
 		t.Fatalf("the script in the host view: %q", out)
 	}
 }
@@ -231,42 +194,42 @@ func TestFsContainerRefusesDynamicBinariesAndScripts(t *testing.T) {
 // even through its /proc (a container in the host's pid namespace, where
 // /proc/PID/root of a host process, this test's, is the host's root).
 func TestFsContainerWorkingDirectoryCannotLeaveTheContainer(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
 	host := t.TempDir()
 	if err := os.WriteFile(filepath.Join(host, "marker"), []byte("host secret\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	magic := fmt.Sprintf("/proc/%d/root%s", os.Getpid(), host)
 	links := fmt.Sprintf("ln -s /etc /tmp/etc && ln -s %[1]s /tmp/abs && ln -s ../../../..%[1]s /tmp/up && ln -s %[2]s /tmp/magic", host, magic)
-	tk := c.RunTask(t, fsNS, uniqueID("wd"), WithArgs("sh", "-c", links+" && exec sleep 100000"),
-		WithSpecOpts(fsWritableTmp(), oci.WithHostNamespace(specs.PIDNamespace)))
+	tk := c.RunTask(t, fsNS, harness.UniqueID("wd"), harness.WithArgs("sh", "-c", links+" && exec sleep 100000"),
+		harness.WithSpecOpts(fsWritableTmp(), oci.WithHostNamespace(specs.PIDNamespace)))
 	waitFor(t, 10*time.Second, "the planted links", exists(inTask(tk, "/tmp/magic")))
 
 	// Followed by a command with the host's privileges, the magic link leads
 	// to the host (confined to the container's, the command may not follow
 	// it: /proc/PID/root of a more privileged process).
-	if out := nsjAt(t, c, "-n", fsNS, "--fs", "container", "--privileged", tk.ID, busybox, "cat", "/tmp/magic/marker").ok(t); out != "host secret\n" {
+	if out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "--privileged", tk.ID, busybox, "cat", "/tmp/magic/marker").OK(t); out != "host secret\n" {
 		t.Fatalf("the planted link does not lead to the host (%q): the test proves nothing", out)
 	}
-	out := nsjAt(t, c, "-n", fsNS, "--fs", "container", "-w", "/tmp/etc", tk.ID, busybox, "sh", "-c", "pwd; cat hostname").ok(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "-w", "/tmp/etc", tk.ID, busybox, "sh", "-c", "pwd; cat hostname").OK(t)
 	if out != "/etc\nnsj-test\n" {
 		t.Fatalf("-w /tmp/etc: got %q, want the container's /etc", out)
 	}
 	for _, link := range []string{"/tmp/abs", "/tmp/up", "/tmp/magic", magic} {
-		r := nsjAt(t, c, "-n", fsNS, "--fs", "container", "-w", link, tk.ID, busybox, "cat", "marker")
-		if r.stdout != "" {
-			t.Fatalf("-w %s led to the host: the command printed %q", link, r.stdout)
+		r := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "-w", link, tk.ID, busybox, "cat", "marker")
+		if r.Stdout != "" {
+			t.Fatalf("-w %s led to the host: the command printed %q", link, r.Stdout)
 		}
-		r.fails(t, 125, "changing to directory "+link+" in the container")
+		r.Fails(t, 125, "changing to directory "+link+" in the container")
 	}
 }
 
 func TestFsContainerWithoutCommandRunsTheHostsBusyboxShell(t *testing.T) {
-	c := sharedContainerd(t)
-	staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("default-sh"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
-	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
+	c := harness.SharedContainerd(t)
+	harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("default-sh"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
 	cmd.Stdin = strings.NewReader("cat /etc/hostname; ls /\n")
 	out, err := cmd.Output()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -36,10 +37,10 @@ func hostNetFile(t *testing.T) string {
 }
 
 func TestHostNamespacesInTheSpecAreNotPrivate(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	ns := "nsj-hostns"
 	netPath := hostNetFile(t)
-	tk := c.RunTask(t, ns, uniqueID("hostnet-path"), WithSpecOpts(
+	tk := c.RunTask(t, ns, harness.UniqueID("hostnet-path"), harness.WithSpecOpts(
 		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netPath}),
 		oci.WithHostNamespace(specs.PIDNamespace)))
 	var info struct {
@@ -48,7 +49,7 @@ func TestHostNamespacesInTheSpecAreNotPrivate(t *testing.T) {
 			Private             bool
 		}
 	}
-	if err := json.Unmarshal([]byte(nsjAt(t, c, "-n", ns, "--inspect", tk.ID).ok(t)), &info); err != nil {
+	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "-n", ns, "--inspect", tk.ID).OK(t)), &info); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range info.Namespaces {
@@ -63,19 +64,19 @@ func TestHostNamespacesInTheSpecAreNotPrivate(t *testing.T) {
 			}
 		}
 	}
-	table := nsjAt(t, c, "--list", "-n", ns).ok(t)
+	table := harness.NsjAt(t, c, "--list", "-n", ns).OK(t)
 	for _, line := range strings.Split(table, "\n") {
 		if f := strings.Fields(line); len(f) > 3 && f[0] == tk.ID && (strings.Contains(f[3], "net") || strings.Contains(f[3], "pid") || !strings.Contains(f[3], "uts")) {
 			t.Errorf("--list NAMESPACES %q, want uts but neither net nor pid", f[3])
 		}
 	}
 	// The command runs in the host's network, with no word about it.
-	r := nsjAt(t, c, "-n", ns, tk.ID, "readlink", "/proc/self/ns/net")
+	r := harness.NsjAt(t, c, "-n", ns, tk.ID, "readlink", "/proc/self/ns/net")
 	host, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.TrimSpace(r.ok(t)) != host || r.stderr != "" {
-		t.Errorf("ran in %q (stderr %q), want the host's %q and nothing said", r.stdout, r.stderr, host)
+	if strings.TrimSpace(r.OK(t)) != host || r.Stderr != "" {
+		t.Errorf("ran in %q (stderr %q), want the host's %q and nothing said", r.Stdout, r.Stderr, host)
 	}
 }

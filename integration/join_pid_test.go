@@ -10,14 +10,16 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // A user session with --target-pid: nsj -t PID COMMAND shows the target's
 // view with the host's binaries.
 
 func TestPsShowsOnlyTargetProcesses(t *testing.T) {
-	tg := startTarget(t, "sh -c 'sleep 100001 & exec sleep 100000'")
-	out := nsj(t, "-t", tg.pidArg(), "ps", "-e", "-o", "pid=,args=").ok(t)
+	tg := harness.StartTarget(t, "sh -c 'sleep 100001 & exec sleep 100000'")
+	out := harness.Nsj(t, "-t", tg.PIDArg(), "ps", "-e", "-o", "pid=,args=").OK(t)
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		got = append(got, strings.Join(strings.Fields(line), " "))
@@ -29,8 +31,8 @@ func TestPsShowsOnlyTargetProcesses(t *testing.T) {
 }
 
 func TestIpShowsOnlyTargetInterfaces(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	out := nsj(t, "-t", tg.pidArg(), "ip", "-o", "link").ok(t)
+	tg := harness.StartTarget(t, "sleep 100000")
+	out := harness.Nsj(t, "-t", tg.PIDArg(), "ip", "-o", "link").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "1: lo:") {
 		t.Fatalf("ip -o link through nsj shows %q; want only lo", lines)
@@ -38,8 +40,8 @@ func TestIpShowsOnlyTargetInterfaces(t *testing.T) {
 }
 
 func TestHostnameIsTargets(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	if got := strings.TrimSpace(nsj(t, "-t", tg.pidArg(), "hostname").ok(t)); got != "nsj-target" {
+	tg := harness.StartTarget(t, "sleep 100000")
+	if got := strings.TrimSpace(harness.Nsj(t, "-t", tg.PIDArg(), "hostname").OK(t)); got != "nsj-target" {
 		t.Fatalf("hostname through nsj is %q, want nsj-target", got)
 	}
 	host, _ := os.Hostname()
@@ -51,7 +53,7 @@ func TestHostnameIsTargets(t *testing.T) {
 // The command's /proc/self/ns/* are the target's for each joined type and
 // the host's for the rest.
 func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
+	tg := harness.StartTarget(t, "sleep 100000")
 	types := []string{"net", "pid", "uts", "ipc", "cgroup", "user"}
 	script := ""
 	for _, typ := range types {
@@ -65,16 +67,16 @@ func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
 		{"net,uts", []string{"net", "uts"}},
 		{"pid", []string{"pid"}},
 	} {
-		args := []string{"-t", tg.pidArg()}
+		args := []string{"-t", tg.PIDArg()}
 		if tc.ns != "" {
 			args = append(args, "--ns", tc.ns)
 		}
-		out := nsj(t, append(args, "sh", "-c", script)...).ok(t)
+		out := harness.Nsj(t, append(args, "sh", "-c", script)...).OK(t)
 		got := strings.Fields(out)
 		for i, typ := range types {
-			want := nsLink(t, os.Getpid(), typ)
+			want := harness.NSLink(t, os.Getpid(), typ)
 			if slices.Contains(tc.joined, typ) {
-				want = nsLink(t, tg.PID, typ)
+				want = harness.NSLink(t, tg.PID, typ)
 			}
 			if got[i] != want {
 				t.Errorf("--ns %q: the command's %s namespace is %s, want %s", tc.ns, typ, got[i], want)
@@ -86,18 +88,13 @@ func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
 // The whole point: the host's mounts and /proc are never changed, and no
 // nsj process is left behind.
 func TestHostMountsUnchangedAfter200Runs(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	self0, init0 := readFile(t, "/proc/self/mountinfo"), readFile(t, "/proc/1/mountinfo")
+	tg := harness.StartTarget(t, "sleep 100000")
+	mounts := harness.SaveHostMounts(t)
 	for i := 0; i < 200; i++ {
-		nsj(t, "-t", tg.pidArg(), "--sysfs", "true").ok(t)
+		harness.Nsj(t, "-t", tg.PIDArg(), "--sysfs", "true").OK(t)
 	}
-	if readFile(t, "/proc/self/mountinfo") != self0 {
-		t.Errorf("the test's /proc/self/mountinfo changed")
-	}
-	if readFile(t, "/proc/1/mountinfo") != init0 {
-		t.Errorf("/proc/1/mountinfo changed")
-	}
-	if left := processesOf(t, nsjPath(t)); len(left) > 0 {
+	mounts.Unchanged(t, "the host's mount table changed")
+	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}
 	// The host's ps still shows the host's processes.
@@ -108,7 +105,7 @@ func TestHostMountsUnchangedAfter200Runs(t *testing.T) {
 }
 
 func TestExitStatusesPropagate(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
+	tg := harness.StartTarget(t, "sleep 100000")
 	dir := t.TempDir()
 	notExec := filepath.Join(dir, "not-executable")
 	os.WriteFile(notExec, []byte("#!/bin/sh\nexit 0\n"), 0o644)
@@ -129,23 +126,23 @@ func TestExitStatusesPropagate(t *testing.T) {
 		{"missing path", []string{"/no/such/binary"}, 127, "/no/such/binary"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := nsj(t, append([]string{"-t", tg.pidArg()}, tc.args...)...)
+			r := harness.Nsj(t, append([]string{"-t", tg.PIDArg()}, tc.args...)...)
 			if tc.msg == "" {
-				if r.code != tc.code {
-					t.Fatalf("exit code %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+				if r.Code != tc.code {
+					t.Fatalf("exit code %d, want %d; stderr: %s", r.Code, tc.code, r.Stderr)
 				}
 				return
 			}
-			r.fails(t, tc.code, tc.msg)
+			r.Fails(t, tc.code, tc.msg)
 		})
 	}
-	nsj(t, "-t", tg.pidArg(), "--ns", "bogus", "true").fails(t, 125, `unknown namespace type`)
-	nsj(t, "-t", "999999999", "true").fails(t, 125, "no process with PID 999999999")
+	harness.Nsj(t, "-t", tg.PIDArg(), "--ns", "bogus", "true").Fails(t, 125, `unknown namespace type`)
+	harness.Nsj(t, "-t", "999999999", "true").Fails(t, 125, "no process with PID 999999999")
 }
 
 func TestSigtermReachesCommand(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	cmd := exec.Command(nsjPath(t), "-t", tg.pidArg(), "sh", "-c",
+	tg := harness.StartTarget(t, "sleep 100000")
+	cmd := exec.Command(harness.NsjPath(t), "-t", tg.PIDArg(), "sh", "-c",
 		`trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
 	out, _ := cmd.StdoutPipe()
 	cmd.Start()
@@ -164,13 +161,13 @@ func TestSigtermReachesCommand(t *testing.T) {
 }
 
 func TestCommandSeesOnlyStdioFds(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
+	tg := harness.StartTarget(t, "sleep 100000")
 	extra, err := os.Open("/etc/hostname")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	cmd := nsjCommand(t, nsjPath(t), "-t", tg.pidArg(), "ls", "/proc/self/fd")
+	cmd := harness.NsjCommand(t, harness.NsjPath(t), "-t", tg.PIDArg(), "ls", "/proc/self/fd")
 	cmd.ExtraFiles = []*os.File{extra} // fd 3 in nsj: must not reach the command
 	out, err := cmd.Output()
 	if err != nil {
@@ -184,21 +181,21 @@ func TestCommandSeesOnlyStdioFds(t *testing.T) {
 
 // If nsj is killed, its command does not linger (PDEATHSIG).
 func TestKilledNsjTakesCommandAlong(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	killNsjAndWaitForItsCommand(t, "-t", tg.pidArg())
+	tg := harness.StartTarget(t, "sleep 100000")
+	killNsjAndWaitForItsCommand(t, "-t", tg.PIDArg())
 }
 
 // killNsjAndWaitForItsCommand runs nsj target... sleep 100002, kills nsj
 // once the command runs, and waits for the command to die.
 func killNsjAndWaitForItsCommand(t *testing.T, target ...string) {
 	t.Helper()
-	cmd := exec.Command(nsjPath(t), append(target, "sleep", "100002")...)
+	cmd := exec.Command(harness.NsjPath(t), append(target, "sleep", "100002")...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	var child int
 	waitFor(t, 10*time.Second, "nsj's command to start", func() bool {
-		child = childOf(cmd.Process.Pid)
+		child = harness.ChildOf(cmd.Process.Pid)
 		return child > 0 && strings.Contains(readFile(t, fmt.Sprintf("/proc/%d/cmdline", child)), "100002")
 	})
 	cmd.Process.Kill()
@@ -210,29 +207,29 @@ func killNsjAndWaitForItsCommand(t *testing.T, target ...string) {
 }
 
 func TestWorkingDirectoryEnvironmentAndRoot(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	out := nsjWith(t, []string{"_NSJ_SECRET=x", "NSJ_ROOT=/from/an/outer/nsj"}, "-t", tg.pidArg(), "-w", "/etc", "-e", "FOO=bar", "-e", "HOME",
-		"sh", "-c", `pwd; echo "FOO=$FOO HOME=$HOME NSJ_ROOT=$NSJ_ROOT"; env | grep -c '^_NSJ_' || true`).ok(t)
+	tg := harness.StartTarget(t, "sleep 100000")
+	out := harness.NsjWith(t, []string{"_NSJ_SECRET=x", "NSJ_ROOT=/from/an/outer/nsj"}, "-t", tg.PIDArg(), "-w", "/etc", "-e", "FOO=bar", "-e", "HOME",
+		"sh", "-c", `pwd; echo "FOO=$FOO HOME=$HOME NSJ_ROOT=$NSJ_ROOT"; env | grep -c '^_NSJ_' || true`).OK(t)
 	want := fmt.Sprintf("/etc\nFOO=bar HOME=%s NSJ_ROOT=/proc/1/root\n0\n", os.Getenv("HOME"))
 	if out != want {
 		t.Fatalf("got %q, want %q", out, want)
 	}
-	nsj(t, "-t", tg.pidArg(), "-w", "/no/such/dir", "true").fails(t, 125, "changing to directory /no/such/dir")
+	harness.Nsj(t, "-t", tg.PIDArg(), "-w", "/no/such/dir", "true").Fails(t, 125, "changing to directory /no/such/dir")
 }
 
 func TestSysfsShowsTargetInterfaces(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
-	if got := strings.Fields(nsj(t, "-t", tg.pidArg(), "--sysfs", "ls", "/sys/class/net").ok(t)); !slices.Equal(got, []string{"lo"}) {
+	tg := harness.StartTarget(t, "sleep 100000")
+	if got := strings.Fields(harness.Nsj(t, "-t", tg.PIDArg(), "--sysfs", "ls", "/sys/class/net").OK(t)); !slices.Equal(got, []string{"lo"}) {
 		t.Fatalf("--sysfs: /sys/class/net lists %v, want only lo", got)
 	}
 	host, _ := os.ReadDir("/sys/class/net")
-	if got := strings.Fields(nsj(t, "-t", tg.pidArg(), "ls", "/sys/class/net").ok(t)); len(got) != len(host) {
+	if got := strings.Fields(harness.Nsj(t, "-t", tg.PIDArg(), "ls", "/sys/class/net").OK(t)); len(got) != len(host) {
 		t.Fatalf("without --sysfs, /sys stays the host's: got %v, host has %d entries", got, len(host))
 	}
 }
 
 func TestNotRootIsRefused(t *testing.T) {
-	tg := startTarget(t, "sleep 100000")
+	tg := harness.StartTarget(t, "sleep 100000")
 	// A copy that user nobody can reach and run.
 	dir, err := os.MkdirTemp("", "nsj-nobody-")
 	if err != nil {
@@ -241,39 +238,38 @@ func TestNotRootIsRefused(t *testing.T) {
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
 	bin := filepath.Join(dir, "nsj")
-	if err := os.WriteFile(bin, []byte(readFile(t, nsjPath(t))), 0o755); err != nil {
+	if err := os.WriteFile(bin, []byte(readFile(t, harness.NsjPath(t))), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-t", tg.pidArg(), "true")
+	cmd := exec.Command(bin, "-t", tg.PIDArg(), "true")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Run()
-	r := result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
-	r.fails(t, 125, "needs root")
+	r := harness.Result{Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
+	r.Fails(t, 125, "needs root")
 }
 
 // A target that exits after nsj opened its namespaces: nsj says so and
 // never joins another process (the test stops nsj right before the join).
 func TestTargetExitingDuringJoinIsReported(t *testing.T) {
-	joinWhileTargetExits(t, nil).fails(t, 125, "the target exited")
+	joinWhileTargetExits(t, nil).Fails(t, 125, "the target exited")
 }
 
 // joinWhileTargetExits runs nsj -t PID true, stops it once the target's
 // namespaces are open, lets the target exit, and lets nsj go on.
-func joinWhileTargetExits(t *testing.T, env []string) result {
+func joinWhileTargetExits(t *testing.T, env []string) harness.Result {
 	t.Helper()
-	tg := startTarget(t, "sleep 100000")
-	cmd, out := startStopped(t, env, "exec", "-t", tg.pidArg(), "true")
-	tg.unshare.Process.Kill()
-	tg.unshare.Wait()
+	tg := harness.StartTarget(t, "sleep 100000")
+	cmd, out := startStopped(t, env, "exec", "-t", tg.PIDArg(), "true")
+	tg.Kill()
 	waitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
 		return err != nil
 	})
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
-	return result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
+	return harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }
 
 func readFile(t testing.TB, path string) string {
@@ -332,14 +328,14 @@ func waitStopped(t testing.TB, pid int) {
 // The user namespace is joined only when --ns names it, and last.
 func TestUserNamespaceIsJoinedOnlyWhenAsked(t *testing.T) {
 	pid := startUserNSTarget(t, "--map-root-user")
-	uidMap := func(r result) string { return strings.Join(strings.Fields(r.ok(t)), " ") }
-	if got := uidMap(nsj(t, "-t", pid, "cat", "/proc/self/uid_map")); got != "0 0 4294967295" {
+	uidMap := func(r harness.Result) string { return strings.Join(strings.Fields(r.OK(t)), " ") }
+	if got := uidMap(harness.Nsj(t, "-t", pid, "cat", "/proc/self/uid_map")); got != "0 0 4294967295" {
 		t.Fatalf("by default the command's uid_map is %q, want the host's", got)
 	}
-	if got := uidMap(nsj(t, "-t", pid, "--ns", "user,net,pid", "cat", "/proc/self/uid_map")); got != "0 0 1" {
+	if got := uidMap(harness.Nsj(t, "-t", pid, "--ns", "user,net,pid", "cat", "/proc/self/uid_map")); got != "0 0 1" {
 		t.Fatalf("with --ns user the command's uid_map is %q, want the target's 0 0 1", got)
 	}
-	if got := nsj(t, "-t", pid, "--ns", "user,pid", "ps", "-e", "-o", "pid=").ok(t); strings.Fields(got)[0] != "1" {
+	if got := harness.Nsj(t, "-t", pid, "--ns", "user,pid", "ps", "-e", "-o", "pid=").OK(t); strings.Fields(got)[0] != "1" {
 		t.Fatalf("in the user and pid namespaces, ps shows %q", got)
 	}
 }

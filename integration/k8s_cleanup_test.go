@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 )
 
 // TestOneNodeClusterLeavesTheHostAsItWas starts a cluster of its own, runs
@@ -14,30 +18,30 @@ import (
 // under its directories, cgroups, kernel tunables, kubelet's fixed
 // directories.
 func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
-	bin := requireCluster(t)
-	before, err := saveKubeletHost()
+	bin := cluster.Require(t)
+	before, err := cluster.SaveHost()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := newCluster(bin, busyboxRootfs(t))
+	mounts := harness.ReadMounts(t, "/proc/self/mountinfo")
+	c, err := cluster.New(bin, harness.BusyboxRootfs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.RunPod(t, "default", "leftover", allRunning)
+	c.RunPod(t, "default", "leftover", cluster.AllRunning)
 	dirs := []string{c.Dir, c.CRI.Dir}
-	var pids []int
-	for _, d := range c.daemons {
-		pids = append(pids, d.cmd.Process.Pid)
-	}
+	pids := c.PIDs()
 	if err := c.Stop(); err != nil {
 		t.Fatalf("stop the cluster: %v", err)
 	}
 
-	mounts := readFile(t, "/proc/self/mountinfo")
+	under := func(line string) bool {
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.Contains(line, " "+d) })
+	}
+	if d := mounts.Changes(t, under); d != "" {
+		t.Errorf("mounts under %s are left: %s", dirs, d)
+	}
 	for _, d := range dirs {
-		if strings.Contains(mounts, " "+d) {
-			t.Errorf("mounts under %s are left", d)
-		}
 		if _, err := os.Stat(d); !os.IsNotExist(err) {
 			t.Errorf("%s is left (%v)", d, err)
 		}
@@ -47,23 +51,17 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 			t.Errorf("process %d (%s) is left", pid, strings.TrimSpace(readFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
 		}
 	}
-	for _, root := range cgroupRoots() {
+	for _, root := range harness.CgroupRoots() {
 		if _, err := os.Stat(filepath.Join(root, c.CRI.CgroupParent)); !os.IsNotExist(err) {
 			t.Errorf("kubelet's cgroup root %s is left in %s", c.CRI.CgroupParent, root)
 		}
 	}
-	after, err := saveKubeletHost()
+	after, err := cluster.SaveHost()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(after.sysctls) != fmt.Sprint(before.sysctls) {
-		t.Errorf("kernel tunables: %v, were %v", after.sysctls, before.sysctls)
-	}
-	if fmt.Sprint(after.chains) != fmt.Sprint(before.chains) {
-		t.Errorf("iptables chains: %v, were %v", after.chains, before.chains)
-	}
-	if fmt.Sprint(after.newDirs) != fmt.Sprint(before.newDirs) {
-		t.Errorf("of kubelet's fixed directories, missing now %v, before %v", after.newDirs, before.newDirs)
+	if d := harness.LineDiff(before.Lines(), after.Lines()); d != "" {
+		t.Errorf("kernel tunables, iptables chains or kubelet's fixed directories changed:\n%s", d)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -24,14 +26,14 @@ import (
 
 // importLabelledImage imports the busybox image as name, with labels in
 // its config (LABEL in a Dockerfile), into the node's containerd.
-func (c *Cluster) importLabelledImage(t *testing.T, name string, labels map[string]string) {
+func importLabelledImage(c *cluster.Cluster, t *testing.T, name string, labels map[string]string) {
 	t.Helper()
-	archive, err := ociImageArchive(busyboxRootfs(t), name, []string{"sh"})
+	archive, err := harness.OCIImageArchive(harness.BusyboxRootfs(t), name, []string{"sh"})
 	if err == nil {
 		archive, err = withImageLabels(archive, labels)
 	}
 	if err == nil {
-		err = c.CRI.importImage(archive, name)
+		err = c.CRI.ImportImage(archive, name)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -39,55 +41,55 @@ func (c *Cluster) importLabelledImage(t *testing.T, name string, labels map[stri
 }
 
 // withLabels sets the pod's labels.
-func withLabels(labels map[string]string) KPodOpt {
+func withLabels(labels map[string]string) cluster.KPodOpt {
 	return func(p *corev1.Pod) { p.Labels = labels }
 }
 
 // withImage makes the pod's app container run image.
-func withImage(image string) KPodOpt {
+func withImage(image string) cluster.KPodOpt {
 	return func(p *corev1.Pod) { p.Spec.Containers[0].Image = image }
 }
 
 func TestKubeletSelectorSeesThePodsLabelsNotTheImages(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("labels")
-	c.importLabelledImage(t, "nsj.test/labelled-other:1", map[string]string{"app": "other"})
-	c.importLabelledImage(t, "nsj.test/labelled-web:1", map[string]string{"app": "web"})
-	c.RunPod(t, ns, "web", allRunning, withLabels(map[string]string{"app": "web"}), withImage("nsj.test/labelled-other:1"))
-	c.RunPod(t, ns, "imposter", allRunning, withImage("nsj.test/labelled-web:1"))
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("labels")
+	importLabelledImage(c, t, "nsj.test/labelled-other:1", map[string]string{"app": "other"})
+	importLabelledImage(c, t, "nsj.test/labelled-web:1", map[string]string{"app": "web"})
+	c.RunPod(t, ns, "web", cluster.AllRunning, withLabels(map[string]string{"app": "web"}), withImage("nsj.test/labelled-other:1"))
+	c.RunPod(t, ns, "imposter", cluster.AllRunning, withImage("nsj.test/labelled-web:1"))
 
 	r := nsjNode(t, c, "--all", "--pod-namespace", ns, "--selector", "app=web", "--", "hostname")
-	if out := r.ok(t); out != ns+"/web/app: web\n" || r.stderr != "" {
-		t.Fatalf("nsj --all --selector app=web: %q, stderr %q; want the pod labelled app=web only, not the one whose image says app=web", out, r.stderr)
+	if out := r.OK(t); out != ns+"/web/app: web\n" || r.Stderr != "" {
+		t.Fatalf("nsj --all --selector app=web: %q, stderr %q; want the pod labelled app=web only, not the one whose image says app=web", out, r.Stderr)
 	}
 	r = nsjNode(t, c, "--all", "--pod-namespace", ns, "--selector", "app=other", "--", "hostname")
-	r.fails(t, 125, "matches app=other")
+	r.Fails(t, 125, "matches app=other")
 }
 
 // fanOutPods runs, in a new namespace, pods w1, w2 and w3 labelled
 // app=LABEL and db labelled app=db, each running sleep 100001; it returns
 // the namespace and LABEL, unique to the test.
-func fanOutPods(t *testing.T, c *Cluster) (ns, app string) {
-	ns, app = uniqueID("fan"), uniqueID("web")
+func fanOutPods(t *testing.T, c *cluster.Cluster) (ns, app string) {
+	ns, app = harness.UniqueID("fan"), harness.UniqueID("web")
 	for _, p := range []struct{ name, app string }{{"w1", app}, {"w2", app}, {"w3", app}, {"db", "db"}} {
-		c.RunPod(t, ns, p.name, allRunning, withLabels(map[string]string{"app": p.app}))
+		c.RunPod(t, ns, p.name, cluster.AllRunning, withLabels(map[string]string{"app": p.app}))
 	}
 	return ns, app
 }
 
 func TestKubectlNsjFansOutToEveryPodTheSelectorPicks(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
 	user := c.User(t, "nsj-user", "nsj-users")
 	ns, app := fanOutPods(t, c)
 	failInW3 := []string{"sh", "-c", "hostname; hostname >&2; [ $(hostname) != w3 ]"}
 
-	r := c.kubectlNsj(t, user, append([]string{"-n", ns, "-l", "app=" + app, "-j", "2", "--"}, failInW3...)...)
+	r := c.KubectlNsj(t, user, append([]string{"-n", ns, "-l", "app=" + app, "-j", "2", "--"}, failInW3...)...)
 	wantOut := []string{ns + "/w1/app: w1", ns + "/w2/app: w2", ns + "/w3/app: w3"}
-	if r.code != 1 || !slices.Equal(sortedLines(r.stdout), wantOut) {
-		t.Fatalf("kubectl nsj -l app=%s: exit %d, stdout %q (stderr %q); want 1 and %q", app, r.code, r.stdout, r.stderr, wantOut)
+	if r.Code != 1 || !slices.Equal(sortedLines(r.Stdout), wantOut) {
+		t.Fatalf("kubectl nsj -l app=%s: exit %d, stdout %q (stderr %q); want 1 and %q", app, r.Code, r.Stdout, r.Stderr, wantOut)
 	}
-	errLines := sortedLines(r.stderr)
+	errLines := sortedLines(r.Stderr)
 	wantErr := append(slices.Clone(wantOut), "nsj: 1 of 3 tasks failed: "+ns+"/w3/app (exit 1)")
 	slices.Sort(wantErr)
 	if !slices.Equal(errLines, wantErr) {
@@ -95,15 +97,15 @@ func TestKubectlNsjFansOutToEveryPodTheSelectorPicks(t *testing.T) {
 	}
 
 	// -A: the same pods, found in every namespace; --no-prefix.
-	r = c.kubectlNsj(t, user, "-A", "-l", "app="+app, "--no-prefix", "--", "hostname")
-	if got := sortedLines(r.ok(t)); !slices.Equal(got, []string{"w1", "w2", "w3"}) {
+	r = c.KubectlNsj(t, user, "-A", "-l", "app="+app, "--no-prefix", "--", "hostname")
+	if got := sortedLines(r.OK(t)); !slices.Equal(got, []string{"w1", "w2", "w3"}) {
 		t.Fatalf("kubectl nsj -A -l app=%s --no-prefix: %q, want w1, w2, w3", app, got)
 	}
 
 	// -o json: one record per line, and an exit record per pod.
-	r = c.kubectlNsj(t, user, append([]string{"-n", ns, "-l", "app=" + app, "-o", "json", "--"}, failInW3...)...)
+	r = c.KubectlNsj(t, user, append([]string{"-n", ns, "-l", "app=" + app, "-o", "json", "--"}, failInW3...)...)
 	exits := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
 		var rec struct {
 			Task, Stream, Line, Status string
 			Exit                       *int
@@ -116,14 +118,14 @@ func TestKubectlNsjFansOutToEveryPodTheSelectorPicks(t *testing.T) {
 		}
 	}
 	want := map[string]string{ns + "/w1/app": "ok 0", ns + "/w2/app": "ok 0", ns + "/w3/app": "failed 1"}
-	if r.code != 1 || fmt.Sprint(exits) != fmt.Sprint(want) {
-		t.Fatalf("-o json: exit %d, exit records %v; want 1 and %v\n%s", r.code, exits, want, r.stdout)
+	if r.Code != 1 || fmt.Sprint(exits) != fmt.Sprint(want) {
+		t.Fatalf("-o json: exit %d, exit records %v; want 1 and %v\n%s", r.Code, exits, want, r.Stdout)
 	}
 
 	// Nothing matches: one line, 125.
-	r = c.kubectlNsj(t, user, "-n", ns, "-l", "app=nothing", "--", "true")
-	if r.code != 125 || !strings.HasPrefix(r.stderr, "kubectl-nsj: no running pod with labels app=nothing in namespace "+ns) {
-		t.Fatalf("no pod matches: exit %d, stderr %q; want 125 and one line saying so", r.code, r.stderr)
+	r = c.KubectlNsj(t, user, "-n", ns, "-l", "app=nothing", "--", "true")
+	if r.Code != 125 || !strings.HasPrefix(r.Stderr, "kubectl-nsj: no running pod with labels app=nothing in namespace "+ns) {
+		t.Fatalf("no pod matches: exit %d, stderr %q; want 125 and one line saying so", r.Code, r.Stderr)
 	}
 }
 
@@ -147,10 +149,10 @@ func sleepers(args string) []int {
 }
 
 func TestKubectlNsjFanOutStopsEveryPodsCommandOnCtrlC(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
 	ns, app := fanOutPods(t, c)
-	cmd := c.kubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "-l", "app="+app, "-j", "3", "--", "sleep", "100007")
+	cmd := c.KubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "-l", "app="+app, "-j", "3", "--", "sleep", "100007")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -187,29 +189,29 @@ func TestKubectlNsjFanOutStopsEveryPodsCommandOnCtrlC(t *testing.T) {
 }
 
 func TestKubectlNsjTcpdumpSeesThePodsTraffic(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
-	ns := uniqueID("dump")
-	pinger := kcontainer("app", "sh", "-c", "while :; do ping -c 1 -W 1 $POD_IP >/dev/null; sleep 0.2; done")
+	ns := harness.UniqueID("dump")
+	pinger := cluster.Container("app", "sh", "-c", "while :; do ping -c 1 -W 1 $POD_IP >/dev/null; sleep 0.2; done")
 	pinger.Env = []corev1.EnvVar{{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}}
-	p := c.RunPod(t, ns, "pinger", allRunning, WithContainers(pinger))
+	p := c.RunPod(t, ns, "pinger", cluster.AllRunning, cluster.WithContainers(pinger))
 
-	r := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "pinger", "--", "tcpdump", "-c", "1", "-i", "any", "-n", "icmp")
-	out := r.ok(t)
+	r := c.KubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "pinger", "--", "tcpdump", "-c", "1", "-i", "any", "-n", "icmp")
+	out := r.OK(t)
 	if !strings.Contains(out, p.Status.PodIP+" > "+p.Status.PodIP+": ICMP echo") {
-		t.Fatalf("tcpdump -c 1 -i any in the pod: %q (stderr %q); want the pod's ping of %s", out, r.stderr, p.Status.PodIP)
+		t.Fatalf("tcpdump -c 1 -i any in the pod: %q (stderr %q); want the pod's ping of %s", out, r.Stderr, p.Status.PodIP)
 	}
 }
 
 func TestKubectlDebugNodeWithTheAgentImageListsThePods(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
-	ns := uniqueID("debug")
-	c.RunPod(t, ns, "web", allRunning)
+	ns := harness.UniqueID("debug")
+	c.RunPod(t, ns, "web", cluster.AllRunning)
 	// The agent image's tag is not "latest": the default pull policy is
 	// IfNotPresent, and the image imported on the node is used.
-	kubectl := exec.Command(filepath.Join(c.Bin, "kubectl"), "--kubeconfig", c.Kubeconfig, "debug", "node/"+kubeletNode,
-		"--profile=sysadmin", "--image="+agentImage,
+	kubectl := exec.Command(filepath.Join(c.Bin, "kubectl"), "--kubeconfig", c.Kubeconfig, "debug", "node/"+cluster.NodeName,
+		"--profile=sysadmin", "--image="+cluster.AgentImage,
 		"--", "nsj", "-a", "/host"+c.CRI.Address, "--list", "--pods", "--pod-namespace", ns)
 	b, err := kubectl.CombinedOutput() // it names the pod on stdout or stderr
 	out := string(b)
@@ -220,7 +222,7 @@ func TestKubectlDebugNodeWithTheAgentImageListsThePods(t *testing.T) {
 	if m == nil {
 		t.Fatalf("kubectl debug node said %q; want the debugging pod's name", out)
 	}
-	debug := &KPod{Pod: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: m[1]}}, c: c}
+	debug := c.ExistingPod("default", m[1])
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

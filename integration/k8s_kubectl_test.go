@@ -2,12 +2,11 @@ package integration
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -16,109 +15,66 @@ import (
 // docs/kubernetes runs on the node, as a user bound only to the roles of
 // docs/kubernetes/rbac.yaml (group nsj-users).
 
-var kubectlPlugin testProgram
-
-// pluginDir is a directory holding kubectl-nsj, built once for the suite.
-func pluginDir(t testing.TB) string {
-	t.Helper()
-	return filepath.Dir(kubectlPlugin.build(t, "../cmd/kubectl-nsj", "kubectl-nsj"))
-}
-
-// User returns a kubeconfig for user name in groups, with a client
-// certificate of the cluster's CA.
-func (c *Cluster) User(t testing.TB, name string, groups ...string) string {
-	t.Helper()
-	c.usersMu.Lock()
-	defer c.usersMu.Unlock()
-	file := c.pki.path(name + ".kubeconfig")
-	if _, err := os.Stat(file); err == nil {
-		return file
-	}
-	if err := c.pki.client(name, name, groups...); err != nil {
-		t.Fatal(err)
-	}
-	file, err := c.pki.kubeconfig(name, c.Server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
-
-// kubectlNsjCmd is `kubectl nsj ARGS` as kubeconfig's user, kubectl and the
-// plugin on PATH.
-func (c *Cluster) kubectlNsjCmd(t testing.TB, kubeconfig string, args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(c.Bin, "kubectl"), append([]string{"nsj"}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig,
-		"PATH="+pluginDir(t)+":"+c.Bin+":"+os.Getenv("PATH"))
-	return cmd
-}
-
-// kubectlNsj runs `kubectl nsj ARGS` and returns its output and status.
-func (c *Cluster) kubectlNsj(t testing.TB, kubeconfig string, args ...string) result {
-	t.Helper()
-	return runUntil(t, c.kubectlNsjCmd(t, kubeconfig, args...), 60*time.Second, nil)
-}
-
 func TestKubectlNsjRunsInAKubeletPodThroughTheAPIServer(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
 	user := c.User(t, "nsj-user", "nsj-users")
-	ns := uniqueID("shop")
-	c.RunPod(t, ns, "web", allRunning, WithContainers(
-		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")))
+	ns := harness.UniqueID("shop")
+	c.RunPod(t, ns, "web", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("app", "sleep", "100001"), cluster.Container("sidecar", "sleep", "100002")))
 
-	out := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "ps", "-o", "args=").ok(t)
+	out := c.KubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100001\n") || strings.Contains(out, "sleep 100002") {
 		t.Fatalf("kubectl nsj web -c app -- ps: %q; want the app's processes only", out)
 	}
 	// The agent's tools are its image's: busybox ps, which has no -p.
-	out = c.kubectlNsj(t, user, "-n", ns, "web", "-c", "sidecar", "--", "ps", "-o", "args=").ok(t)
+	out = c.KubectlNsj(t, user, "-n", ns, "web", "-c", "sidecar", "--", "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100002\n") || strings.Contains(out, "sleep 100001") {
 		t.Fatalf("kubectl nsj web -c sidecar -- ps: %q; want the sidecar's processes only", out)
 	}
-	r := c.kubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2; exit 7")
-	if r.code != 7 || r.stdout != "out\n" || r.stderr != "err\n" {
-		t.Fatalf("exit 7 in the pod: code %d, stdout %q, stderr %q; want 7, out, err", r.code, r.stdout, r.stderr)
+	r := c.KubectlNsj(t, user, "-n", ns, "web", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2; exit 7")
+	if r.Code != 7 || r.Stdout != "out\n" || r.Stderr != "err\n" {
+		t.Fatalf("exit 7 in the pod: code %d, stdout %q, stderr %q; want 7, out, err", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
 func TestKubectlNsjNeedsTheDocumentedRole(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
-	ns := uniqueID("shop")
-	c.RunPod(t, ns, "web", allRunning)
-	r := c.kubectlNsj(t, c.User(t, "nobody"), "-n", ns, "web", "--", "true")
-	if r.code != 125 || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "kubectl-nsj: ") {
-		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.code, r.stderr)
+	ns := harness.UniqueID("shop")
+	c.RunPod(t, ns, "web", cluster.AllRunning)
+	r := c.KubectlNsj(t, c.User(t, "nobody"), "-n", ns, "web", "--", "true")
+	if r.Code != 125 || strings.Count(r.Stderr, "\n") != 1 || !strings.HasPrefix(r.Stderr, "kubectl-nsj: ") {
+		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.Code, r.Stderr)
 	}
-	mustContain(t, "stderr", r.stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
-	if out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").ok(t); out != "web\n" {
+	mustContain(t, "stderr", r.Stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
+	if out := c.KubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").OK(t); out != "web\n" {
 		t.Fatalf("as a user bound to the documented roles: %q, want the pod's hostname", out)
 	}
 }
 
 func TestKubectlNsjGivesAnInteractiveShellOnATerminal(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
-	ns := uniqueID("shop")
-	c.RunPod(t, ns, "web", allRunning)
-	s := startOnPty(t, c.kubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web"))
-	s.send(t, "hostname; echo $((6*7))x\n")
-	s.expect(t, "42x")
-	s.expect(t, "web")
-	s.send(t, "exit 3\n")
-	if code := s.wait(t); code != 3 {
-		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.output())
+	ns := harness.UniqueID("shop")
+	c.RunPod(t, ns, "web", cluster.AllRunning)
+	s := harness.StartOnPty(t, c.KubectlNsjCmd(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web"))
+	s.Send(t, "hostname; echo $((6*7))x\n")
+	s.Expect(t, "42x")
+	s.Expect(t, "web")
+	s.Send(t, "exit 3\n")
+	if code := s.Wait(t); code != 3 {
+		t.Fatalf("the shell exited 3, kubectl nsj exited %d; the terminal shows:\n%s", code, s.Output())
 	}
 }
 
 // A hostNetwork, hostIPC pod, through kubectl nsj (its app container) and
 // by hand in the agent (its sandbox): the node's network and IPC.
 func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
-	ns := uniqueID("hostnet")
-	c.RunPod(t, ns, "proxy", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostIPC = true, true })
+	ns := harness.UniqueID("hostnet")
+	c.RunPod(t, ns, "proxy", cluster.AllRunning, func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostIPC = true, true })
 	var host []string
 	for _, n := range []string{"net", "ipc"} {
 		l, err := os.Readlink("/proc/self/ns/" + n)
@@ -127,8 +83,8 @@ func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 		}
 		host = append(host, l)
 	}
-	out := c.kubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
-		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").ok(t)
+	out := c.KubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "proxy", "--",
+		"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/ipc").OK(t)
 	want := strings.Join(host, "\n") + "\n"
 	if out != want {
 		t.Fatalf("kubectl nsj in a hostNetwork, hostIPC pod: %q; want the node's namespaces %q", out, want)
@@ -147,7 +103,7 @@ func TestKubectlNsjSeesTheNodesNetworkAndIPCForAHostNetworkPod(t *testing.T) {
 // The agent's root filesystem is read-only; /tmp, an emptyDir, is where
 // captures go.
 func TestKubectlNsjAgentWritesOnlyToTmp(t *testing.T) {
-	c := sharedCluster(t)
+	c := cluster.Shared(t)
 	c.DeployAgent(t)
 	agent := strings.TrimSpace(c.Kubectl(t, "", "", "get", "pod", "-n", "nsj", "-l", "app.kubernetes.io/name=nsj-agent", "-o", "name"))
 	out := c.Kubectl(t, "", "", "exec", "-n", "nsj", agent, "-c", "nsj", "--",

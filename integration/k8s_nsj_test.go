@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsj-dev/nsj/integration/harness"
+	"github.com/nsj-dev/nsj/integration/harness/cluster"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -13,116 +15,116 @@ import (
 // by kubelet on the cluster's containerd, joined with nsj on the node.
 
 func TestKubeletPodJoinedByPodAndContainerName(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("shop")
-	p := c.RunPod(t, ns, "web", allRunning, WithContainers(
-		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")))
-	out := nsjNode(t, c, "--pod-namespace", ns, "pod/web/app", "sh", "-c", "hostname; ps -o args= -p 1").ok(t)
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("shop")
+	p := c.RunPod(t, ns, "web", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("app", "sleep", "100001"), cluster.Container("sidecar", "sleep", "100002")))
+	out := nsjNode(t, c, "--pod-namespace", ns, "pod/web/app", "sh", "-c", "hostname; ps -o args= -p 1").OK(t)
 	if out != "web\nsleep 100001\n" {
 		t.Fatalf("pod/web/app: got %q, want the pod's hostname and the app's sleep 100001 as pid 1", out)
 	}
 	for _, ref := range []string{"k8s://" + ns + "/web/sidecar", "k8s://" + ns + "/" + p.Name + "/sidecar"} {
-		if out := nsjNode(t, c, ref, "ps", "-o", "args=", "-p", "1").ok(t); oneLineArgs(out) != "sleep 100002" {
+		if out := nsjNode(t, c, ref, "ps", "-o", "args=", "-p", "1").OK(t); oneLineArgs(out) != "sleep 100002" {
 			t.Fatalf("%s: pid 1 is %q, want the sidecar's sleep 100002", ref, out)
 		}
 	}
-	nsjNode(t, c, "--pod-namespace", ns, "pod/web", "true").fails(t, 125, "has several containers: app, sidecar; name one: pod/web/CONTAINER")
+	nsjNode(t, c, "--pod-namespace", ns, "pod/web", "true").Fails(t, 125, "has several containers: app, sidecar; name one: pod/web/CONTAINER")
 
 	// One container: the pod's name is enough, here in namespace default.
-	solo := c.RunPod(t, "default", uniqueID("solo"), allRunning)
-	out = nsjNode(t, c, "pod/"+solo.Name, "ps", "-o", "args=").ok(t)
+	solo := c.RunPod(t, "default", harness.UniqueID("solo"), cluster.AllRunning)
+	out = nsjNode(t, c, "pod/"+solo.Name, "ps", "-o", "args=").OK(t)
 	if !strings.Contains(out, "sleep 100001\n") || !strings.Contains(out, "ps -o args=\n") {
 		t.Fatalf("nsj pod/%s ps: %q; want the container's sleep and ps itself", solo.Name, out)
 	}
 }
 
 func TestKubeletPassesTheDefaultContainerAnnotation(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("shop")
-	c.RunPod(t, ns, "annotated", allRunning, WithContainers(
-		kcontainer("log", "sleep", "100001"), kcontainer("web", "sleep", "100002")),
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("shop")
+	c.RunPod(t, ns, "annotated", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("log", "sleep", "100001"), cluster.Container("web", "sleep", "100002")),
 		func(p *corev1.Pod) {
 			p.Annotations = map[string]string{"kubectl.kubernetes.io/default-container": "web"}
 		})
-	out := nsjNode(t, c, "--pod-namespace", ns, "pod/annotated", "ps", "-o", "args=", "-p", "1").ok(t)
+	out := nsjNode(t, c, "--pod-namespace", ns, "pod/annotated", "ps", "-o", "args=", "-p", "1").OK(t)
 	if oneLineArgs(out) != "sleep 100002" {
 		t.Fatalf("pid 1 is %q, want the default container web's sleep 100002", out)
 	}
 }
 
 func TestKubeletCrashLoopingContainerIsJoinedThroughTheSandbox(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("crash")
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("crash")
 	// After the second crash kubelet waits 20 s: time to join the sandbox
 	// before it restarts the container (whose status lags the restarts).
-	p := c.RunPod(t, ns, "crash", crashLooping("app", 2), WithContainers(kcontainer("app", "sh", "-c", "exit 1")))
+	p := c.RunPod(t, ns, "crash", cluster.CrashLooping("app", 2), cluster.WithContainers(cluster.Container("app", "sh", "-c", "exit 1")))
 	r := nsjNode(t, c, "--pod-namespace", ns, "pod/crash/app", "ip", "-o", "-4", "addr", "show", "eth0")
-	out := r.ok(t)
+	out := r.OK(t)
 	if ip := p.Status.PodIP; ip == "" || !strings.Contains(out, " eth0 ") || !strings.Contains(out, "inet "+ip+"/") {
 		t.Fatalf("ip addr show eth0 in the crash-looping container's pod: %q; want eth0 with the pod's IP %q", out, ip)
 	}
-	mustContain(t, "stderr", r.stderr, `container "app" of pod `+ns+"/crash is not running",
+	mustContain(t, "stderr", r.Stderr, `container "app" of pod `+ns+"/crash is not running",
 		"joining the pod's sandbox instead: its net, ipc, uts namespaces (not pid")
-	if out := nsjNode(t, c, "--pod-namespace", ns, "--sandbox", "pod/crash", "hostname").ok(t); out != "crash\n" {
+	if out := nsjNode(t, c, "--pod-namespace", ns, "--sandbox", "pod/crash", "hostname").OK(t); out != "crash\n" {
 		t.Fatalf("--sandbox hostname: %q, want the pod's hostname", out)
 	}
 }
 
 func TestKubeletHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("hostnet")
-	c.RunPod(t, ns, "agent", allRunning, func(p *corev1.Pod) { p.Spec.HostNetwork = true })
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("hostnet")
+	c.RunPod(t, ns, "agent", cluster.AllRunning, func(p *corev1.Pod) { p.Spec.HostNetwork = true })
 	host, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := nsjNode(t, c, "--pod-namespace", ns, "pod/agent", "sh", "-c", "readlink /proc/self/ns/net; ps -o args= -p 1")
-	if out := r.ok(t); out != host+"\nsleep 100001\n" {
+	if out := r.OK(t); out != host+"\nsleep 100001\n" {
 		t.Fatalf("got %q; want the host's network namespace %s and the container's sleep", out, host)
 	}
-	mustContain(t, "stderr", r.stderr, "pod "+ns+"/agent shares the host network namespace")
+	mustContain(t, "stderr", r.Stderr, "pod "+ns+"/agent shares the host network namespace")
 }
 
 func TestKubeletSharedPIDPodShowsTheSandboxAsPID1(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("shared")
-	c.RunPod(t, ns, "shared", allRunning, WithContainers(
-		kcontainer("app", "sleep", "100001"), kcontainer("sidecar", "sleep", "100002")),
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("shared")
+	c.RunPod(t, ns, "shared", cluster.AllRunning, cluster.WithContainers(
+		cluster.Container("app", "sleep", "100001"), cluster.Container("sidecar", "sleep", "100002")),
 		func(p *corev1.Pod) { share := true; p.Spec.ShareProcessNamespace = &share })
-	out := nsjNode(t, c, "--pod-namespace", ns, "pod/shared/app", "ps", "-e", "-o", "pid=,args=").ok(t)
+	out := nsjNode(t, c, "--pod-namespace", ns, "pod/shared/app", "ps", "-e", "-o", "pid=,args=").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) < 4 || oneLineArgs(lines[0]) != "1 "+strings.Join(pauseArgs, " ") ||
+	if len(lines) < 4 || oneLineArgs(lines[0]) != "1 "+strings.Join(harness.PauseArgs, " ") ||
 		!strings.Contains(out, "sleep 100001\n") || !strings.Contains(out, "sleep 100002\n") {
 		t.Fatalf("ps in a pod sharing its pid namespace shows %q; want the sandbox as pid 1 and both containers", lines)
 	}
 }
 
 func TestKubeletRestartedContainerIsJoinedInItsNewestInstance(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("restart")
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("restart")
 	// The first instance exits 3; kubelet restarts it, and the second,
 	// seeing the mark in the pod's emptyDir, sleeps.
-	app := kcontainer("app", "sh", "-c", "if [ -e /data/ran ]; then exec sleep 100002; fi; touch /data/ran; exit 3")
+	app := cluster.Container("app", "sh", "-c", "if [ -e /data/ran ]; then exec sleep 100002; fi; touch /data/ran; exit 3")
 	app.VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
-	c.RunPod(t, ns, "restart", restartedAndRunning("app"), WithContainers(app), func(p *corev1.Pod) {
+	c.RunPod(t, ns, "restart", cluster.RestartedAndRunning("app"), cluster.WithContainers(app), func(p *corev1.Pod) {
 		p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	})
-	out := nsjNode(t, c, "--pod-namespace", ns, "pod/restart/app", "ps", "-o", "args=", "-p", "1").ok(t)
+	out := nsjNode(t, c, "--pod-namespace", ns, "pod/restart/app", "ps", "-o", "args=", "-p", "1").OK(t)
 	if oneLineArgs(out) != "sleep 100002" {
 		t.Fatalf("pid 1 is %q, want the restarted instance's sleep 100002", out)
 	}
 }
 
 func TestKubeletPodsAreListedAndRunByPodNamespace(t *testing.T) {
-	c := sharedCluster(t)
-	ns := uniqueID("list")
-	c.RunPod(t, ns, "web", allRunning, func(p *corev1.Pod) {
-		p.Spec.InitContainers = []corev1.Container{kcontainer("init", "true")}
+	c := cluster.Shared(t)
+	ns := harness.UniqueID("list")
+	c.RunPod(t, ns, "web", cluster.AllRunning, func(p *corev1.Pod) {
+		p.Spec.InitContainers = []corev1.Container{cluster.Container("init", "true")}
 	})
-	c.RunPod(t, ns, "agent", allRunning, WithContainers(kcontainer("agent", "sleep", "100003")),
+	c.RunPod(t, ns, "agent", cluster.AllRunning, cluster.WithContainers(cluster.Container("agent", "sleep", "100003")),
 		func(p *corev1.Pod) { p.Spec.HostNetwork = true })
 
-	out := nsjNode(t, c, "--list", "--pods", "--pod-namespace", ns).ok(t)
+	out := nsjNode(t, c, "--list", "--pods", "--pod-namespace", ns).OK(t)
 	var rows []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(l)
@@ -140,8 +142,8 @@ func TestKubeletPodsAreListedAndRunByPodNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := nsjNode(t, c, "--all", "--pod-namespace", ns, "--", "hostname")
-	got, wantAll := sortedLines(r.ok(t)), []string{ns + "/agent/agent: " + host, ns + "/web/app: web"}
-	if !slices.Equal(got, wantAll) || r.stderr != "" {
-		t.Fatalf("nsj --all --pod-namespace %s -- hostname: %q, stderr %q; want %q", ns, got, r.stderr, wantAll)
+	got, wantAll := sortedLines(r.OK(t)), []string{ns + "/agent/agent: " + host, ns + "/web/app: web"}
+	if !slices.Equal(got, wantAll) || r.Stderr != "" {
+		t.Fatalf("nsj --all --pod-namespace %s -- hostname: %q, stderr %q; want %q", ns, got, r.Stderr, wantAll)
 	}
 }

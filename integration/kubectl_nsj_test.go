@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/internal/kubeplugin"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,7 +35,7 @@ const agentNode = "node-1"
 
 // kubeAgent is an nsj-agent pod that CRI runs.
 type kubeAgent struct {
-	c           *CRI
+	c           *harness.CRI
 	pod         *corev1.Pod // as the API server would show it
 	containerID string
 }
@@ -44,13 +45,13 @@ type kubeAgent struct {
 // path, the directory of the pods' network namespaces mounted where it is on
 // the node, and nsj in /usr/local/bin, with CONTAINERD_NAMESPACE=k8s.io as
 // the Dockerfile sets it.
-func startKubeAgent(t *testing.T, c *CRI, netnsDir string) *kubeAgent {
+func startKubeAgent(t *testing.T, c *harness.CRI, netnsDir string) *kubeAgent {
 	t.Helper()
 	nsj := staticNsj(t)
 	p := c.RunPod(t, kubeplugin.AgentNamespace, "nsj-agent-x7k2p", agentSandbox)
 	config := &cri.ContainerConfig{
 		Metadata: &cri.ContainerMetadata{Name: kubeplugin.AgentContainer},
-		Image:    &cri.ImageSpec{Image: podImage},
+		Image:    &cri.ImageSpec{Image: harness.PodImage},
 		Command:  []string{"sleep", "100000"},
 		Envs: []*cri.KeyValue{
 			{Key: "PATH", Value: []byte("/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")},
@@ -67,16 +68,16 @@ func startKubeAgent(t *testing.T, c *CRI, netnsDir string) *kubeAgent {
 		Labels: map[string]string{"io.kubernetes.pod.name": p.Name, "io.kubernetes.pod.namespace": p.Namespace,
 			"io.kubernetes.pod.uid": p.UID, "io.kubernetes.container.name": kubeplugin.AgentContainer},
 		Linux: &cri.LinuxContainerConfig{SecurityContext: &cri.LinuxContainerSecurityContext{
-			Privileged: true, NamespaceOptions: p.config.Linux.SecurityContext.NamespaceOptions,
+			Privileged: true, NamespaceOptions: p.Config.Linux.SecurityContext.NamespaceOptions,
 		}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r, err := c.Runtime.CreateContainer(ctx, &cri.CreateContainerRequest{PodSandboxId: p.SandboxID, Config: config, SandboxConfig: p.config})
+	r, err := c.Runtime.CreateContainer(ctx, &cri.CreateContainerRequest{PodSandboxId: p.SandboxID, Config: config, SandboxConfig: p.Config})
 	if err != nil {
 		t.Fatalf("create the agent container: %v", err)
 	}
-	c.track(r.GetContainerId())
+	c.Track(r.GetContainerId())
 	if _, err := c.Runtime.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: r.GetContainerId()}); err != nil {
 		t.Fatalf("start the agent container: %v", err)
 	}
@@ -99,14 +100,14 @@ func agentSandbox(p *cri.PodSandboxConfig) {
 // statically linked one (make build links it so).
 func staticNsj(t *testing.T) string {
 	t.Helper()
-	path := nsjPath(t)
+	path := harness.NsjPath(t)
 	f, err := elf.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	for _, p := range f.Progs {
-		need(t, p.Type != elf.PT_INTERP, "%s is dynamically linked; the agent image has no libc: run with NSJ_BIN=bin/nsj-test after make test-build", path)
+		harness.Need(t, p.Type != elf.PT_INTERP, "%s is dynamically linked; the agent image has no libc: run with NSJ_BIN=bin/nsj-test after make test-build", path)
 	}
 	return path
 }
@@ -114,7 +115,7 @@ func staticNsj(t *testing.T) string {
 // apiPod is pod as the API server shows it once kubelet has reported its
 // status: on agentNode, its container running with ID "<runtime>://<id>",
 // the runtime's name as CRI gives it.
-func apiPod(t *testing.T, c *CRI, p *Pod, container, id string) *corev1.Pod {
+func apiPod(t *testing.T, c *harness.CRI, p *harness.Pod, container, id string) *corev1.Pod {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -135,7 +136,7 @@ func apiPod(t *testing.T, c *CRI, p *Pod, container, id string) *corev1.Pod {
 // kubectlNsj is what kubectl nsj POD -- COMMAND does once the API server has
 // answered: resolve the pod's container, and stream nsj's run in the agent,
 // here through the exec URL of CRI that kubelet would proxy to.
-func (a *kubeAgent) kubectlNsj(t *testing.T, pod *corev1.Pod, stdin string, command ...string) result {
+func (a *kubeAgent) kubectlNsj(t *testing.T, pod *corev1.Pod, stdin string, command ...string) harness.Result {
 	t.Helper()
 	target, err := kubeplugin.TargetOf(pod, "")
 	if err != nil {
@@ -152,7 +153,7 @@ func (a *kubeAgent) kubectlNsj(t *testing.T, pod *corev1.Pod, stdin string, comm
 }
 
 // exec runs argv in the agent as kubectl exec -n nsj AGENT -- ARGV would.
-func (a *kubeAgent) exec(t *testing.T, in io.Reader, argv ...string) result {
+func (a *kubeAgent) exec(t *testing.T, in io.Reader, argv ...string) harness.Result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	s := kubeplugin.Streams{In: in, Out: &stdout, ErrOut: &stderr}
@@ -163,7 +164,7 @@ func (a *kubeAgent) exec(t *testing.T, in io.Reader, argv ...string) result {
 	if kubeplugin.IsPluginError(err) {
 		t.Fatalf("the exec failed: %v", err)
 	}
-	return result{stdout.String(), stderr.String(), kubeplugin.ExitCode(err)}
+	return harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: kubeplugin.ExitCode(err)}
 }
 
 // executor asks CRI for an exec of argv in the agent, as kubelet does for
@@ -191,9 +192,9 @@ func (a *kubeAgent) executor(t *testing.T, argv []string, stdin, tty bool) remot
 // node): the directory of the path the spec of a pod's sandbox names, as
 // nsj --inspect shows it. (Its other containers name /proc/PID/ns/net of
 // the sandbox's task.)
-func netnsDir(t *testing.T, c *CRI, p *Pod) string {
+func netnsDir(t *testing.T, c *harness.CRI, p *harness.Pod) string {
 	t.Helper()
-	out := nsjWith(t, []string{"CONTAINERD_ADDRESS=" + c.Address}, "--inspect", "-n", "k8s.io", p.SandboxID).ok(t)
+	out := harness.NsjWith(t, []string{"CONTAINERD_ADDRESS=" + c.Address}, "--inspect", "-n", "k8s.io", p.SandboxID).OK(t)
 	var inspect struct {
 		Namespaces []struct{ Type, Path string }
 	}
@@ -210,32 +211,32 @@ func netnsDir(t *testing.T, c *CRI, p *Pod) string {
 }
 
 func TestKubectlNsjRunsTheAgentsToolsInThePodsContainer(t *testing.T) {
-	c := sharedCRI(t)
+	c := harness.SharedCRI(t)
 	web := c.RunPod(t, "shop", "web")
 	id := web.Start(t, "app", 0, "sleep", "100000")
 	agent := startKubeAgent(t, c, netnsDir(t, c, web))
 	pod := apiPod(t, c, web, "app", id)
 
 	r := agent.kubectlNsj(t, pod, "", "sh", "-c", "hostname; ps -o comm")
-	if r.code != 0 || r.stderr != "" {
-		t.Fatalf("exit %d, stderr %q (want 0 and nothing: the pod's network namespace is visible in the agent)", r.code, r.stderr)
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("exit %d, stderr %q (want 0 and nothing: the pod's network namespace is visible in the agent)", r.Code, r.Stderr)
 	}
-	lines := strings.Fields(r.stdout)
+	lines := strings.Fields(r.Stdout)
 	if len(lines) < 3 || lines[0] != "web" || lines[1] != "COMMAND" || lines[2] != "sleep" {
-		t.Fatalf("hostname and processes: %q; want web, then the pod's sleep first", r.stdout)
+		t.Fatalf("hostname and processes: %q; want web, then the pod's sleep first", r.Stdout)
 	}
 	for _, comm := range lines[3:] {
 		if comm != "sh" && comm != "ps" {
-			t.Errorf("process %q in the pod's view: the agent's or the node's leak in (%q)", comm, r.stdout)
+			t.Errorf("process %q in the pod's view: the agent's or the node's leak in (%q)", comm, r.Stdout)
 		}
 	}
-	if got := agent.kubectlNsj(t, pod, "", "cat", "/proc/net/dev").stdout; !strings.Contains(got, "eth0:") {
+	if got := agent.kubectlNsj(t, pod, "", "cat", "/proc/net/dev").Stdout; !strings.Contains(got, "eth0:") {
 		t.Errorf("the pod's network has no eth0 of its CNI:\n%s", got)
 	}
 }
 
 func TestAgentJoinsAPodsSandboxByHand(t *testing.T) {
-	c := sharedCRI(t)
+	c := harness.SharedCRI(t)
 	web := c.RunPod(t, "shop", "web")
 	web.Start(t, "app", 0, "sleep", "100000")
 	agent := startKubeAgent(t, c, netnsDir(t, c, web))
@@ -243,32 +244,32 @@ func TestAgentJoinsAPodsSandboxByHand(t *testing.T) {
 	// The sandbox's spec names the pod's netns file: nsj finds it in the
 	// agent's mount of the netns directory, and says nothing.
 	r := agent.exec(t, nil, "nsj", web.SandboxID, "cat", "/proc/net/dev")
-	if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "eth0:") {
-		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant 0, nothing on stderr and the pod's eth0", r.code, r.stderr, r.stdout)
+	if r.Code != 0 || r.Stderr != "" || !strings.Contains(r.Stdout, "eth0:") {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant 0, nothing on stderr and the pod's eth0", r.Code, r.Stderr, r.Stdout)
 	}
 }
 
 func TestKubectlNsjPassesStdinOutputAndExitStatus(t *testing.T) {
-	c := sharedCRI(t)
+	c := harness.SharedCRI(t)
 	web := c.RunPod(t, "shop", "web")
 	id := web.Start(t, "app", 0, "sleep", "100000")
 	agent := startKubeAgent(t, c, netnsDir(t, c, web))
 	pod := apiPod(t, c, web, "app", id)
 
 	r := agent.kubectlNsj(t, pod, "ping\n", "sh", "-c", "read line; echo got $line; echo oops >&2; exit 3")
-	if r.code != 3 || r.stdout != "got ping\n" || r.stderr != "oops\n" {
-		t.Fatalf("exit %d, stdout %q, stderr %q; want 3, \"got ping\\n\", \"oops\\n\"", r.code, r.stdout, r.stderr)
+	if r.Code != 3 || r.Stdout != "got ping\n" || r.Stderr != "oops\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 3, \"got ping\\n\", \"oops\\n\"", r.Code, r.Stdout, r.Stderr)
 	}
 	r = agent.kubectlNsj(t, pod, "", "no-such-tool")
-	r.fails(t, 127, "no-such-tool")
+	r.Fails(t, 127, "no-such-tool")
 }
 
 func TestKubectlNsjSeesTheNodesNetworkForAHostNetworkPod(t *testing.T) {
-	c := sharedCRI(t)
+	c := harness.SharedCRI(t)
 	web := c.RunPod(t, "shop", "web")
 	web.Start(t, "app", 0, "sleep", "100000")
 	agent := startKubeAgent(t, c, netnsDir(t, c, web))
-	proxy := c.RunPod(t, "shop", "proxy", PodHostNetwork())
+	proxy := c.RunPod(t, "shop", "proxy", harness.PodHostNetwork())
 	id := proxy.Start(t, "app", 0, "sleep", "100000")
 	host, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
@@ -276,13 +277,13 @@ func TestKubectlNsjSeesTheNodesNetworkForAHostNetworkPod(t *testing.T) {
 	}
 
 	r := agent.kubectlNsj(t, apiPod(t, c, proxy, "app", id), "", "readlink", "/proc/self/ns/net")
-	if got := strings.TrimSpace(r.stdout); r.code != 0 || got != host {
-		t.Fatalf("the container of a hostNetwork pod: exit %d, network namespace %q (stderr %q); the node's is %s", r.code, got, r.stderr, host)
+	if got := strings.TrimSpace(r.Stdout); r.Code != 0 || got != host {
+		t.Fatalf("the container of a hostNetwork pod: exit %d, network namespace %q (stderr %q); the node's is %s", r.Code, got, r.Stderr, host)
 	}
 	// Its sandbox's spec lists no network namespace: nsj stays in its own,
 	// which is the node's only because the agent has hostNetwork.
 	r = agent.exec(t, nil, "nsj", proxy.SandboxID, "readlink", "/proc/self/ns/net")
-	if got := strings.TrimSpace(r.stdout); r.code != 0 || got != host {
-		t.Fatalf("the sandbox of a hostNetwork pod: exit %d, network namespace %q (stderr %q); the node's is %s", r.code, got, r.stderr, host)
+	if got := strings.TrimSpace(r.Stdout); r.Code != 0 || got != host {
+		t.Fatalf("the sandbox of a hostNetwork pod: exit %d, network namespace %q (stderr %q); the node's is %s", r.Code, got, r.Stderr, host)
 	}
 }

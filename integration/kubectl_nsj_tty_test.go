@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/internal/kubeplugin"
 )
 
@@ -66,7 +67,7 @@ func (term *terminal) waitFor(t *testing.T, want string) {
 }
 
 func TestKubectlNsjOnATerminalGivesItsSizeAndPassesCtrlC(t *testing.T) {
-	c := sharedCRI(t)
+	c := harness.SharedCRI(t)
 	web := c.RunPod(t, "shop", "web")
 	id := web.Start(t, "app", 0, "sleep", "100000")
 	agent := startKubeAgent(t, c, netnsDir(t, c, web))

@@ -1,6 +1,10 @@
 package integration
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
+)
 
 // A flag the chosen mode would ignore is refused before anything is looked
 // up: one line saying what to drop, exit 125.
@@ -23,7 +27,7 @@ func TestFlagsTheModeIgnoresAreRefusedWithWhatToDrop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			nsj(t, tt.args...).fails(t, 125, tt.want)
+			harness.Nsj(t, tt.args...).Fails(t, 125, tt.want)
 		})
 	}
 }

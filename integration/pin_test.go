@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // The target dies after nsj pinned its PID and before nsj opened its
@@ -16,11 +18,10 @@ import (
 // namespaces. With -t PID there is no containerd to ask again: the pin
 // alone decides.
 func TestPIDReusedAfterPinningIsNeverJoined(t *testing.T) {
-	decoyBin := decoyBinary(t)
-	tg := startTarget(t, "sleep 100000")
-	cmd, out := startStopped(t, nil, "pinned", "-t", tg.pidArg(), "readlink", "/proc/self/ns/net")
-	tg.unshare.Process.Kill()
-	tg.unshare.Wait()
+	decoyBin := harness.DecoyBinary(t)
+	tg := harness.StartTarget(t, "sleep 100000")
+	cmd, out := startStopped(t, nil, "pinned", "-t", tg.PIDArg(), "readlink", "/proc/self/ns/net")
+	tg.Kill()
 	waitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
 		return err != nil
@@ -32,9 +33,9 @@ func TestPIDReusedAfterPinningIsNeverJoined(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
-	r := result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
-	if strings.TrimSpace(r.stdout) == d.ns[0] {
+	r := harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}
+	if strings.TrimSpace(r.Stdout) == d.ns[0] {
 		t.Fatalf("the command ran in the decoy's network namespace %s, which took PID %d", d.ns[0], tg.PID)
 	}
-	r.fails(t, 125, "exited while nsj was joining it")
+	r.Fails(t, 125, "exited while nsj was joining it")
 }

@@ -6,14 +6,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 
-	"github.com/containerd/containerd/v2/client"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // Defence 5: nsj pins the task's PID with a pidfd, opens its namespaces,
@@ -28,8 +27,8 @@ import (
 var raceRounds = 1000
 
 func TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t *testing.T) {
-	c := sharedContainerd(t)
-	decoyBin := decoyBinary(t)
+	c := harness.SharedContainerd(t)
+	decoyBin := harness.DecoyBinary(t)
 	rounds, workers := raceRounds, 4
 	var taken atomic.Int64
 	var wg sync.WaitGroup
@@ -57,9 +56,9 @@ func TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t *te
 // leaves it alone, while nsj stops after the lookup or before the join
 // (every other round), and gives its PID to a decoy, in the host's
 // namespaces or in new ones. It reports whether the decoy got the PID.
-func raceRound(t *testing.T, c *Containerd, decoyBin, id string, i int) (taken bool) {
+func raceRound(t *testing.T, c *harness.Containerd, decoyBin, id string, i int) (taken bool) {
 	t.Helper()
-	tk := c.task(t, "nsj-race", id)
+	tk := c.EnsureTask(t, "nsj-race", id)
 	point := []string{"lookup", "exec"}[i%2]
 	action := []string{"none", "kill", "restart", "kill", "restart"}[i%5]
 	host, before := nsLinks(t, os.Getpid()), nsLinks(t, int(tk.PID))
@@ -75,53 +74,35 @@ func raceRound(t *testing.T, c *Containerd, decoyBin, id string, i int) (taken b
 	}
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
-	r := result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}
-	got := strings.Fields(r.stdout)
+	r := harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}
+	got := strings.Fields(r.Stdout)
 	if len(got) == 2 && (got[0] == host[0] || got[1] == host[1] || d != nil && d.ok && got[0] == d.ns[0]) {
 		t.Fatalf("round %d (%s at %s): the command ran in the namespaces %v; the host's are %v, the decoy's %v", i, action, point, got, host, d.ns)
 	}
 	switch {
-	case action == "none" && (r.code != 0 || len(got) != 2 || got[0] != before[0] || got[1] != before[1]):
-		t.Fatalf("round %d (untouched task): exit %d, namespaces %v, want the task's %v; stderr %s", i, r.code, got, before, r.stderr)
-	case action != "none" && (r.stdout != "" || r.code != 125 || !strings.Contains(r.stderr, "exited") && !strings.Contains(r.stderr, "restarted")):
-		t.Fatalf("round %d (%s at %s): exit %d, stdout %q, stderr %q; want a failure saying the target exited or restarted", i, action, point, r.code, r.stdout, r.stderr)
+	case action == "none" && (r.Code != 0 || len(got) != 2 || got[0] != before[0] || got[1] != before[1]):
+		t.Fatalf("round %d (untouched task): exit %d, namespaces %v, want the task's %v; stderr %s", i, r.Code, got, before, r.Stderr)
+	case action != "none" && (r.Stdout != "" || r.Code != 125 || !strings.Contains(r.Stderr, "exited") && !strings.Contains(r.Stderr, "restarted")):
+		t.Fatalf("round %d (%s at %s): exit %d, stdout %q, stderr %q; want a failure saying the target exited or restarted", i, action, point, r.Code, r.Stdout, r.Stderr)
 	}
 	return d != nil && d.ok
 }
 
-// task returns the running task of container id, making the container or
-// starting a new task as needed.
-func (c *Containerd) task(t *testing.T, ns, id string) *Task {
-	t.Helper()
-	ctx, cancel := testContext(ns)
-	defer cancel()
-	ctr, err := c.Client.LoadContainer(ctx, id)
-	if err != nil {
-		return c.RunTask(t, ns, id)
-	}
-	if tk, err := ctr.Task(ctx, nil); err == nil {
-		if st, err := tk.Status(ctx); err == nil && st.Status == client.Running {
-			return &Task{ID: id, Namespace: ns, PID: tk.Pid()}
-		}
-	}
-	return c.RestartTask(t, ns, id)
-}
-
 // nsLinks are the net and uts namespaces of pid.
 func nsLinks(t testing.TB, pid int) [2]string {
-	return [2]string{nsLink(t, pid, "net"), nsLink(t, pid, "uts")}
+	return [2]string{harness.NSLink(t, pid, "net"), harness.NSLink(t, pid, "uts")}
 }
 
-type output struct{ stdout, stderr strings.Builder }
+type output struct{ Stdout, Stderr strings.Builder }
 
 // startStopped starts nsj with args and extra environment entries, and
 // waits until it has stopped at point (see internal/plan/hook_nsjtest.go).
 func startStopped(t *testing.T, env []string, point string, args ...string) (*exec.Cmd, *output) {
 	t.Helper()
 	out := &output{}
-	cmd := nsjCommand(t, nsjPath(t), args...)
+	cmd := harness.NsjCommand(t, harness.NsjPath(t), args...)
 	cmd.Env = append(append(os.Environ(), env...), "_NSJ_TEST_STOP_AT="+point)
-	cmd.Stdout, cmd.Stderr = &out.stdout, &out.stderr
+	cmd.Stdout, cmd.Stderr = &out.Stdout, &out.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -180,32 +161,4 @@ func startDecoy(t *testing.T, bin string, pid int, newns bool) *decoy {
 func (d *decoy) stop() {
 	d.stdin.Close()
 	d.cmd.Wait()
-}
-
-var decoyBuild struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// decoyBinary compiles testdata/decoy once per test binary.
-func decoyBinary(t testing.TB) string {
-	t.Helper()
-	requireBinaries(t, "gcc")
-	decoyBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "nsj-decoy-")
-		if err != nil {
-			decoyBuild.err = err
-			return
-		}
-		atExit(func() { os.RemoveAll(dir) })
-		decoyBuild.path = filepath.Join(dir, "decoy")
-		if out, err := exec.Command("gcc", "-O2", "-o", decoyBuild.path, "testdata/decoy/decoy.c").CombinedOutput(); err != nil {
-			decoyBuild.err = fmt.Errorf("compiling testdata/decoy: %v\n%s", err, out)
-		}
-	})
-	if decoyBuild.err != nil {
-		t.Fatal(decoyBuild.err)
-	}
-	return decoyBuild.path
 }

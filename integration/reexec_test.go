@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // What the container may learn of nsj's re-executed copy, whose child lives
@@ -20,12 +21,12 @@ import (
 // command line of every process it sees, nsj's child among them, and never
 // finds a value the user passed with -e.
 func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
-	c := sharedContainerd(t)
-	secret := "SECRET_TOKEN=" + uniqueID("hunter2")
+	c := harness.SharedContainerd(t)
+	secret := "SECRET_TOKEN=" + harness.UniqueID("hunter2")
 	a := startAttacker(t, c, "peek", nil, oci.WithEnv([]string{"ATTACKER_SECRET=" + secret}))
-	readNsj := "CMDLINE argv0=" + filepath.Base(nsjPath(t)) + " "
+	readNsj := "CMDLINE argv0=" + filepath.Base(harness.NsjPath(t)) + " "
 	for i := 0; i < 500 && strings.Count(a.log(), readNsj) < 3 && !strings.Contains(a.log(), "SECRET "); i++ {
-		nsjAt(t, c, "-e", secret, "-n", a.task.Namespace, a.task.ID, "true").ok(t)
+		harness.NsjAt(t, c, "-e", secret, "-n", a.task.Namespace, a.task.ID, "true").OK(t)
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)
@@ -34,7 +35,7 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 			t.Errorf("the container read a value passed with -e: %s", line)
 		}
 	}
-	if got := r.on("cmdline-of", filepath.Base(nsjPath(t))); got.ok == 0 {
+	if got := r.on("cmdline-of", filepath.Base(harness.NsjPath(t))); got.ok == 0 {
 		t.Fatalf("the attacker never read the command line of nsj's child: the test proves nothing")
 	}
 }
@@ -46,8 +47,8 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 // makes the container's /dev/urandom a FIFO, logs whoever opens it, and
 // keeps it open without writing: a reader hangs.
 func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
 	a := startAttacker(t, c, "fifo", nil)
 	defer func() {
 		if t.Failed() {
@@ -55,11 +56,11 @@ func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 		}
 	}()
 	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", a.task.Namespace, a.task.ID, busybox, "true"}
-	runWithin(t, 10*time.Second, args...).fails(t, 125, "changing to directory /nonexistent in the container")
+	runWithin(t, 10*time.Second, args...).Fails(t, 125, "changing to directory /nonexistent in the container")
 	// --debug names the namespaces nsj returned to.
 	r := runWithin(t, 10*time.Second, append([]string{"--debug"}, args...)...)
-	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.stderr, want) {
-		t.Errorf("--debug does not say %q:\n%s", want, r.stderr)
+	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.Stderr, want) {
+		t.Errorf("--debug does not say %q:\n%s", want, r.Stderr)
 	}
 	if log := a.stop(t).log; !strings.Contains(log, "HELD 0\n") || strings.Contains(log, "FIFO-OPENED") {
 		t.Errorf("the container's /dev/urandom was opened:\n%s", log)
@@ -68,9 +69,9 @@ func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 
 // runWithin runs nsj with args and kills it if it has not exited within d,
 // saying where it hung.
-func runWithin(t *testing.T, d time.Duration, args ...string) result {
+func runWithin(t *testing.T, d time.Duration, args ...string) harness.Result {
 	t.Helper()
-	return runUntil(t, exec.Command(nsjPath(t), args...), d, func(pid int) string {
+	return harness.RunUntil(t, exec.Command(harness.NsjPath(t), args...), d, func(pid int) string {
 		wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
 		mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
 		own, _ := os.Readlink("/proc/self/ns/mnt")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/creack/pty"
+	"github.com/nsj-dev/nsj/integration/harness"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,7 +24,7 @@ import (
 // holds the master (what the operator types and sees) and keeps the slave
 // open as well, so that the terminal outlives nsj whoever else holds it.
 type operatorTerminal struct {
-	*ptySession
+	*harness.PtySession
 	slave *os.File
 }
 
@@ -43,7 +44,7 @@ func startWithInput(t *testing.T, in io.Reader, args ...string) *operatorTermina
 	if err := pty.Setsize(master, &pty.Winsize{Rows: 33, Cols: 111}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(nsjPath(t), args...)
+	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	ctty := 0 // the child's fd of its controlling terminal
 	if in != nil {
@@ -53,10 +54,9 @@ func startWithInput(t *testing.T, in io.Reader, args ...string) *operatorTermina
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &ptySession{cmd: cmd, tty: master}
-	go s.record()
+	s := harness.Watch(cmd, master)
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); master.Close() })
-	return &operatorTerminal{ptySession: s, slave: slave}
+	return &operatorTerminal{PtySession: s, slave: slave}
 }
 
 // termios is the operator terminal's modes now.
@@ -76,16 +76,16 @@ func (o *operatorTerminal) termios(t *testing.T) unix.Termios {
 // keeps writing to the command's terminal meanwhile: nsj must exit all the
 // same once the command has.
 func TestFsContainerRootCannotKeepTheOperatorsTerminal(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
 	a := startAttacker(t, c, "grabtty", nil)
 	start := time.Now()
 	o := startOnTerminal(t, "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", a.task.ID, busybox, "sh", "-c", "sleep 2")
-	if code := o.wait(t); code != 0 {
-		t.Fatalf("nsj exited %d:\n%s", code, o.output())
+	if code := o.Wait(t); code != 0 {
+		t.Fatalf("nsj exited %d:\n%s", code, o.Output())
 	}
 	t.Logf("nsj ran for %v", time.Since(start))
-	o.send(t, "operator-password-42\n")
+	o.Send(t, "operator-password-42\n")
 	time.Sleep(200 * time.Millisecond)
 	r := a.stop(t)
 	if !strings.Contains(r.log, "GRAB ") {
@@ -94,8 +94,8 @@ func TestFsContainerRootCannotKeepTheOperatorsTerminal(t *testing.T) {
 	if strings.Contains(r.log, "operator-password-42") {
 		t.Errorf("the container read what the operator typed after nsj exited:\n%s", r.log)
 	}
-	if strings.Contains(o.output(), "GRABBED-TERMINAL-WRITE") {
-		t.Errorf("the container wrote to the operator's terminal after nsj exited:\n%s\nterminal:\n%q", r.log, o.output())
+	if strings.Contains(o.Output(), "GRABBED-TERMINAL-WRITE") {
+		t.Errorf("the container wrote to the operator's terminal after nsj exited:\n%s\nterminal:\n%q", r.log, o.Output())
 	}
 	t.Logf("attacker:\n%s", r.log)
 	// A hung-up terminal: reads see end-of-file, writes fail.
@@ -112,39 +112,39 @@ func TestFsContainerRootCannotKeepTheOperatorsTerminal(t *testing.T) {
 // gets ^C, passes its exit status on, and the operator's terminal has its
 // modes back afterwards.
 func TestFsContainerShellWorksThroughItsOwnTerminal(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("relay"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("relay"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	o := startOnTerminal(t, "-a", c.Address, "-n", fsNS, "--debug", "--fs", "container", "-e", "PS1=relay$ ", tk.ID, busybox, "sh")
 	before := o.termios(t)
-	o.expect(t, "relay$ ")
-	o.send(t, "echo h''i; stty size\n")
-	o.expect(t, "\r\nhi\r\n")
-	o.expect(t, "33 111\r\n")
+	o.Expect(t, "relay$ ")
+	o.Send(t, "echo h''i; stty size\n")
+	o.Expect(t, "\r\nhi\r\n")
+	o.Expect(t, "33 111\r\n")
 	if tio := o.termios(t); tio.Lflag&unix.ICANON != 0 || tio.Lflag&unix.ECHO != 0 {
 		t.Errorf("the operator's terminal is not in raw mode while nsj relays: lflag %#x", tio.Lflag)
 	}
-	if err := pty.Setsize(o.tty, &pty.Winsize{Rows: 44, Cols: 122}); err != nil {
+	if err := pty.Setsize(o.TTY, &pty.Winsize{Rows: 44, Cols: 122}); err != nil {
 		t.Fatal(err)
 	}
-	o.cmd.Process.Signal(syscall.SIGWINCH)
+	o.Cmd.Process.Signal(syscall.SIGWINCH)
 	time.Sleep(100 * time.Millisecond)
-	o.send(t, "stty size\n")
-	o.expect(t, "44 122\r\n")
-	o.send(t, "sleep 100\n")
-	o.expect(t, "sleep 100\r\n")
+	o.Send(t, "stty size\n")
+	o.Expect(t, "44 122\r\n")
+	o.Send(t, "sleep 100\n")
+	o.Expect(t, "sleep 100\r\n")
 	time.Sleep(300 * time.Millisecond)
-	o.send(t, "\x03") // ^C, a raw byte the command's terminal turns into SIGINT
-	o.send(t, "echo after=$?\n")
-	o.expect(t, "after=130")
-	o.send(t, "exit 7\n")
-	if code := o.wait(t); code != 7 {
-		t.Fatalf("nsj exited %d, want the shell's 7:\n%s", code, o.output())
+	o.Send(t, "\x03") // ^C, a raw byte the command's terminal turns into SIGINT
+	o.Send(t, "echo after=$?\n")
+	o.Expect(t, "after=130")
+	o.Send(t, "exit 7\n")
+	if code := o.Wait(t); code != 7 {
+		t.Fatalf("nsj exited %d, want the shell's 7:\n%s", code, o.Output())
 	}
 	if after := o.termios(t); after != before {
 		t.Errorf("the operator's terminal modes changed:\nbefore %+v\nafter  %+v", before, after)
 	}
-	out := o.output()
+	out := o.Output()
 	if !strings.Contains(out, "the command gets a pseudo-terminal of its own; nsj relays it") {
 		t.Errorf("--debug does not say that nsj relays a terminal:\n%s", out)
 	}
@@ -153,18 +153,18 @@ func TestFsContainerShellWorksThroughItsOwnTerminal(t *testing.T) {
 // nsj killed with SIGTERM, SIGHUP or SIGINT from outside forwards it, and
 // gives the operator's terminal its modes back before it exits.
 func TestFsContainerRelayRestoresTheTerminalOnSignals(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("relay-term"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("relay-term"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			o := startOnTerminal(t, "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "echo st''arted; exec sleep 100")
 			before := o.termios(t)
-			o.expect(t, "started")
+			o.Expect(t, "started")
 			waitFor(t, 5*time.Second, "raw mode", func() bool { return o.termios(t).Lflag&unix.ICANON == 0 })
-			o.cmd.Process.Signal(sig)
-			if code := o.wait(t); code != 128+int(sig) {
-				t.Fatalf("nsj exited %d, want %d:\n%s", code, 128+int(sig), o.output())
+			o.Cmd.Process.Signal(sig)
+			if code := o.Wait(t); code != 128+int(sig) {
+				t.Fatalf("nsj exited %d, want %d:\n%s", code, 128+int(sig), o.Output())
 			}
 			if after := o.termios(t); after != before {
 				t.Errorf("the operator's terminal modes after %v:\nbefore %+v\nafter  %+v", sig, before, after)
@@ -177,19 +177,19 @@ func TestFsContainerRelayRestoresTheTerminalOnSignals(t *testing.T) {
 // its output, and the operator's terminal keeps its modes: nsj reads no
 // keys from it, and its ^C signals nsj, which forwards it.
 func TestFsContainerRelayWithRedirectedStdinLeavesTheTerminalAsItIs(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, fsNS, uniqueID("relay-stdin"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(distrolessRootfs(t))))
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("relay-stdin"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	o := startWithInput(t, strings.NewReader("piped-input\n"), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox,
 		"sh", "-c", "cat; [ -t 0 ] || [ ! -t 1 ] || echo std''out-is-a-tty; exec sleep 100")
 	before := o.termios(t)
-	o.expect(t, "piped-input")
-	o.expect(t, "stdout-is-a-tty")
+	o.Expect(t, "piped-input")
+	o.Expect(t, "stdout-is-a-tty")
 	if now := o.termios(t); now != before {
 		t.Errorf("the operator's terminal modes changed while stdin is redirected:\nbefore %+v\nnow    %+v", before, now)
 	}
-	o.send(t, "\x03") // the terminal's ^C: SIGINT to nsj, forwarded
-	if code := o.wait(t); code != 128+int(syscall.SIGINT) {
-		t.Fatalf("nsj exited %d, want 130:\n%s", code, o.output())
+	o.Send(t, "\x03") // the terminal's ^C: SIGINT to nsj, forwarded
+	if code := o.Wait(t); code != 128+int(syscall.SIGINT) {
+		t.Fatalf("nsj exited %d, want 130:\n%s", code, o.Output())
 	}
 }

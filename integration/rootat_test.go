@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // Defence 14: --root-at DIR never covers the host's files. The container's
@@ -16,10 +17,10 @@ import (
 // that is not empty or holds a $PATH entry, before joining (Go) and again on
 // the directory it mounts on (the constructor); DIR stays as it was.
 func TestRootAtNeverCoversTheHostsFiles(t *testing.T) {
-	c := sharedContainerd(t)
-	rootfs := distrolessRootfs(t)
+	c := harness.SharedContainerd(t)
+	rootfs := harness.DistrolessRootfs(t)
 	writeScript(t, filepath.Join(rootfs, "bin/probe"), "echo the-containers-probe")
-	tk := c.RunTask(t, fsNS, uniqueID("rootat-probe"), WithArgs("/sleep", "100000"), WithSpecOpts(oci.WithRootFSPath(rootfs)))
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat-probe"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(rootfs)))
 	base := t.TempDir()
 	opt := filepath.Join(base, "opt")
 	writeScript(t, filepath.Join(opt, "bin/probe"), "echo the-hosts-probe")
@@ -31,30 +32,30 @@ func TestRootAtNeverCoversTheHostsFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	onPath := "PATH=" + filepath.Join(opt, "bin") + ":/usr/bin:/bin"
-	run := func(dir string, env []string, command ...string) result {
+	run := func(dir string, env []string, command ...string) harness.Result {
 		args := []string{"--root-at", dir, "-n", fsNS}
 		for _, e := range env {
 			args = append(args, "-e", e)
 		}
-		return nsjAt(t, c, append(append(args, tk.ID), command...)...)
+		return harness.NsjAt(t, c, append(append(args, tk.ID), command...)...)
 	}
 	before := hostState(t)
 
 	t.Run("DIR holds a $PATH entry", func(t *testing.T) { // the attack
-		run(opt, []string{onPath}, "probe").fails(t, 125, "--root-at "+opt+" holds $PATH entry "+opt+"/bin: host commands would run the container's files there as root")
+		run(opt, []string{onPath}, "probe").Fails(t, 125, "--root-at "+opt+" holds $PATH entry "+opt+"/bin: host commands would run the container's files there as root")
 	})
 	t.Run("DIR has files", func(t *testing.T) { // they would be hidden from the command
-		run(opt, nil, "sh", "-c", "ls "+opt).fails(t, 125, "--root-at "+opt+" is not empty")
+		run(opt, nil, "sh", "-c", "ls "+opt).Fails(t, 125, "--root-at "+opt+" is not empty")
 	})
 	t.Run("DIR is a symlink", func(t *testing.T) {
-		run(filepath.Join(base, "link"), nil, "true").fails(t, 125, "is a symbolic link")
+		run(filepath.Join(base, "link"), nil, "true").Fails(t, 125, "is a symbolic link")
 	})
 	t.Run("DIR filled after nsj checked it", func(t *testing.T) { // the constructor checks again
 		cmd, out := startStopped(t, nil, "exec", "-a", c.Address, "--root-at", empty, "-n", fsNS, tk.ID, "true")
 		writeScript(t, filepath.Join(empty, "probe"), "echo the-hosts-late-probe")
 		cmd.Process.Signal(syscall.SIGCONT)
 		cmd.Wait()
-		result{out.stdout.String(), out.stderr.String(), cmd.ProcessState.ExitCode()}.fails(t, 125, "--root-at "+empty+" is not empty")
+		harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}.Fails(t, 125, "--root-at "+empty+" is not empty")
 	})
 	if got := readFile(t, filepath.Join(opt, "bin/probe")); got != "#!/bin/sh\necho the-hosts-probe\n" {
 		t.Errorf("%s/bin/probe changed: %q", opt, got)
@@ -64,7 +65,7 @@ func TestRootAtNeverCoversTheHostsFiles(t *testing.T) {
 	}
 	hostUnchanged(t, before)
 	// An empty or missing DIR still works.
-	if got := run(filepath.Join(base, "missing"), nil, "cat", filepath.Join(base, "missing/etc/hostname")).ok(t); got != "distroless\n" {
+	if got := run(filepath.Join(base, "missing"), nil, "cat", filepath.Join(base, "missing/etc/hostname")).OK(t); got != "distroless\n" {
 		t.Errorf("--root-at a missing DIR: %q, want the container's hostname file", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/runtime"
 )
 
@@ -20,7 +21,7 @@ import (
 
 // connect returns a runtime client for c; ns "" means not given (so Find may
 // search other namespaces). The environment cannot interfere.
-func connect(t *testing.T, c *Containerd, ns string) *runtime.Client {
+func connect(t *testing.T, c *harness.Containerd, ns string) *runtime.Client {
 	t.Helper()
 	t.Setenv(runtime.EnvAddress, "")
 	t.Setenv(runtime.EnvNamespace, "")
@@ -65,7 +66,7 @@ func procFile(t *testing.T, pid uint32, name string) string {
 }
 
 func TestConnectReportsVersion(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	rc := connect(t, c, "")
 	v, err := rc.Version(context.Background())
 	if err != nil || v == "" || rc.Address() != c.Address || rc.Namespace() != "default" {
@@ -74,9 +75,9 @@ func TestConnectReportsVersion(t *testing.T) {
 }
 
 func TestFindExactAndPrefix(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-exact"
-	web := c.RunTask(t, ns, "web-1a2b", WithLabels(map[string]string{"app": "web"}), WithImageName("docker.io/library/busybox:1.36"))
+	web := c.RunTask(t, ns, "web-1a2b", harness.WithLabels(map[string]string{"app": "web"}), harness.WithImageName("docker.io/library/busybox:1.36"))
 	c.RunTask(t, ns, "db")
 	rc := connect(t, c, ns)
 	for _, ref := range []string{"web-1a2b", "web", "w", ns + "/web-1a2b"} {
@@ -110,7 +111,7 @@ func TestFindExactAndPrefix(t *testing.T) {
 }
 
 func TestFindAmbiguousPrefix(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-ambiguous"
 	c.RunTask(t, ns, "abc1")
 	abd := c.RunTask(t, ns, "abd2")
@@ -123,7 +124,7 @@ func TestFindAmbiguousPrefix(t *testing.T) {
 }
 
 func TestFindUnknownTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-unknown"
 	c.RunTask(t, ns, "one")
 	c.RunTask(t, ns, "two")
@@ -137,9 +138,9 @@ func TestFindUnknownTask(t *testing.T) {
 
 // fixWithCtr runs the ctr command that an error message suggests, checking
 // that it is right. The message names this containerd's socket with -a.
-func fixWithCtr(t *testing.T, c *Containerd, msg string) {
+func fixWithCtr(t *testing.T, c *harness.Containerd, msg string) {
 	t.Helper()
-	requireBinaries(t, "ctr")
+	harness.RequireBinaries(t, "ctr")
 	_, cmd, ok := strings.Cut(msg, "with: ")
 	if !ok || !strings.Contains(cmd, "ctr -a "+c.Address+" ") {
 		t.Fatalf("no ctr command for %s in %q", c.Address, msg)
@@ -150,9 +151,9 @@ func fixWithCtr(t *testing.T, c *Containerd, msg string) {
 }
 
 func TestFindStoppedTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-stopped"
-	old := c.RunTask(t, ns, "done", TaskStopped())
+	old := c.RunTask(t, ns, "done", harness.TaskStopped())
 	rc := connect(t, c, ns)
 	msg := findFails(t, rc, "done", runtime.ErrNotRunning, `task "done" in namespace "nsj-stopped" is stopped; start it again with: ctr -a `)
 	fixWithCtr(t, c, msg)
@@ -162,9 +163,9 @@ func TestFindStoppedTask(t *testing.T) {
 }
 
 func TestFindCreatedTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-created"
-	c.RunTask(t, ns, "made", TaskCreated())
+	c.RunTask(t, ns, "made", harness.TaskCreated())
 	rc := connect(t, c, ns)
 	msg := findFails(t, rc, "made", runtime.ErrNotRunning, `task "made" in namespace "nsj-created" is created but not started`)
 	fixWithCtr(t, c, msg)
@@ -174,9 +175,9 @@ func TestFindCreatedTask(t *testing.T) {
 }
 
 func TestFindContainerWithoutTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-notask"
-	c.RunTask(t, ns, "bare", WithoutTask())
+	c.RunTask(t, ns, "bare", harness.WithoutTask())
 	rc := connect(t, c, ns)
 	msg := findFails(t, rc, "bare", runtime.ErrNotRunning, `container "bare" in namespace "nsj-notask" has no task; start it with: ctr -a `)
 	fixWithCtr(t, c, msg)
@@ -186,16 +187,16 @@ func TestFindContainerWithoutTask(t *testing.T) {
 }
 
 func TestFindPausedTask(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-paused"
-	p := c.RunTask(t, ns, "frozen", TaskPaused())
+	p := c.RunTask(t, ns, "frozen", harness.TaskPaused())
 	if tg := find(t, connect(t, c, ns), "frozen"); tg.Status != runtime.StatusPaused || tg.PID != p.PID {
 		t.Errorf("got %s pid %d, want paused pid %d", tg.Status, tg.PID, p.PID)
 	}
 }
 
 func TestFindSearchesOtherNamespaces(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	c.RunTask(t, "default", "nsj-filler") // so that namespace default exists
 	other := c.RunTask(t, "nsj-elsewhere", "lonely-7c1")
 	c.RunTask(t, "nsj-twin-a", "twin")
@@ -222,7 +223,7 @@ func TestFindSearchesOtherNamespaces(t *testing.T) {
 }
 
 func TestFindInMobyNamespace(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const id = "3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
 	task := c.RunTask(t, "moby", id)
 	tg := find(t, connect(t, c, ""), id[:12])
@@ -232,11 +233,11 @@ func TestFindInMobyNamespace(t *testing.T) {
 }
 
 func TestListAllNamespaces(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	b := c.RunTask(t, "nsj-list-b", "zeta")
-	a := c.RunTask(t, "nsj-list-a", "beta", WithHostNetwork())
-	c.RunTask(t, "nsj-list-a", "alpha", WithoutTask())
-	c.RunTask(t, "nsj-list-a", "gamma", TaskStopped())
+	a := c.RunTask(t, "nsj-list-a", "beta", harness.WithHostNetwork())
+	c.RunTask(t, "nsj-list-a", "alpha", harness.WithoutTask())
+	c.RunTask(t, "nsj-list-a", "gamma", harness.TaskStopped())
 	rc := connect(t, c, "nsj-list-a")
 	want := []string{
 		"nsj-list-a/alpha no-task pid=0 net,pid,uts,ipc",
@@ -278,7 +279,7 @@ func listed(ts []runtime.Target, prefix string) []string {
 }
 
 func TestRecheckDetectsRestart(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-recheck"
 	c.RunTask(t, ns, "phoenix")
 	rc := connect(t, c, ns)
@@ -303,9 +304,9 @@ func TestRecheckDetectsRestart(t *testing.T) {
 }
 
 func TestSpecWithoutNetworkIsHostNetwork(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-hostnet"
-	c.RunTask(t, ns, "hostnet", WithHostNetwork(), WithArgs("sh", "-c", "sleep 1000 & sleep 1000"))
+	c.RunTask(t, ns, "hostnet", harness.WithHostNetwork(), harness.WithArgs("sh", "-c", "sleep 1000 & sleep 1000"))
 	tg := find(t, connect(t, c, ns), "hostnet")
 	if err := tg.Inspect(); err != nil {
 		t.Fatal(err)
@@ -333,7 +334,7 @@ func TestSpecWithoutNetworkIsHostNetwork(t *testing.T) {
 }
 
 func TestRuncStateStaysInTestRoot(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	const ns = "nsj-runcroot"
 	c.RunTask(t, ns, "rooted")
 	if _, err := os.Stat(fmt.Sprintf("%s/%s/rooted/state.json", c.RuncRoot, ns)); err != nil {

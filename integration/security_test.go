@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // nsj runs as host root and puts a host process into a container that may
@@ -20,7 +21,7 @@ import (
 
 // nsjComm is the name (/proc/PID/comm) of nsj's processes: its binary's.
 func nsjComm(t testing.TB) string {
-	name := filepath.Base(nsjPath(t))
+	name := filepath.Base(harness.NsjPath(t))
 	return name[:min(len(name), 15)]
 }
 
@@ -29,10 +30,10 @@ func nsjComm(t testing.TB) string {
 // with the default capabilities, cannot open the /proc files of either,
 // however often it tries.
 func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	a := startAttacker(t, c, "peek", nil)
 	for i := 0; i < 500; i++ {
-		nsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "sleep", "0.005").ok(t)
+		harness.NsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "sleep", "0.005").OK(t)
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)
@@ -83,14 +84,14 @@ func requireRefused(t *testing.T, r *report, comms ...string) {
 // shows that the attack works, and is why nsj warns about such containers
 // (defence 4).
 func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
-	c := sharedContainerd(t)
-	requireBinaries(t, "busybox")
+	c := harness.SharedContainerd(t)
+	harness.RequireBinaries(t, "busybox")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	nsjCopy, cmdCopy := filepath.Join(dir, "nsj"), filepath.Join(dir, "sleep")
 	busybox, _ := exec.LookPath("busybox")
-	for from, to := range map[string]string{nsjPath(t): nsjCopy, busybox: cmdCopy} {
-		if err := copyFile(from, to, 0o755); err != nil {
+	for from, to := range map[string]string{harness.NsjPath(t): nsjCopy, busybox: cmdCopy} {
+		if err := harness.CopyFile(from, to, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,10 +101,10 @@ func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
 	// memfd copy on kernels before 5.12 (the kernel-fallback matrix).
 	grabbedNsj := regexp.MustCompile("victim=(" + fileID(t, nsjCopy) + "|memfd)")
 	for i := 0; i < 300 && (i < 20 || !grabbedNsj.MatchString(a.log()) || !strings.Contains(a.log(), "WROTE-LATER")); i++ {
-		r := run(nsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
-		r.ok(t)
-		if !strings.Contains(r.stderr, "has CAP_SYS_PTRACE") {
-			t.Fatalf("no warning about CAP_SYS_PTRACE: %q", r.stderr)
+		r := run(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
+		r.OK(t)
+		if !strings.Contains(r.Stderr, "has CAP_SYS_PTRACE") {
+			t.Fatalf("no warning about CAP_SYS_PTRACE: %q", r.Stderr)
 		}
 	}
 	r := a.stop(t)
@@ -140,7 +141,7 @@ func fileSum(t testing.TB, path string) string {
 // CAP_SYS_ADMIN, CAP_SYS_PTRACE) is named in a warning before nsj opens
 // anything of it; --log-level error alone silences it.
 func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	for _, tc := range []struct {
 		name string
 		opts []oci.SpecOpts
@@ -152,7 +153,7 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 		{"privileged", []oci.SpecOpts{oci.WithPrivileged}, []string{"is privileged", "has CAP_SYS_PTRACE"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tk := c.RunTask(t, "nsj-security", uniqueID("risky-"+tc.name), WithSpecOpts(tc.opts...))
+			tk := c.RunTask(t, "nsj-security", harness.UniqueID("risky-"+tc.name), harness.WithSpecOpts(tc.opts...))
 			stderr := stderrAtLookup(t, c, tk)
 			lines := strings.Split(strings.TrimSpace(stderr), "\n")
 			if len(tc.want) == 0 && stderr != "" || len(tc.want) > 0 && len(lines) != len(tc.want) {
@@ -163,8 +164,8 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 					t.Errorf("warning %d: %q, want it to name the task and say it %s", i, lines[i], want)
 				}
 			}
-			if r := nsjAt(t, c, "--log-level", "error", "-n", tk.Namespace, tk.ID, "hostname"); r.ok(t) != tk.ID+"\n" || r.stderr != "" {
-				t.Errorf("--log-level error: stdout %q, stderr %q; want the hostname and nothing on stderr", r.stdout, r.stderr)
+			if r := harness.NsjAt(t, c, "--log-level", "error", "-n", tk.Namespace, tk.ID, "hostname"); r.OK(t) != tk.ID+"\n" || r.Stderr != "" {
+				t.Errorf("--log-level error: stdout %q, stderr %q; want the hostname and nothing on stderr", r.Stdout, r.Stderr)
 			}
 		})
 	}
@@ -173,7 +174,7 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 // stderrAtLookup runs nsj against tk, stops it where the task is found and
 // nothing of it is opened yet, and returns what nsj wrote to stderr by then.
 // nsj then goes on and must succeed. flags go before the task.
-func stderrAtLookup(t *testing.T, c *Containerd, tk *Task, flags ...string) string {
+func stderrAtLookup(t *testing.T, c *harness.Containerd, tk *harness.Task, flags ...string) string {
 	t.Helper()
 	return stderrBeforeOpening(t, append(append([]string{"-a", c.Address, "-n", tk.Namespace}, flags...), tk.ID)...)
 }
@@ -186,7 +187,7 @@ func stderrBeforeOpening(t *testing.T, target ...string) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := exec.Command(nsjPath(t), append(target, "true")...)
+	cmd := exec.Command(harness.NsjPath(t), append(target, "true")...)
 	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
 	cmd.Stderr = f
 	if err := cmd.Start(); err != nil {
@@ -206,16 +207,16 @@ func stderrBeforeOpening(t *testing.T, target ...string) string {
 // namespace, the command is out of the container's sight; with it, the same
 // container gets hold of the command.
 func TestCommandOutsideThePidNamespaceIsOutOfPtraceReach(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	a := startAttacker(t, c, "peek", nil, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
 	for i := 0; i < 50; i++ {
-		nsjAt(t, c, "--log-level", "error", "--ns", "net,uts,ipc", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").ok(t)
+		harness.NsjAt(t, c, "--log-level", "error", "--ns", "net,uts,ipc", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").OK(t)
 	}
 	if log := a.log(); strings.Contains(log, "OK ") {
 		t.Fatalf("without the pid namespace, the container still reached the command:\n%s", log)
 	}
 	for i := 0; i < 50 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
-		nsjAt(t, c, "--log-level", "error", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").ok(t)
+		harness.NsjAt(t, c, "--log-level", "error", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").OK(t)
 	}
 	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
 		t.Fatalf("in the pid namespace, the container never reached the command: the test proves nothing\n%s", r.log)
@@ -227,11 +228,11 @@ func TestCommandOutsideThePidNamespaceIsOutOfPtraceReach(t *testing.T) {
 // open) no longer has capabilities the container's root lacks, and is
 // within its reach while it runs.
 func TestCommandThatDropsItsCapabilitiesIsWithinTheContainersReach(t *testing.T) {
-	requireBinaries(t, "setpriv")
-	c := sharedContainerd(t)
+	harness.RequireBinaries(t, "setpriv")
+	c := harness.SharedContainerd(t)
 	a := startAttacker(t, c, "peek", nil)
 	for i := 0; i < 20 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
-		nsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "0.3").ok(t)
+		harness.NsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "0.3").OK(t)
 	}
 	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
 		t.Fatalf("the container never reached the command that dropped its capabilities: update docs/security.md\n%s", r.log)

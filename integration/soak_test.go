@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // soakRuns is how many times the soak runs nsj each way: $NSJ_SOAK_RUNS
@@ -31,29 +33,27 @@ func soakRuns(t *testing.T) int {
 // left in the container, and containerd and the task's shim hold no more
 // file descriptors than before.
 func TestSoakLeavesNothingBehind(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-soak", uniqueID("soak"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-soak", harness.UniqueID("soak"))
 	runs := soakRuns(t)
 	shim := parentOf(t, int(tk.PID))
-	mounts, ownMounts := readFile(t, "/proc/1/mountinfo"), readFile(t, "/proc/self/mountinfo")
+	mounts := harness.SaveHostMounts(t)
 	ctdFds, shimFds := fdCount(t, c.PID), fdCount(t, shim)
 	args := []string{"-a", c.Address, "-n", tk.Namespace, tk.ID, "true"}
 
 	start := time.Now()
 	for i := 0; i < runs; i++ {
-		nsj(t, args...).ok(t)
+		harness.Nsj(t, args...).OK(t)
 	}
 	t.Logf("%d runs one at a time in %s", runs, time.Since(start))
 	start = time.Now()
-	if failed := inParallel(nsjPath(t), args, runs, 64); len(failed) > 0 {
+	if failed := inParallel(harness.NsjPath(t), args, runs, 64); len(failed) > 0 {
 		t.Fatalf("%d of %d runs 64 at a time failed; the first: %s", len(failed), runs, failed[0])
 	}
 	t.Logf("%d runs 64 at a time in %s", runs, time.Since(start))
 
-	if readFile(t, "/proc/1/mountinfo") != mounts || readFile(t, "/proc/self/mountinfo") != ownMounts {
-		t.Errorf("the host's mount table changed")
-	}
-	if left := processesOf(t, nsjPath(t)); len(left) > 0 {
+	mounts.Unchanged(t, "the host's mount table changed")
+	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}
 	if z := zombiesIn(t, int(tk.PID)); len(z) > 0 {
@@ -122,12 +122,12 @@ func parentOf(t testing.TB, pid int) int {
 // zombiesIn lists the zombies in the pid namespace of pid.
 func zombiesIn(t testing.TB, pid int) []int {
 	t.Helper()
-	ns := nsLink(t, pid, "pid")
+	ns := harness.NSLink(t, pid, "pid")
 	var out []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
-		if err != nil || nsLink(t, p, "pid") != ns {
+		if err != nil || harness.NSLink(t, p, "pid") != ns {
 			continue
 		}
 		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))

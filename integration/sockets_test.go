@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	"github.com/nsj-dev/nsj/runtime"
 )
 
@@ -31,7 +32,7 @@ type nodeRun struct {
 }
 
 // nsjOnNode runs nsj with args on the node n describes.
-func nsjOnNode(t *testing.T, n nodeRun, args ...string) result {
+func nsjOnNode(t *testing.T, n nodeRun, args ...string) harness.Result {
 	t.Helper()
 	script := "set -e; mount -t tmpfs -o mode=0755 nsj-test-run /run; "
 	paths := make([]string, 0, len(n.links))
@@ -47,17 +48,17 @@ func nsjOnNode(t *testing.T, n nodeRun, args ...string) result {
 	}
 	script += `exec "$@"`
 	cmdline := append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh"}, n.as...)
-	cmd := exec.Command("unshare", append(append(cmdline, nsjPath(t)), args...)...)
+	cmd := exec.Command("unshare", append(append(cmdline, harness.NsjPath(t)), args...)...)
 	if len(n.env) > 0 {
 		cmd.Env = append(os.Environ(), n.env...)
 	}
-	return runUntil(t, cmd, 60*time.Second, nil)
+	return harness.RunUntil(t, cmd, 60*time.Second, nil)
 }
 
 // twoContainerdNode is the suite's containerd on the stock socket and a
 // second one on Docker's.
-func twoContainerdNode(t *testing.T) (a, b *Containerd, n nodeRun) {
-	a, b = sharedContainerd(t), startContainerd(t)
+func twoContainerdNode(t *testing.T) (a, b *harness.Containerd, n nodeRun) {
+	a, b = harness.SharedContainerd(t), harness.StartContainerd(t)
 	return a, b, nodeRun{links: map[string]string{
 		runtime.DefaultSockets[0]:      a.Address,
 		runtime.DockerContainerdSocket: b.Address,
@@ -66,38 +67,38 @@ func twoContainerdNode(t *testing.T) (a, b *Containerd, n nodeRun) {
 
 func TestTaskOnSecondContainerdIsFoundWithoutAddress(t *testing.T) {
 	_, b, node := twoContainerdNode(t)
-	tk := b.RunTask(t, uniqueID("nsj-node"), uniqueID("only-b"))
-	out := nsjOnNode(t, node, tk.ID, "readlink", "/proc/self/ns/uts").ok(t)
+	tk := b.RunTask(t, harness.UniqueID("nsj-node"), harness.UniqueID("only-b"))
+	out := nsjOnNode(t, node, tk.ID, "readlink", "/proc/self/ns/uts").OK(t)
 	if want := readlinkNS(t, tk.PID, "uts"); strings.TrimSpace(out) != want {
 		t.Errorf("ran in uts %q, want the task's %q", out, want)
 	}
 	// A socket that does not answer is left out, with a warning.
 	node.links["/run/k3s/containerd/containerd.sock"] = deadSocket(t)
 	r := nsjOnNode(t, node, tk.ID, "true")
-	if r.code != 0 || !strings.Contains(r.stderr, "containerd at /run/k3s/containerd/containerd.sock does not answer; going on without it") {
-		t.Errorf("with a dead socket: exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "containerd at /run/k3s/containerd/containerd.sock does not answer; going on without it") {
+		t.Errorf("with a dead socket: exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
 
 func TestSameIDOnTwoContainerdsIsAmbiguous(t *testing.T) {
 	a, b, node := twoContainerdNode(t)
-	id := uniqueID("twice")
-	nsA, nsB := uniqueID("nsj-node-a"), uniqueID("nsj-node-b")
+	id := harness.UniqueID("twice")
+	nsA, nsB := harness.UniqueID("nsj-node-a"), harness.UniqueID("nsj-node-b")
 	a.RunTask(t, nsA, id)
 	b.RunTask(t, nsB, id)
-	nsjOnNode(t, node, id, "true").fails(t, 125, fmt.Sprintf(`%q matches containers on several containerds: %s %s/%s, %s %s/%s; pick one with -a SOCKET`,
+	nsjOnNode(t, node, id, "true").Fails(t, 125, fmt.Sprintf(`%q matches containers on several containerds: %s %s/%s, %s %s/%s; pick one with -a SOCKET`,
 		id, runtime.DefaultSockets[0], nsA, id, runtime.DockerContainerdSocket, nsB, id))
 	out := nsjOnNode(t, node, "-a", runtime.DockerContainerdSocket, id, "true")
-	out.ok(t)
+	out.OK(t)
 }
 
 func TestListShowsEveryContainerdWithSocketColumn(t *testing.T) {
 	a, b, node := twoContainerdNode(t)
-	nsA, nsB := uniqueID("nsj-lista"), uniqueID("nsj-listb")
+	nsA, nsB := harness.UniqueID("nsj-lista"), harness.UniqueID("nsj-listb")
 	ta := a.RunTask(t, nsA, "on-a")
 	tb := b.RunTask(t, nsB, "on-b")
 	for _, args := range [][]string{{"--list", "-A"}, {"--list"}} {
-		table := nsjOnNode(t, node, args...).ok(t)
+		table := nsjOnNode(t, node, args...).OK(t)
 		lines := strings.Split(strings.TrimSpace(table), "\n")
 		if h := strings.Join(strings.Fields(lines[0]), " "); h != "SOCKET NAMESPACE TASK PID STATUS NAMESPACES IMAGE" {
 			t.Fatalf("nsj %s header %q", strings.Join(args, " "), h)
@@ -112,13 +113,13 @@ func TestListShowsEveryContainerdWithSocketColumn(t *testing.T) {
 		}
 	}
 	var entries []struct{ Socket, Namespace, ID string }
-	if err := json.Unmarshal([]byte(nsjOnNode(t, node, "--list", "-n", nsB, "-o", "json").ok(t)), &entries); err != nil {
+	if err := json.Unmarshal([]byte(nsjOnNode(t, node, "--list", "-n", nsB, "-o", "json").OK(t)), &entries); err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 1 || entries[0].Socket != runtime.DockerContainerdSocket || entries[0].ID != "on-b" {
 		t.Errorf("--list -n %s -o json: %+v", nsB, entries)
 	}
-	if q := nsjOnNode(t, node, "--list", "-n", nsB, "-q").ok(t); q != "on-b\n" {
+	if q := nsjOnNode(t, node, "--list", "-n", nsB, "-q").OK(t); q != "on-b\n" {
 		t.Errorf("--list -n -q: %q", q)
 	}
 }
@@ -136,36 +137,36 @@ func slicesContainsPrefix(lines []string, prefix string) bool {
 
 func TestMissingNamespaceNamesTheContainerdThatHasIt(t *testing.T) {
 	_, b, node := twoContainerdNode(t)
-	ns := uniqueID("nsj-elsewhere")
+	ns := harness.UniqueID("nsj-elsewhere")
 	tk := b.RunTask(t, ns, "there")
-	nsjOnNode(t, node, "-a", runtime.DefaultSockets[0], "-n", ns, tk.ID, "true").fails(t, 125,
+	nsjOnNode(t, node, "-a", runtime.DefaultSockets[0], "-n", ns, tk.ID, "true").Fails(t, 125,
 		fmt.Sprintf(`containerd at %s has no namespace %q; it is on %s: -a %s`, runtime.DefaultSockets[0], ns, runtime.DockerContainerdSocket, runtime.DockerContainerdSocket))
 	upper := strings.ToUpper(ns)
-	nsjOnNode(t, node, "--list", "-n", upper).fails(t, 125,
+	nsjOnNode(t, node, "--list", "-n", upper).Fails(t, 125,
 		fmt.Sprintf(`no containerd of this node has namespace %q (`, upper))
-	nsjOnNode(t, node, "--list", "-n", upper).fails(t, 125, "(names are case-sensitive: -n "+ns+")")
+	nsjOnNode(t, node, "--list", "-n", upper).Fails(t, 125, "(names are case-sensitive: -n "+ns+")")
 }
 
 func TestAllRunsOnEveryContainerd(t *testing.T) {
 	a, b, node := twoContainerdNode(t)
-	label := map[string]string{"nsj-node": uniqueID("all")}
-	nsA, nsB := uniqueID("nsj-alla"), uniqueID("nsj-allb")
-	a.RunTask(t, nsA, "x", WithLabels(label))
-	b.RunTask(t, nsB, "y", WithLabels(label))
-	out := nsjOnNode(t, node, "--all", "--selector", "nsj-node="+label["nsj-node"], "--", "echo", "ran").ok(t)
+	label := map[string]string{"nsj-node": harness.UniqueID("all")}
+	nsA, nsB := harness.UniqueID("nsj-alla"), harness.UniqueID("nsj-allb")
+	a.RunTask(t, nsA, "x", harness.WithLabels(label))
+	b.RunTask(t, nsB, "y", harness.WithLabels(label))
+	out := nsjOnNode(t, node, "--all", "--selector", "nsj-node="+label["nsj-node"], "--", "echo", "ran").OK(t)
 	if got, want := sortedLines(out), []string{nsA + "/x: ran", nsB + "/y: ran"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("--all over two containerds: %q, want %q", got, want)
 	}
 }
 
 func TestDefaultSocketBehindPrivateDirNeedsRoot(t *testing.T) {
-	a := sharedContainerd(t)
+	a := harness.SharedContainerd(t)
 	node := nodeRun{
 		links: map[string]string{runtime.DefaultSockets[0]: a.Address},
 		setup: "chmod 0700 /run/containerd",
 		as:    []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"},
 	}
-	nsjOnNode(t, node, "--list").fails(t, 125,
+	nsjOnNode(t, node, "--list").Fails(t, 125,
 		"permission denied reaching /run/containerd/containerd.sock (/run/containerd is 0700): run nsj as root")
 	// The same through -a: a socket in a 0700 directory the test made.
 	dir, err := os.MkdirTemp("/tmp", "nsj-private-")
@@ -174,13 +175,13 @@ func TestDefaultSocketBehindPrivateDirNeedsRoot(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := listenUnix(t, filepath.Join(dir, "c.sock"))
-	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", nsjPath(t), "-a", sock, "--list")
-	runUntil(t, cmd, 30*time.Second, nil).fails(t, 125,
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", harness.NsjPath(t), "-a", sock, "--list")
+	harness.RunUntil(t, cmd, 30*time.Second, nil).Fails(t, 125,
 		fmt.Sprintf("cannot reach containerd socket %s (from -a/--address; %s is 0700): permission denied; run nsj as root", sock, dir))
 }
 
 func TestWrongSocketsSayWhatTheyAre(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	dir := t.TempDir()
 	tests := []struct {
 		name, address, want string
@@ -195,7 +196,7 @@ func TestWrongSocketsSayWhatTheyAre(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
-			nsj(t, "-a", tt.address, "--list").fails(t, 125, tt.address+" "+tt.want)
+			harness.Nsj(t, "-a", tt.address, "--list").Fails(t, 125, tt.address+" "+tt.want)
 			if took := time.Since(start); took > 2*time.Second {
 				t.Errorf("took %v", took)
 			}
@@ -204,11 +205,11 @@ func TestWrongSocketsSayWhatTheyAre(t *testing.T) {
 }
 
 func TestPrefixAmbiguousInOneNamespaceSaysGiveMore(t *testing.T) {
-	c := sharedContainerd(t)
-	ns, prefix := uniqueID("nsj-amb"), uniqueID("amb")
+	c := harness.SharedContainerd(t)
+	ns, prefix := harness.UniqueID("nsj-amb"), harness.UniqueID("amb")
 	c.RunTask(t, ns, prefix+"a1")
 	c.RunTask(t, ns, prefix+"b2")
-	nsjAt(t, c, prefix, "true").fails(t, 125,
+	harness.NsjAt(t, c, prefix, "true").Fails(t, 125,
 		fmt.Sprintf(`task prefix %q is ambiguous in namespace %q: %sa1, %sb2; give more of the ID`, prefix, ns, prefix, prefix))
 }
 
@@ -262,15 +263,15 @@ func readlinkNS(t *testing.T, pid uint32, typ string) string {
 }
 
 func TestEmptyListSaysWhereItLooked(t *testing.T) {
-	c := startContainerd(t)
-	r := nsjAt(t, c, "--list")
-	if r.code != 0 || strings.TrimSpace(r.stdout) != "NAMESPACE  TASK  PID  STATUS  NAMESPACES  IMAGE" {
-		t.Fatalf("--list on an empty containerd: exit %d, stdout %q", r.code, r.stdout)
+	c := harness.StartContainerd(t)
+	r := harness.NsjAt(t, c, "--list")
+	if r.Code != 0 || strings.TrimSpace(r.Stdout) != "NAMESPACE  TASK  PID  STATUS  NAMESPACES  IMAGE" {
+		t.Fatalf("--list on an empty containerd: exit %d, stdout %q", r.Code, r.Stdout)
 	}
-	if want := fmt.Sprintf("nsj: no containers (searched containerd at %s: no namespaces)\n", c.Address); r.stderr != want {
-		t.Errorf("stderr %q, want %q", r.stderr, want)
+	if want := fmt.Sprintf("nsj: no containers (searched containerd at %s: no namespaces)\n", c.Address); r.Stderr != want {
+		t.Errorf("stderr %q, want %q", r.Stderr, want)
 	}
 	missing := fmt.Sprintf("containerd at %s has no namespace \"docker\", nor any other: it has no containers", c.Address)
-	nsjAt(t, c, "--list", "-n", "docker").fails(t, 125, missing)
-	nsjAt(t, c, "-n", "docker", "--all", "--", "true").fails(t, 125, missing)
+	harness.NsjAt(t, c, "--list", "-n", "docker").Fails(t, 125, missing)
+	harness.NsjAt(t, c, "-n", "docker", "--all", "--", "true").Fails(t, 125, missing)
 }

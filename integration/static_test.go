@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // nsj is one static binary: copied into a root filesystem that holds
 // nothing but busybox (no glibc, no loader), it runs and joins.
 func TestStaticNsjRunsWithoutGlibc(t *testing.T) {
-	bin := nsjPath(t)
+	bin := harness.NsjPath(t)
 	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -41,20 +43,20 @@ func TestStaticNsjRunsWithoutGlibc(t *testing.T) {
 	}
 	// A join from there, in a private mount namespace of this run only: the
 	// root is made a mount point (as a bind-mounted /host is), with a /proc.
-	tg := startTarget(t, "sleep 100000")
+	tg := harness.StartTarget(t, "sleep 100000")
 	script := `mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && exec chroot "$1" /nsj -t "$2" /bin/hostname`
-	out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", root, tg.pidArg()).CombinedOutput()
+	out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", root, tg.PIDArg()).CombinedOutput()
 	if err != nil || string(out) != "nsj-target\n" {
 		t.Fatalf("nsj -t PID hostname in a busybox-only root: %v\n%s", err, out)
 	}
 	// A chroot whose root is no mount point: nsj cannot keep its mounts
 	// private there, says so, and changes nothing.
 	script = `mount -t proc proc "$1/proc" && exec chroot "$1" /nsj -t "$2" /bin/hostname`
-	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", root, tg.pidArg())
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", root, tg.PIDArg())
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Run()
-	result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}.fails(t, 125, "bind-mount the directory on itself")
+	harness.Result{Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}.Fails(t, 125, "bind-mount the directory on itself")
 }
 
 func copyInto(t *testing.T, from, to string) {

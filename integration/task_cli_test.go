@@ -11,28 +11,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // A user session against containerd: nsj -a SOCKET -n NAMESPACE TASK COMMAND.
 
-// uniqueID makes container IDs that no other test uses.
-func uniqueID(prefix string) string {
-	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1e9)
-}
-
-// nsjAt runs nsj against containerd c.
-func nsjAt(t *testing.T, c *Containerd, args ...string) result {
-	t.Helper()
-	return nsj(t, append([]string{"-a", c.Address}, args...)...)
-}
-
 func TestTaskPsShowsTheTasksProcesses(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("web"), WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("web"), harness.WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
 	waitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
 		return readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "sleep\x00100000\x00"
 	})
-	out := nsjAt(t, c, "-n", "nsj-cli", tk.ID, "ps", "-e", "-o", "pid=,args=").ok(t)
+	out := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "ps", "-e", "-o", "pid=,args=").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "1 sleep 100000" ||
 		!strings.HasSuffix(lines[1], "sleep 100001") {
@@ -45,41 +36,41 @@ func TestTaskPsShowsTheTasksProcesses(t *testing.T) {
 }
 
 func TestTaskIpShowsOnlyLoopback(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("net"))
-	out := nsjAt(t, c, "-n", "nsj-cli", tk.ID, "ip", "-o", "link").ok(t)
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("net"))
+	out := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "ip", "-o", "link").OK(t)
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "1: lo:") {
 		t.Fatalf("ip -o link in the task shows %q; want only lo", lines)
 	}
 }
 
 func TestTaskByUniquePrefixAndFlagsAfterTarget(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("prefixed"))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("prefixed"))
 	// Everything after the task is the command, even words that look like nsj's flags.
-	out := nsjAt(t, c, "-n", "nsj-cli", tk.ID[:len(tk.ID)-2], "sh", "-c", `hostname; printf '%s\n' "$*"`, "sh", "-n", "--list").ok(t)
+	out := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID[:len(tk.ID)-2], "sh", "-c", `hostname; printf '%s\n' "$*"`, "sh", "-n", "--list").OK(t)
 	if out != tk.ID+"\n-n --list\n" {
 		t.Fatalf("got %q, want the task's hostname and the command's own -n --list", out)
 	}
 }
 
 func TestTaskNamedLikeACommand(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-ls")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-ls")
 	c.RunTask(t, ns, "ls")
-	if out := nsjAt(t, c, "-n", ns, "ls", "hostname").ok(t); out != "ls\n" {
+	if out := harness.NsjAt(t, c, "-n", ns, "ls", "hostname").OK(t); out != "ls\n" {
 		t.Fatalf("nsj ls hostname: got %q, want the task ls's hostname", out)
 	}
 }
 
 func TestTaskLookupErrors(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-err")
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-err")
 	c.RunTask(t, ns, "amb-one")
 	c.RunTask(t, ns, "amb-two")
-	c.RunTask(t, ns, "stopped", TaskStopped())
-	c.RunTask(t, ns, "created", TaskCreated())
-	c.RunTask(t, ns, "bare", WithoutTask())
+	c.RunTask(t, ns, "stopped", harness.TaskStopped())
+	c.RunTask(t, ns, "created", harness.TaskCreated())
+	c.RunTask(t, ns, "bare", harness.WithoutTask())
 	for _, tc := range []struct{ ref, want string }{
 		{"nope", fmt.Sprintf(`no task "nope" in namespace %q`, ns)},
 		{"amb", "ambiguous"},
@@ -88,34 +79,34 @@ func TestTaskLookupErrors(t *testing.T) {
 		{"bare", "has no task"},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {
-			nsjAt(t, c, "-n", ns, tc.ref, "true").fails(t, 125, tc.want)
+			harness.NsjAt(t, c, "-n", ns, tc.ref, "true").Fails(t, 125, tc.want)
 		})
 	}
 }
 
 func TestTaskFoundInAnotherNamespace(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, uniqueID("nsj-elsewhere"), uniqueID("lonely"))
-	r := nsjWith(t, []string{"CONTAINERD_NAMESPACE="}, "-a", c.Address, "--debug", tk.ID, "hostname")
-	if r.ok(t) != tk.ID+"\n" || !strings.Contains(r.stderr, tk.Namespace) {
-		t.Fatalf("without -n: got %q, stderr %q; want the task found in %s", r.stdout, r.stderr, tk.Namespace)
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, harness.UniqueID("nsj-elsewhere"), harness.UniqueID("lonely"))
+	r := harness.NsjWith(t, []string{"CONTAINERD_NAMESPACE="}, "-a", c.Address, "--debug", tk.ID, "hostname")
+	if r.OK(t) != tk.ID+"\n" || !strings.Contains(r.Stderr, tk.Namespace) {
+		t.Fatalf("without -n: got %q, stderr %q; want the task found in %s", r.Stdout, r.Stderr, tk.Namespace)
 	}
 	// Named explicitly, the namespace is the only one searched.
-	nsjAt(t, c, "-n", "nsj-cli", tk.ID, "true").fails(t, 125, "no task")
+	harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "true").Fails(t, 125, "no task")
 }
 
 func TestAddressAndNamespaceFromEnvironment(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-env", uniqueID("env"))
-	r := nsjWith(t, []string{"CONTAINERD_ADDRESS=" + c.Address, "CONTAINERD_NAMESPACE=nsj-env"}, tk.ID, "hostname")
-	if r.ok(t) != tk.ID+"\n" {
-		t.Fatalf("got %q, want %s", r.stdout, tk.ID)
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-env", harness.UniqueID("env"))
+	r := harness.NsjWith(t, []string{"CONTAINERD_ADDRESS=" + c.Address, "CONTAINERD_NAMESPACE=nsj-env"}, tk.ID, "hostname")
+	if r.OK(t) != tk.ID+"\n" {
+		t.Fatalf("got %q, want %s", r.Stdout, tk.ID)
 	}
 }
 
 func TestUnreachableContainerd(t *testing.T) {
 	dir := t.TempDir()
-	nsj(t, "-a", filepath.Join(dir, "missing.sock"), "x", "true").fails(t, 125, "missing.sock")
+	harness.Nsj(t, "-a", filepath.Join(dir, "missing.sock"), "x", "true").Fails(t, 125, "missing.sock")
 	// A socket that accepts and never answers: a clear error after --timeout, no hang.
 	hung := filepath.Join(dir, "hung.sock")
 	l, err := net.Listen("unix", hung)
@@ -124,18 +115,18 @@ func TestUnreachableContainerd(t *testing.T) {
 	}
 	defer l.Close()
 	start := time.Now()
-	nsj(t, "-a", hung, "--timeout", "1s", "x", "true").fails(t, 125, "hung.sock")
+	harness.Nsj(t, "-a", hung, "--timeout", "1s", "x", "true").Fails(t, 125, "hung.sock")
 	if d := time.Since(start); d > 20*time.Second {
 		t.Fatalf("nsj took %s against a hung socket with --timeout 1s", d)
 	}
 }
 
 func TestHostNetworkTaskKeepsHostNetwork(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("hostnet"), WithHostNetwork())
-	out := nsjAt(t, c, "-n", "nsj-cli", tk.ID, "sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/uts").ok(t)
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("hostnet"), harness.WithHostNetwork())
+	out := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/uts").OK(t)
 	got := strings.Fields(out)
-	if got[0] != nsLink(t, os.Getpid(), "net") || got[1] != nsLink(t, int(tk.PID), "uts") {
+	if got[0] != harness.NSLink(t, os.Getpid(), "net") || got[1] != harness.NSLink(t, int(tk.PID), "uts") {
 		t.Fatalf("namespaces %v; want the host's net and the task's uts", got)
 	}
 	var info struct {
@@ -144,7 +135,7 @@ func TestHostNetworkTaskKeepsHostNetwork(t *testing.T) {
 			Private bool   `json:"private"`
 		} `json:"namespaces"`
 	}
-	if err := json.Unmarshal([]byte(nsjAt(t, c, "-n", "nsj-cli", "--inspect", tk.ID).ok(t)), &info); err != nil {
+	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "-n", "nsj-cli", "--inspect", tk.ID).OK(t)), &info); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range info.Namespaces {
@@ -155,11 +146,11 @@ func TestHostNetworkTaskKeepsHostNetwork(t *testing.T) {
 }
 
 func TestListTableAndJSON(t *testing.T) {
-	c := sharedContainerd(t)
-	ns := uniqueID("nsj-list")
-	tk := c.RunTask(t, ns, "listed", WithImageName("example.com/busybox:1"))
-	c.RunTask(t, ns, "bare", WithoutTask())
-	table := nsjAt(t, c, "--list", "-n", ns).ok(t)
+	c := harness.SharedContainerd(t)
+	ns := harness.UniqueID("nsj-list")
+	tk := c.RunTask(t, ns, "listed", harness.WithImageName("example.com/busybox:1"))
+	c.RunTask(t, ns, "bare", harness.WithoutTask())
+	table := harness.NsjAt(t, c, "--list", "-n", ns).OK(t)
 	lines := strings.Split(strings.TrimSpace(table), "\n")
 	if len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "TASK PID STATUS NAMESPACES IMAGE" {
 		t.Fatalf("--list table:\n%s", table)
@@ -173,23 +164,23 @@ func TestListTableAndJSON(t *testing.T) {
 		PID                   uint32
 		Namespaces            []string
 	}
-	if err := json.Unmarshal([]byte(nsjAt(t, c, "--list", "-n", ns, "-o", "json").ok(t)), &entries); err != nil {
+	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "--list", "-n", ns, "-o", "json").OK(t)), &entries); err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 2 || entries[1].ID != "listed" || entries[1].PID != tk.PID || entries[1].Namespace != ns {
 		t.Fatalf("--list -o json: %+v", entries)
 	}
-	if q := nsjAt(t, c, "--list", "-n", ns, "-q").ok(t); q != "bare\nlisted\n" {
+	if q := harness.NsjAt(t, c, "--list", "-n", ns, "-q").OK(t); q != "bare\nlisted\n" {
 		t.Fatalf("--list -q: %q", q)
 	}
-	if all := nsjAt(t, c, "--list", "-A", "-q").ok(t); !strings.Contains(all, ns+"/listed\n") {
+	if all := harness.NsjAt(t, c, "--list", "-A", "-q").OK(t); !strings.Contains(all, ns+"/listed\n") {
 		t.Fatalf("--list -A -q lacks %s/listed:\n%s", ns, all)
 	}
 }
 
 func TestInspectJSON(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("inspected"), WithLabels(map[string]string{"app": "web"}))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("inspected"), harness.WithLabels(map[string]string{"app": "web"}))
 	var info struct {
 		ID, Namespace, Status string
 		PID                   uint32
@@ -200,7 +191,7 @@ func TestInspectJSON(t *testing.T) {
 			Inode   uint64
 		}
 	}
-	if err := json.Unmarshal([]byte(nsjAt(t, c, "-n", "nsj-cli", "--inspect", tk.ID).ok(t)), &info); err != nil {
+	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "-n", "nsj-cli", "--inspect", tk.ID).OK(t)), &info); err != nil {
 		t.Fatal(err)
 	}
 	if info.ID != tk.ID || info.PID != tk.PID || info.Status != "running" || info.Labels["app"] != "web" {
@@ -215,29 +206,29 @@ func TestInspectJSON(t *testing.T) {
 }
 
 func TestDockerTaskInMobyNamespace(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "moby", uniqueID("docker"))
-	if out := nsjAt(t, c, "-n", "moby", tk.ID, "hostname").ok(t); out != tk.ID+"\n" {
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "moby", harness.UniqueID("docker"))
+	if out := harness.NsjAt(t, c, "-n", "moby", tk.ID, "hostname").OK(t); out != tk.ID+"\n" {
 		t.Fatalf("got %q", out)
 	}
 }
 
 func TestPausedTaskIsJoinedWithAWarning(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-cli", uniqueID("paused"), TaskPaused())
-	r := nsjAt(t, c, "-n", "nsj-cli", tk.ID, "hostname")
-	if r.ok(t) != tk.ID+"\n" || !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "paused") {
-		t.Fatalf("paused task: stdout %q stderr %q", r.stdout, r.stderr)
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("paused"), harness.TaskPaused())
+	r := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "hostname")
+	if r.OK(t) != tk.ID+"\n" || !strings.Contains(r.Stderr, "warning") || !strings.Contains(r.Stderr, "paused") {
+		t.Fatalf("paused task: stdout %q stderr %q", r.Stdout, r.Stderr)
 	}
 }
 
 // The task is killed (and restarted) between lookup and join: nsj fails and
 // never runs the command in another process's namespaces.
 func TestTaskReplacedDuringJoinIsNeverJoined(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	for _, restart := range []bool{false, true} {
-		tk := c.RunTask(t, "nsj-cli", uniqueID("racy"))
-		cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", "nsj-cli", tk.ID, "readlink", "/proc/self/ns/net")
+		tk := c.RunTask(t, "nsj-cli", harness.UniqueID("racy"))
+		cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", "nsj-cli", tk.ID, "readlink", "/proc/self/ns/net")
 		cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -252,14 +243,14 @@ func TestTaskReplacedDuringJoinIsNeverJoined(t *testing.T) {
 		}
 		cmd.Process.Signal(syscall.SIGCONT)
 		cmd.Wait()
-		r := result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
-		if r.stdout != "" {
-			t.Fatalf("restart=%v: the command ran (in %s) after the task was replaced", restart, r.stdout)
+		r := harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
+		if r.Stdout != "" {
+			t.Fatalf("restart=%v: the command ran (in %s) after the task was replaced", restart, r.Stdout)
 		}
 		want := "exited"
 		if restart {
 			want = "try again"
 		}
-		r.fails(t, 125, want)
+		r.Fails(t, 125, want)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // The hook _NSJ_TEST_STOP_AT, with which the race tests stop nsj halfway, is
@@ -23,8 +25,8 @@ func TestReleaseBuildIgnoresTheTestHook(t *testing.T) {
 			t.Fatalf("make release builds with the test hooks: %q", line)
 		}
 	}
-	if !stopsAtLookup(t, nsjPath(t)) {
-		t.Fatalf("%s does not stop at _NSJ_TEST_STOP_AT=lookup: the binary under test lacks the nsjtest hooks (make test-build: bin/nsj-test)", nsjPath(t))
+	if !stopsAtLookup(t, harness.NsjPath(t)) {
+		t.Fatalf("%s does not stop at _NSJ_TEST_STOP_AT=lookup: the binary under test lacks the nsjtest hooks (make test-build: bin/nsj-test)", harness.NsjPath(t))
 	}
 	release := filepath.Join(t.TempDir(), "nsj-release")
 	build := exec.Command("go", "build", "-tags", "netgo,osusergo", "-o", release, "../cmd/nsj")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // A container's binary that the operator runs through nsj (the container's
@@ -18,11 +19,11 @@ import (
 // nsj's seccomp filter makes the ioctl fail with EPERM; the shell never
 // sees the text. (The kernel here allows TIOCSTI: dev.tty.legacy_tiocsti=1.)
 func TestContainerBinaryCannotTypeIntoTheOperatorsShell(t *testing.T) {
-	c := sharedContainerd(t)
-	busybox := staticBusybox(t)
-	tk := c.RunTask(t, "nsj-security", uniqueID("tiocsti"), WithArgs("/attacker", "-mode", "idle"),
-		WithSpecOpts(oci.WithRootFSPath(attackerRootfs(t))))
-	nsjCmd := nsjPath(t) + " -a " + c.Address + " -n nsj-security "
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, "nsj-security", harness.UniqueID("tiocsti"), harness.WithArgs("/attacker", "-mode", "idle"),
+		harness.WithSpecOpts(oci.WithRootFSPath(harness.AttackerRootfs(t))))
+	nsjCmd := harness.NsjPath(t) + " -a " + c.Address + " -n nsj-security "
 	for _, run := range []struct{ name, args string }{
 		{"fs-container", "--fs container " + tk.ID + " " + busybox + " sh -c '/attacker -mode tiocsti'"},
 		{"nsj-root", tk.ID + " sh -c '$NSJ_ROOT/attacker -mode tiocsti'"},
@@ -44,11 +45,11 @@ func TestContainerBinaryCannotTypeIntoTheOperatorsShell(t *testing.T) {
 // makes it call ioctl(TIOCSTI) on the operator's terminal: the filter holds
 // for system calls a tracer injects too.
 func TestContainerRootCannotTypeThroughATracedCommand(t *testing.T) {
-	requireBinaries(t, "setpriv")
-	need(t, runtime.GOARCH == "amd64", "the attacker's system call injection is written for amd64")
-	c := sharedContainerd(t)
+	harness.RequireBinaries(t, "setpriv")
+	harness.Need(t, runtime.GOARCH == "amd64", "the attacker's system call injection is written for amd64")
+	c := harness.SharedContainerd(t)
 	a := startAttacker(t, c, "ptrace-tiocsti", nil)
-	out := operatorRunsThenTypes(t, nsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
+	out := operatorRunsThenTypes(t, harness.NsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
 		" setpriv --bounding-set=-all --inh-caps=-all sleep 2")
 	r := a.stop(t)
 	if strings.Contains(out, "INJECTED-42") {
@@ -65,37 +66,37 @@ func TestContainerRootCannotTypeThroughATracedCommand(t *testing.T) {
 // in between. ("" keeps the echo of the typed lines from matching.)
 func operatorRunsThenTypes(t *testing.T, line string) string {
 	t.Helper()
-	s := startPtyShell(t)
-	s.send(t, line+"; echo nsj\"\"-exit=$?\n")
-	s.expect(t, "nsj-exit=")
-	s.send(t, "echo oper\"\"ator-done\n")
-	s.expect(t, "operator-done")
-	s.send(t, "exit\n")
-	s.wait(t)
-	return s.output()
+	s := harness.StartPtyShell(t)
+	s.Send(t, line+"; echo nsj\"\"-exit=$?\n")
+	s.Expect(t, "nsj-exit=")
+	s.Send(t, "echo oper\"\"ator-done\n")
+	s.Expect(t, "operator-done")
+	s.Send(t, "exit\n")
+	s.Wait(t)
+	return s.Output()
 }
 
 // The filter leaves the rest alone: no_new_privs stays off, so a setuid
 // binary (ping, su, sudo on hosts that ship them so) gains its owner's
 // privileges as on the host. --debug says the filter is in place.
 func TestTTYFilterLeavesSetuidBinariesWorking(t *testing.T) {
-	requireBinaries(t, "setpriv", "id")
-	tg := startTarget(t, "sleep 100000")
+	harness.RequireBinaries(t, "setpriv", "id")
+	tg := harness.StartTarget(t, "sleep 100000")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	suid := filepath.Join(dir, "id")
-	if err := copyFile("/usr/bin/id", suid, 0o755); err != nil {
+	if err := harness.CopyFile("/usr/bin/id", suid, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(suid, 0o755|os.ModeSetuid); err != nil { // setuid root
 		t.Fatal(err)
 	}
-	r := nsj(t, "--debug", "-t", tg.pidArg(), "sh", "-c",
+	r := harness.Nsj(t, "--debug", "-t", tg.PIDArg(), "sh", "-c",
 		`grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status; setpriv --reuid=65534 --regid=65534 --clear-groups `+suid+` -u`)
-	if want := "NoNewPrivs:\t0\nSeccomp:\t2\n0\n"; r.ok(t) != want {
-		t.Fatalf("got %q, want no no_new_privs, a filter, and euid 0 from the setuid binary run as nobody: %q", r.stdout, want)
+	if want := "NoNewPrivs:\t0\nSeccomp:\t2\n0\n"; r.OK(t) != want {
+		t.Fatalf("got %q, want no no_new_privs, a filter, and euid 0 from the setuid binary run as nobody: %q", r.Stdout, want)
 	}
-	if !strings.Contains(r.stderr, "seccomp filter installed: TIOCSTI and TIOCLINUX fail with EPERM") {
-		t.Fatalf("--debug does not say that the filter is installed:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, "seccomp filter installed: TIOCSTI and TIOCLINUX fail with EPERM") {
+		t.Fatalf("--debug does not say that the filter is installed:\n%s", r.Stderr)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // Defence 15: with --ns user the command is the root of the container's
@@ -30,7 +31,7 @@ type injection struct {
 // runInjected runs nsj args... sleep 30 against the attacker's container
 // until the attacker has taken over the command once, and returns the
 // attacker's INJECT line and nsj's stderr.
-func runInjected(t *testing.T, c *Containerd, a *attack, args ...string) (injection, string) {
+func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string) (injection, string) {
 	t.Helper()
 	errFile := filepath.Join(t.TempDir(), "stderr")
 	f, err := os.Create(errFile)
@@ -39,7 +40,7 @@ func runInjected(t *testing.T, c *Containerd, a *attack, args ...string) (inject
 	}
 	defer f.Close()
 	argv := append(append([]string{"-a", c.Address, "-n", a.task.Namespace}, args...), a.task.ID, "sleep", "30")
-	cmd := exec.Command(nsjPath(t), argv...)
+	cmd := exec.Command(harness.NsjPath(t), argv...)
 	cmd.Stderr = f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func runInjected(t *testing.T, c *Containerd, a *attack, args ...string) (inject
 // any user may traverse: the container's root may read it and no more.
 func victimFile(t *testing.T) (path, content string) {
 	t.Helper()
-	path = filepath.Join(openTempDir(t, "nsj-userns-victim-"), "victim")
+	path = filepath.Join(harness.OpenTempDir(t, "nsj-userns-victim-"), "victim")
 	content = "a host file owned by root, mode 0644\n"
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -87,7 +88,7 @@ func victimFile(t *testing.T) (path, content string) {
 
 // injectAttacker starts the attacker in -mode inject in a user-namespaced
 // container with CAP_SYS_PTRACE, aimed at victim.
-func injectAttacker(t *testing.T, c *Containerd, victim string) *attack {
+func injectAttacker(t *testing.T, c *harness.Containerd, victim string) *attack {
 	t.Helper()
 	return launchAttacker(t, c, attackerConfig{
 		mode: "inject", victims: []string{victim}, args: []string{"-comm", "sleep", "-victim-path", victim},
@@ -98,7 +99,7 @@ func injectAttacker(t *testing.T, c *Containerd, victim string) *attack {
 
 func TestUserNamespacedPtraceContainerCannotWriteHostFilesThroughTheCommand(t *testing.T) {
 	requireAmd64(t)
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	victim, content := victimFile(t)
 	a := injectAttacker(t, c, victim)
 	in, stderr := runInjected(t, c, a, "--ns", "user,net,pid,uts,ipc")
@@ -117,7 +118,7 @@ func TestUserNamespacedPtraceContainerCannotWriteHostFilesThroughTheCommand(t *t
 // host uid 0, and the same attack succeeds. It shows that the attack works.
 func TestPreservedCredentialsLeaveTheCommandToAUserNamespacedPtraceContainer(t *testing.T) {
 	requireAmd64(t)
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	victim, content := victimFile(t)
 	a := injectAttacker(t, c, victim)
 	in, stderr := runInjected(t, c, a, "--ns", "user,net,pid,uts,ipc", "--preserve-credentials")
@@ -135,7 +136,7 @@ func TestPreservedCredentialsLeaveTheCommandToAUserNamespacedPtraceContainer(t *
 func requireAmd64(t *testing.T) {
 	t.Helper()
 	if out, err := exec.Command("uname", "-m").Output(); err != nil || strings.TrimSpace(string(out)) != "x86_64" {
-		need(t, false, "the attacker's -mode inject is written for x86-64")
+		harness.Need(t, false, "the attacker's -mode inject is written for x86-64")
 	}
 }
 
@@ -143,10 +144,10 @@ func requireAmd64(t *testing.T) {
 // of the command, its namespace's root with every capability there, nor of
 // nsj's child (defence 1 holds with --ns user).
 func TestUserNamespacedContainerRootCannotOpenProcFilesOfTheCommand(t *testing.T) {
-	c := sharedContainerd(t)
+	c := harness.SharedContainerd(t)
 	a := launchAttacker(t, c, attackerConfig{mode: "peek", owner: usernsHostUID, opts: []oci.SpecOpts{withUserNamespace()}})
 	for i := 0; i < 100; i++ {
-		nsjAt(t, c, "-n", a.task.Namespace, "--ns", "user,net,pid,uts,ipc", a.task.ID, "sleep", "0.005").ok(t)
+		harness.NsjAt(t, c, "-n", a.task.Namespace, "--ns", "user,net,pid,uts,ipc", a.task.ID, "sleep", "0.005").OK(t)
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)

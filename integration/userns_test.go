@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/nsj-dev/nsj/integration/harness"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -30,31 +31,31 @@ func withUserNamespace() oci.SpecOpts {
 // runs the command as the container's root, with every capability there:
 // it may change the container's network devices.
 func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", uniqueID("userns"), WithSpecOpts(withUserNamespace()))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("userns"), harness.WithSpecOpts(withUserNamespace()))
 	join := []string{"-n", tk.Namespace, "--ns", "user,net,pid", tk.ID}
-	if got := nsjAt(t, c, append(join, "id")...).ok(t); !strings.HasPrefix(got, "uid=0(root) gid=0(root)") || strings.Contains(got, "groups=0(root),") {
+	if got := harness.NsjAt(t, c, append(join, "id")...).OK(t); !strings.HasPrefix(got, "uid=0(root) gid=0(root)") || strings.Contains(got, "groups=0(root),") {
 		t.Errorf("id in the container's user namespace: %q, want uid 0, gid 0 and no other group", got)
 	}
-	status := nsjAt(t, c, append(join, "cat", "/proc/self/status")...).ok(t)
+	status := harness.NsjAt(t, c, append(join, "cat", "/proc/self/status")...).OK(t)
 	if eff, bnd := statusField(status, "CapEff"), statusField(status, "CapBnd"); eff == "" || eff != bnd || eff == "0000000000000000" {
 		t.Errorf("the command's effective capabilities %q, bounding %q: want the full set in the namespace", eff, bnd)
 	}
 	if got := statusField(status, "Uid"); got != "0\t0\t0\t0" {
 		t.Errorf("Uid line %q, want 0 for real, effective, saved and filesystem uid", got)
 	}
-	out := nsjAt(t, c, append(join, "sh", "-c", "ip link set lo mtu 1500 && ip -o link show lo")...).ok(t)
+	out := harness.NsjAt(t, c, append(join, "sh", "-c", "ip link set lo mtu 1500 && ip -o link show lo")...).OK(t)
 	if !strings.Contains(out, " mtu 1500 ") {
 		t.Errorf("ip link set lo mtu 1500 in the container: %q", out)
 	}
 	// nsj's host uid 0 is not mapped in there: from the host's user
 	// namespace the command's files would be owned by usernsHostUID.
-	if got := strings.Fields(nsjAt(t, c, append(join, "cat", "/proc/self/uid_map")...).ok(t)); strings.Join(got, " ") != "0 200000 65536" {
+	if got := strings.Fields(harness.NsjAt(t, c, append(join, "cat", "/proc/self/uid_map")...).OK(t)); strings.Join(got, " ") != "0 200000 65536" {
 		t.Errorf("uid_map %q", got)
 	}
 	// The same in the container's own mount namespace.
-	fsJoin := []string{"-n", tk.Namespace, "--fs", "container", "--ns", "user,net,pid", tk.ID, staticBusybox(t)}
-	if got := nsjAt(t, c, append(fsJoin, "id", "-u")...).ok(t); got != "0\n" {
+	fsJoin := []string{"-n", tk.Namespace, "--fs", "container", "--ns", "user,net,pid", tk.ID, harness.StaticBusybox(t)}
+	if got := harness.NsjAt(t, c, append(fsJoin, "id", "-u")...).OK(t); got != "0\n" {
 		t.Errorf("--fs container: id -u %q, want 0", got)
 	}
 }
@@ -63,8 +64,8 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 // it again after becoming the namespace's root, so that the command still
 // dies with nsj.
 func TestKilledNsjTakesTheUserNamespacedCommandAlong(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", uniqueID("pdeath"), WithSpecOpts(withUserNamespace()))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("pdeath"), harness.WithSpecOpts(withUserNamespace()))
 	killNsjAndWaitForItsCommand(t, "-a", c.Address, "-n", tk.Namespace, "--ns", "user,pid", tk.ID)
 }
 
@@ -83,7 +84,7 @@ func statusField(status, key string) string {
 // given, and returns its PID for -t. The test's cleanup kills it.
 func startUserNSTarget(t *testing.T, mapping ...string) string {
 	t.Helper()
-	nsjPath(t)
+	harness.NsjPath(t)
 	args := append(append([]string{"--user"}, mapping...), "--fork", "--kill-child", "--pid", "--mount-proc", "--net",
 		"sh", "-c", "echo ready; exec sleep 100000")
 	cmd := exec.Command("unshare", args...)
@@ -99,22 +100,22 @@ func startUserNSTarget(t *testing.T, mapping ...string) string {
 	if n, _ := out.Read(buf); string(buf[:n]) != "ready\n" {
 		t.Fatalf("the user-namespace target did not start: %q", buf[:n])
 	}
-	return fmt.Sprint(childOf(cmd.Process.Pid))
+	return fmt.Sprint(harness.ChildOf(cmd.Process.Pid))
 }
 
 // --preserve-credentials keeps nsj's own uid, as nsenter's option does: host
 // uid 0, unmapped in the container (65534), without capabilities there.
 func TestPreservedCredentialsKeepNsjsUnmappedUser(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", uniqueID("keep"), WithSpecOpts(withUserNamespace()))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("keep"), harness.WithSpecOpts(withUserNamespace()))
 	join := []string{"-n", tk.Namespace, "--ns", "user,net,pid", "--preserve-credentials", tk.ID}
-	if got := nsjAt(t, c, append(join, "id", "-u")...).ok(t); got != "65534\n" {
+	if got := harness.NsjAt(t, c, append(join, "id", "-u")...).OK(t); got != "65534\n" {
 		t.Errorf("id -u with --preserve-credentials: %q, want 65534", got)
 	}
-	if got := statusField(nsjAt(t, c, append(join, "cat", "/proc/self/status")...).ok(t), "CapEff"); got != "0000000000000000" {
+	if got := statusField(harness.NsjAt(t, c, append(join, "cat", "/proc/self/status")...).OK(t), "CapEff"); got != "0000000000000000" {
 		t.Errorf("effective capabilities %q, want none", got)
 	}
-	nsjAt(t, c, "-n", tk.Namespace, "--preserve-credentials", tk.ID, "true").fails(t, 125, "--preserve-credentials keeps nsj's credentials in the container's user namespace, which nsj joins only with --ns user")
+	harness.NsjAt(t, c, "-n", tk.Namespace, "--preserve-credentials", tk.ID, "true").Fails(t, 125, "--preserve-credentials keeps nsj's credentials in the container's user namespace, which nsj joins only with --ns user")
 }
 
 // A user namespace without uid 0 has no root to become: nsj says so and
@@ -123,15 +124,15 @@ func TestPreservedCredentialsKeepNsjsUnmappedUser(t *testing.T) {
 // same: nsj drops its groups before it joins.
 func TestUserNamespaceWithoutRootNeedsPreservedCredentials(t *testing.T) {
 	pid := startUserNSTarget(t, "--map-user=1000", "--map-group=1000")
-	nsj(t, "-t", pid, "--log-level", "error", "--ns", "user,net,pid", "id").fails(t, 125, "it maps no uid or gid 0; add --preserve-credentials")
-	if got := nsj(t, "-t", pid, "--ns", "user,net,pid", "--preserve-credentials", "id", "-u").ok(t); got != "1000\n" {
+	harness.Nsj(t, "-t", pid, "--log-level", "error", "--ns", "user,net,pid", "id").Fails(t, 125, "it maps no uid or gid 0; add --preserve-credentials")
+	if got := harness.Nsj(t, "-t", pid, "--ns", "user,net,pid", "--preserve-credentials", "id", "-u").OK(t); got != "1000\n" {
 		t.Errorf("id -u with --preserve-credentials: %q, want nsj's uid 0 as the namespace maps it, 1000", got)
 	}
 	deny := startUserNSTarget(t, "--map-root-user") // unshare -r denies setgroups
 	if got := readFile(t, "/proc/"+deny+"/setgroups"); got != "deny\n" {
 		t.Fatalf("/proc/%s/setgroups: %q, want deny", deny, got)
 	}
-	if got := nsj(t, "-t", deny, "--ns", "user,net,pid", "id").ok(t); got != "uid=0(root) gid=0(root) groups=0(root)\n" {
+	if got := harness.Nsj(t, "-t", deny, "--ns", "user,net,pid", "id").OK(t); got != "uid=0(root) gid=0(root) groups=0(root)\n" {
 		t.Errorf("id in a namespace that denies setgroups: %q", got)
 	}
 }
@@ -142,12 +143,12 @@ func TestUserNamespaceWithoutRootNeedsPreservedCredentials(t *testing.T) {
 // the command there; a -t PID target is judged by its own capabilities.
 // Each warning is on stderr before nsj has opened anything of the target.
 func TestRiskWarningsFollowWhereTheCommandRuns(t *testing.T) {
-	c := sharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", uniqueID("risky"),
-		WithSpecOpts(withUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE", "CAP_SYS_ADMIN"})))
+	c := harness.SharedContainerd(t)
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("risky"),
+		harness.WithSpecOpts(withUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE", "CAP_SYS_ADMIN"})))
 	task := "task nsj-userns/" + tk.ID
-	full := startTargetWith(t, "", "sleep 100000").pidArg()
-	ptrace := startTargetWith(t, "setpriv --bounding-set=-sys_admin --", "sleep 100000").pidArg()
+	full := harness.StartTargetWith(t, "", "sleep 100000").PIDArg()
+	ptrace := harness.StartTargetWith(t, "setpriv --bounding-set=-sys_admin --", "sleep 100000").PIDArg()
 	userns := startUserNSTarget(t, "--map-root-user") // its root is the host's
 	for _, tc := range []struct {
 		name  string
@@ -162,7 +163,7 @@ func TestRiskWarningsFollowWhereTheCommandRuns(t *testing.T) {
 		{"PID with every capability", []string{"-t", full},
 			[]string{"PID " + full + " is privileged: ", "PID " + full + " has CAP_SYS_PTRACE: "}},
 		{"PID with CAP_SYS_PTRACE", []string{"-t", ptrace}, []string{"PID " + ptrace + " has CAP_SYS_PTRACE: "}},
-		{"PID like a default container", []string{"-t", startTarget(t, "sleep 100000").pidArg()}, nil},
+		{"PID like a default container", []string{"-t", harness.StartTarget(t, "sleep 100000").PIDArg()}, nil},
 		{"PID in a user namespace, left out", []string{"-t", userns}, nil},
 		{"PID in a user namespace whose root is the host's, joined", []string{"-t", userns, "--ns", "user,net,pid"},
 			[]string{"PID " + userns + " has CAP_SYS_PTRACE in its user namespace, where the command stays the host's uid 0 "}},

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"context"
@@ -35,15 +35,18 @@ func (c *Containerd) removeAll(ctx context.Context) error {
 			continue
 		}
 		for _, ctr := range ctrs {
-			errs = append(errs, c.removeContainer(ctx, ns, ctr.ID()))
+			c.mu.Lock() // for removeShimSockets, if its shim was not one of RunTask's
+			c.containers = append(c.containers, ns+"/"+ctr.ID())
+			c.mu.Unlock()
+			errs = append(errs, c.RemoveContainer(ctx, ns, ctr.ID()))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// removeContainer kills and deletes the task of a container, if any, then
+// RemoveContainer kills and deletes the task of a container, if any, then
 // the container. A container already gone is not an error.
-func (c *Containerd) removeContainer(ctx context.Context, ns, id string) error {
+func (c *Containerd) RemoveContainer(ctx context.Context, ns, id string) error {
 	ctx = namespaces.WithNamespace(ctx, ns)
 	ctr, err := c.Client.LoadContainer(ctx, id)
 	if errdefs.IsNotFound(err) {
@@ -152,9 +155,9 @@ func shimPIDs(addr string) []int {
 	return pids
 }
 
-// cgroupRoots are the cgroup hierarchies: /sys/fs/cgroup alone on a unified
+// CgroupRoots are the cgroup hierarchies: /sys/fs/cgroup alone on a unified
 // (v2) host, else every hierarchy mounted under it.
-func cgroupRoots() []string {
+func CgroupRoots() []string {
 	const base = "/sys/fs/cgroup"
 	if _, err := os.Stat(filepath.Join(base, "cgroup.controllers")); err == nil {
 		return []string{base}
@@ -173,7 +176,7 @@ func cgroupRoots() []string {
 // hierarchy, deepest first.
 func (c *Containerd) cgroupDirs() []string {
 	var dirs []string
-	for _, root := range cgroupRoots() {
+	for _, root := range CgroupRoots() {
 		filepath.WalkDir(filepath.Join(root, c.CgroupParent), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && d.IsDir() {
 				dirs = append(dirs, p)
@@ -230,8 +233,8 @@ func (c *Containerd) removeCgroups() error {
 	return errors.Join(errs...)
 }
 
-// unmountUnder lazily unmounts every mount at or below dir, deepest first.
-func unmountUnder(dir string) error {
+// UnmountUnder lazily unmounts every mount at or below dir, deepest first.
+func UnmountUnder(dir string) error {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return err
@@ -242,7 +245,7 @@ func unmountUnder(dir string) error {
 		if len(fields) < 5 {
 			continue
 		}
-		if p := unescapeMountPath(fields[4]); p == dir || strings.HasPrefix(p, dir+"/") {
+		if p := UnescapeMountPath(fields[4]); p == dir || strings.HasPrefix(p, dir+"/") {
 			points = append(points, p)
 		}
 	}
@@ -256,8 +259,8 @@ func unmountUnder(dir string) error {
 	return errors.Join(errs...)
 }
 
-// unescapeMountPath undoes the \ooo octal escapes of /proc/self/mountinfo.
-func unescapeMountPath(s string) string {
+// UnescapeMountPath undoes the \ooo octal escapes of /proc/self/mountinfo.
+func UnescapeMountPath(s string) string {
 	var out strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' && i+3 < len(s) {

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"archive/tar"
@@ -22,12 +22,12 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// podImage is the image of the tests' pods, sandbox (pause) and app
+// PodImage is the image of the tests' pods, sandbox (pause) and app
 // containers alike: the busybox rootfs, whose default command sleeps.
-const podImage = "nsj.test/busybox:1"
+const PodImage = "nsj.test/busybox:1"
 
-// pauseArgs are the image's default command: what each pod sandbox runs.
-var pauseArgs = []string{"sleep", "2147483"}
+// PauseArgs are the image's default command: what each pod sandbox runs.
+var PauseArgs = []string{"sleep", "2147483"}
 
 // importPodImage builds an OCI image layout tar of the busybox rootfs and
 // imports and unpacks it in namespace k8s.io, as `ctr images import` does.
@@ -36,12 +36,12 @@ func (c *Containerd) importPodImage(rootfs string) error {
 	if err != nil {
 		return fmt.Errorf("build the pod image: %w", err)
 	}
-	return c.importImage(archive, podImage)
+	return c.ImportImage(archive, PodImage)
 }
 
-// importImage imports the OCI archive of image name into namespace k8s.io
+// ImportImage imports the OCI archive of image name into namespace k8s.io
 // and unpacks it.
-func (c *Containerd) importImage(archive []byte, name string) error {
+func (c *Containerd) ImportImage(archive []byte, name string) error {
 	ctx, cancel := context.WithTimeout(namespaces.WithNamespace(context.Background(), "k8s.io"), time.Minute)
 	defer cancel()
 	imgs, err := c.Client.Import(ctx, bytes.NewReader(archive))
@@ -59,13 +59,13 @@ func (c *Containerd) importImage(archive []byte, name string) error {
 
 // ociArchive returns the pod image as an OCI image layout tar.
 func ociArchive(rootfs string) ([]byte, error) {
-	return ociImageArchive(rootfs, podImage, pauseArgs)
+	return OCIImageArchive(rootfs, PodImage, PauseArgs)
 }
 
-// ociImageArchive returns an OCI image layout (oci-layout, index.json,
+// OCIImageArchive returns an OCI image layout (oci-layout, index.json,
 // blobs) as a tar: image name (NAME:TAG), one gzipped layer of rootfs, its
 // config (default command cmd) and manifest.
-func ociImageArchive(rootfs, name string, cmd []string) ([]byte, error) {
+func OCIImageArchive(rootfs, name string, cmd []string) ([]byte, error) {
 	layer, diffID, err := layerTarGz(rootfs)
 	if err != nil {
 		return nil, err

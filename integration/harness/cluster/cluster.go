@@ -1,4 +1,12 @@
-package integration
+// Package cluster is the one-node Kubernetes bed of the end-to-end tests
+// and of `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
+// containerd of its own (package harness), and on demand
+// kube-controller-manager, kube-scheduler and the nsj agent DaemonSet of
+// docs/kubernetes; pods made through the API server; users bound to roles.
+// It puts back what kubelet changes on the host (tunables, iptables chains,
+// fixed directories, cgroups), and can record a detached cluster (State)
+// and find it again (Attach) to stop it from another program.
+package cluster
 
 import (
 	"context"
@@ -12,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,13 +30,13 @@ import (
 
 // Cluster is a one-node Kubernetes cluster of the tests' own: etcd,
 // kube-apiserver (Node,RBAC authorization) and a kubelet named localhost
-// on a CRI containerd of its own (newCRI: its own socket, directories,
+// on a CRI containerd of its own (harness.NewCRI: its own socket, directories,
 // CNI config and cgroup parent), every port on 127.0.0.1. Its binaries
 // come from `make k8s` (NSJ_K8S_DIR). No controller-manager or scheduler:
 // pods name spec.nodeName, and each namespace gets its default service
 // account and kube-root-ca.crt config map from Namespace.
 type Cluster struct {
-	CRI        *CRI
+	CRI        *harness.CRI
 	Dir        string // certificates, etcd data, kubelet root, logs
 	Bin        string // etcd, kube-apiserver, kubelet, kubectl
 	Server     string // https://127.0.0.1:PORT
@@ -35,90 +44,85 @@ type Cluster struct {
 	Client     kubernetes.Interface
 
 	pki     *pki
-	daemons []*daemon // in start order
-	host    *kubeletHostState
+	daemons []*harness.Daemon // in start order
+	host    *HostState
 	stop    sync.Once
 	stopErr error
 
-	controllers    sync.Once // StartControllers
-	controllersErr error
-	agent          sync.Once // DeployAgent
-	agentErr       error
-	usersMu        sync.Mutex // User
+	controllers func() error // StartControllers, once
+	agent       func() error // StartAgent, once
+	usersMu     sync.Mutex   // User
 }
 
-// k8sVersion is what scripts/k8s.sh builds; NSJ_K8S_DIR overrides where.
-const k8sVersion = "v1.37.2"
+// Version is what scripts/k8s.sh builds; NSJ_K8S_DIR overrides where.
+const Version = "v1.37.2"
 
-// k8sBinDir is where `make k8s` left the binaries.
-func k8sBinDir() string {
+// BinDir is where `make k8s` left the binaries.
+func BinDir() string {
 	if d := os.Getenv("NSJ_K8S_DIR"); d != "" {
 		return d
 	}
 	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "nsj", "k8s-"+k8sVersion)
+	return filepath.Join(home, ".cache", "nsj", "k8s-"+Version)
 }
 
-var sharedClusterState struct {
-	once sync.Once
-	c    *Cluster
-	err  error
-}
-
-// sharedCluster returns the cluster shared by the kubelet tests, starting
-// it on first use (about 20 s); it is stopped after all tests (atExit).
-func sharedCluster(t testing.TB) *Cluster {
+// Shared returns the cluster shared by the kubelet tests, starting
+// it on first use (about 20 s); it is stopped after all tests (AtExit).
+func Shared(t testing.TB) *Cluster {
 	t.Helper()
-	bin := requireCluster(t)
-	rootfs := busyboxRootfs(t)
-	s := &sharedClusterState
-	s.once.Do(func() {
-		start := time.Now()
-		s.c, s.err = newCluster(bin, rootfs)
-		if s.c != nil {
-			c := s.c
-			fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
-			atExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the one-node cluster:", err)
-				}
-			})
-		}
-	})
-	if s.err != nil {
-		t.Fatal(s.err)
+	Require(t)
+	harness.BusyboxRootfs(t) // first, so that it is removed after the cluster stops
+	c, err := shared()
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("kubelet log ends:\n%s", s.c.daemons[2].tail(40)) // etcd, kube-apiserver, kubelet, ...
+			t.Logf("kubelet log ends:\n%s", c.daemons[2].Tail(40)) // etcd, kube-apiserver, kubelet, ...
 		}
 	})
-	return s.c
+	return c
 }
 
-// requireCluster checks what a cluster needs and returns where its
+var shared = sync.OnceValues(func() (*Cluster, error) {
+	rootfs, err := harness.SharedRootfs()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	c, err := New(BinDir(), rootfs)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
+	harness.StopAtExit("the one-node cluster", c.Stop)
+	return c, nil
+})
+
+// Require checks what a cluster needs and returns where its
 // binaries are (`make k8s`).
-func requireCluster(t testing.TB) string {
+func Require(t testing.TB) string {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
-	_, err := os.Stat(loopbackPlugin)
-	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
-	bin := k8sBinDir()
+	harness.RequireRoot(t)
+	harness.RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(harness.LoopbackPlugin)
+	harness.Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	bin := BinDir()
 	for _, b := range []string{"etcd", "kube-apiserver", "kubelet", "kubectl"} {
 		_, err := os.Stat(filepath.Join(bin, b))
-		need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
+		harness.Need(t, err == nil, "the one-node cluster needs %s in %s: build it with `make k8s` (or set NSJ_K8S_DIR)", b, bin)
 	}
 	return bin
 }
 
-// newCluster starts the cluster; on failure it stops what it started.
-func newCluster(bin, rootfs string) (*Cluster, error) {
+// New starts the cluster; on failure it stops what it started.
+func New(bin, rootfs string) (*Cluster, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-k8s-")
 	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{Dir: dir, Bin: bin}
+	c.controllers, c.agent = sync.OnceValue(c.startControllers), sync.OnceValue(c.startAgent)
 	if err := c.setUp(rootfs); err != nil {
 		if serr := c.Stop(); serr != nil {
 			err = fmt.Errorf("%w\nstopping it: %v", err, serr)
@@ -130,7 +134,7 @@ func newCluster(bin, rootfs string) (*Cluster, error) {
 
 func (c *Cluster) setUp(rootfs string) error {
 	var err error
-	if c.CRI, err = newCRI(rootfs); err != nil {
+	if c.CRI, err = harness.NewCRI(rootfs); err != nil {
 		return err
 	}
 	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
@@ -147,7 +151,7 @@ func (c *Cluster) setUp(rootfs string) error {
 	if err := c.startAPIServer(etcd, api); err != nil {
 		return err
 	}
-	if c.host, err = saveKubeletHost(); err != nil {
+	if c.host, err = SaveHost(); err != nil {
 		return err
 	}
 	if err := c.startKubelet(kubelet, healthz); err != nil {
@@ -167,7 +171,7 @@ func (c *Cluster) startEtcd(port, peer int) error {
 	if err != nil {
 		return err
 	}
-	return d.waitFor(30*time.Second, httpOK(client+"/health", nil))
+	return d.WaitFor(30*time.Second, httpOK(client+"/health", nil))
 }
 
 func (c *Cluster) startAPIServer(etcd, port int) error {
@@ -206,7 +210,7 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 	if err != nil {
 		return err
 	}
-	if err := d.waitFor(60*time.Second, httpOK(c.Server+"/readyz", &cert)); err != nil {
+	if err := d.WaitFor(60*time.Second, httpOK(c.Server+"/readyz", &cert)); err != nil {
 		return err
 	}
 	config, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
@@ -218,8 +222,8 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 }
 
 // start starts the cluster binary name, logging to Dir/name.log.
-func (c *Cluster) start(name string, args ...string) (*daemon, error) {
-	d, err := startDaemon(name, filepath.Join(c.Dir, name+".log"), filepath.Join(c.Bin, name), args...)
+func (c *Cluster) start(name string, args ...string) (*harness.Daemon, error) {
+	d, err := harness.StartDaemon(name, filepath.Join(c.Dir, name+".log"), filepath.Join(c.Bin, name), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -271,24 +275,24 @@ func (c *Cluster) Stop() error {
 
 func (c *Cluster) teardown() error {
 	var errs []error
-	var rest []*daemon // the controllers first: the DaemonSet's would make new pods
+	var rest []*harness.Daemon // the controllers first: the DaemonSet's would make new pods
 	for _, d := range c.daemons {
-		if d.name == "kube-controller-manager" || d.name == "kube-scheduler" {
-			errs = append(errs, d.stop(10*time.Second))
+		if d.Name == "kube-controller-manager" || d.Name == "kube-scheduler" {
+			errs = append(errs, d.Stop(10*time.Second))
 		} else {
 			rest = append(rest, d)
 		}
 	}
-	if c.Client != nil && len(rest) == 3 && !rest[2].exited() {
+	if c.Client != nil && len(rest) == 3 && !rest[2].Exited() {
 		errs = append(errs, c.deletePods(time.Minute))
 	}
 	for i := len(rest) - 1; i >= 0; i-- {
-		errs = append(errs, rest[i].stop(10*time.Second))
+		errs = append(errs, rest[i].Stop(10*time.Second))
 	}
 	if c.CRI != nil {
 		errs = append(errs, c.CRI.Stop())
 	}
-	errs = append(errs, c.host.restore(), unmountUnder(c.Dir))
+	errs = append(errs, c.host.Restore(), harness.UnmountUnder(c.Dir))
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
 	}
@@ -321,4 +325,13 @@ func (c *Cluster) deletePods(timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// PIDs are the process IDs of the cluster's daemons, in start order.
+func (c *Cluster) PIDs() []int {
+	var pids []int
+	for _, d := range c.daemons {
+		pids = append(pids, d.Proc.PID)
+	}
+	return pids
 }

@@ -1,11 +1,15 @@
-package integration
+package cluster
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
+
+	"github.com/nsj-dev/nsj/integration/harness"
 )
 
 // kubelet changes the host in four places outside its root directory; the
@@ -17,7 +21,7 @@ import (
 //     the hostPath directories of the agent's DaemonSet (type
 //     DirectoryOrCreate): removed when the bed made them (the latter only
 //     if empty: another containerd of the tests may use /run/containerd);
-//   - iptables chains (k8s_iptables_test.go): the new KUBE-* chains are
+//   - iptables chains (iptables.go): the new KUBE-* chains are
 //     removed;
 //   - its pod cgroups: kept under the cgroup root of the bed's own (the
 //     CRI containerd's CgroupParent), which the containerd's Stop removes.
@@ -33,42 +37,46 @@ const kubeletDevicePlugins = "/var/lib/kubelet/device-plugins"
 var kubeletMadeDirs = []string{kubeletDevicePlugins, "/var/lib/kubelet",
 	"/run/k3s/containerd", "/run/k3s", "/run/netns", "/run/containerd"}
 
-// kubeletHostState is what the bed must put back after kubelet.
-type kubeletHostState struct {
-	sysctls  map[string]string
-	chains   map[string]map[string]bool // iptablesChains
-	newDirs  []string                   // made by kubelet, deepest first
+// KubeletDirs are the directories outside its root that kubelet may
+// make or mount on.
+func KubeletDirs() []string { return slices.Clone(kubeletMadeDirs) }
+
+// HostState is what the bed must put back after kubelet.
+type HostState struct {
+	Sysctls  map[string]string
+	Chains   map[string]map[string]bool // iptablesChains
+	NewDirs  []string                   // made by kubelet, deepest first
 	restored bool
 }
 
-// saveHost records the tunables and which of kubelet's fixed directories
+// SaveHost records the tunables and which of kubelet's fixed directories
 // do not exist yet.
-func saveKubeletHost() (*kubeletHostState, error) {
-	h := &kubeletHostState{sysctls: map[string]string{}, chains: iptablesChains()}
+func SaveHost() (*HostState, error) {
+	h := &HostState{Sysctls: map[string]string{}, Chains: iptablesChains()}
 	for _, k := range kubeletSysctls {
 		b, err := os.ReadFile(filepath.Join("/proc/sys", k))
 		if err != nil {
 			return nil, fmt.Errorf("read the kernel tunable %s: %w", k, err)
 		}
-		h.sysctls[k] = strings.TrimSpace(string(b))
+		h.Sysctls[k] = strings.TrimSpace(string(b))
 	}
 	for _, d := range kubeletMadeDirs {
 		if _, err := os.Stat(d); os.IsNotExist(err) {
-			h.newDirs = append(h.newDirs, d)
+			h.NewDirs = append(h.NewDirs, d)
 		}
 	}
 	return h, nil
 }
 
-// restore writes back the tunables kubelet changed and removes the
+// Restore writes back the tunables kubelet changed and removes the
 // directories it made. Call it after kubelet has stopped.
-func (h *kubeletHostState) restore() error {
+func (h *HostState) Restore() error {
 	if h == nil || h.restored {
 		return nil
 	}
 	h.restored = true
-	errs := []error{removeNewKubeChains(h.chains)}
-	for k, v := range h.sysctls {
+	errs := []error{removeNewKubeChains(h.Chains)}
+	for k, v := range h.Sysctls {
 		p := filepath.Join("/proc/sys", k)
 		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == v {
 			continue
@@ -77,7 +85,7 @@ func (h *kubeletHostState) restore() error {
 			errs = append(errs, fmt.Errorf("restore the kernel tunable %s=%s: %w", k, v, err))
 		}
 	}
-	for _, d := range h.newDirs {
+	for _, d := range h.NewDirs {
 		if d == kubeletDevicePlugins {
 			if err := os.RemoveAll(d); err != nil { // kubelet's socket and checkpoint
 				errs = append(errs, fmt.Errorf("remove %s, which kubelet made: %w", d, err))
@@ -92,10 +100,29 @@ func (h *kubeletHostState) restore() error {
 // makeCgroupRoot creates cgroup dir in every hierarchy: kubelet refuses a
 // cgroup root that does not exist, and makes its kubepods tree below it.
 func makeCgroupRoot(dir string) error {
-	for _, root := range cgroupRoots() {
+	for _, root := range harness.CgroupRoots() {
 		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
 			return fmt.Errorf("make kubelet's cgroup root: %w", err)
 		}
 	}
 	return nil
+}
+
+// Lines is the state as sorted lines ("sysctl K=V", "iptables TABLE
+// CHAIN", "absent DIR"), to compare two states with harness.LineDiff.
+func (h *HostState) Lines() []string {
+	var lines []string
+	for k, v := range h.Sysctls {
+		lines = append(lines, "sysctl "+k+"="+v)
+	}
+	for table, chains := range h.Chains {
+		for chain := range chains {
+			lines = append(lines, "iptables "+table+" "+chain)
+		}
+	}
+	for _, d := range h.NewDirs {
+		lines = append(lines, "absent "+d)
+	}
+	sort.Strings(lines)
+	return lines
 }

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"context"
@@ -17,7 +17,7 @@ type Pod struct {
 	SandboxID            string
 
 	c      *CRI
-	config *cri.PodSandboxConfig
+	Config *cri.PodSandboxConfig // as sent to RunPodSandbox
 }
 
 // PodOpt changes the sandbox config RunPod sends.
@@ -70,8 +70,8 @@ func (c *CRI) RunPod(t testing.TB, namespace, name string, opts ...PodOpt) *Pod 
 	if err != nil {
 		t.Fatalf("run pod sandbox %s/%s: %v", namespace, name, err)
 	}
-	p := &Pod{Namespace: namespace, Name: name, UID: uid, SandboxID: r.GetPodSandboxId(), c: c, config: config}
-	c.track(p.SandboxID)
+	p := &Pod{Namespace: namespace, Name: name, UID: uid, SandboxID: r.GetPodSandboxId(), c: c, Config: config}
+	c.Track(p.SandboxID)
 	t.Cleanup(func() {
 		if c.stopping.Load() {
 			return
@@ -85,8 +85,8 @@ func (c *CRI) RunPod(t testing.TB, namespace, name string, opts ...PodOpt) *Pod 
 	return p
 }
 
-// track records a CRI container for the shim socket cleanup of Stop.
-func (c *CRI) track(id string) {
+// Track records a CRI container for the shim socket cleanup of Stop.
+func (c *CRI) Track(id string) {
 	c.mu.Lock()
 	c.containers = append(c.containers, "k8s.io/"+id)
 	c.mu.Unlock()
@@ -101,7 +101,7 @@ func (p *Pod) Start(t testing.TB, name string, attempt uint32, args ...string) s
 	defer cancel()
 	config := &cri.ContainerConfig{
 		Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
-		Image:    &cri.ImageSpec{Image: podImage},
+		Image:    &cri.ImageSpec{Image: PodImage},
 		Command:  args,
 		Labels: map[string]string{
 			"io.kubernetes.pod.name": p.Name, "io.kubernetes.pod.namespace": p.Namespace,
@@ -109,17 +109,17 @@ func (p *Pod) Start(t testing.TB, name string, attempt uint32, args ...string) s
 		},
 		Annotations: map[string]string{"io.kubernetes.container.restartCount": fmt.Sprint(attempt)},
 		Linux: &cri.LinuxContainerConfig{SecurityContext: &cri.LinuxContainerSecurityContext{
-			NamespaceOptions: p.config.Linux.SecurityContext.NamespaceOptions,
+			NamespaceOptions: p.Config.Linux.SecurityContext.NamespaceOptions,
 		}},
 	}
 	r, err := p.c.Runtime.CreateContainer(ctx, &cri.CreateContainerRequest{
-		PodSandboxId: p.SandboxID, Config: config, SandboxConfig: p.config,
+		PodSandboxId: p.SandboxID, Config: config, SandboxConfig: p.Config,
 	})
 	if err != nil {
 		t.Fatalf("create container %s in pod %s/%s: %v", name, p.Namespace, p.Name, err)
 	}
 	id := r.GetContainerId()
-	p.c.track(id)
+	p.c.Track(id)
 	if _, err := p.c.Runtime.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
 		t.Fatalf("start container %s in pod %s/%s: %v", name, p.Namespace, p.Name, err)
 	}

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"context"
@@ -22,30 +22,27 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-var rootfs struct {
-	once sync.Once
-	dir  string
-	err  error
+// BusyboxRootfs returns a directory, built once per test binary and removed
+// after all tests (AtExit), holding a minimal root filesystem: /bin/busybox (a copy
+// of the host's static busybox), a symlink per applet, and a small /etc.
+func BusyboxRootfs(t testing.TB) string {
+	t.Helper()
+	RequireBinaries(t, "busybox")
+	dir, err := SharedRootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
-// busyboxRootfs returns a directory, built once per test binary and removed
-// after all tests (atExit), holding a minimal root filesystem: /bin/busybox (a copy
-// of the host's static busybox), a symlink per applet, and a small /etc.
-func busyboxRootfs(t testing.TB) string {
-	t.Helper()
-	requireBinaries(t, "busybox")
-	rootfs.once.Do(func() {
-		rootfs.dir, rootfs.err = buildRootfs()
-		if rootfs.dir != "" {
-			dir := rootfs.dir
-			atExit(func() { os.RemoveAll(dir) })
-		}
-	})
-	if rootfs.err != nil {
-		t.Fatal(rootfs.err)
+// SharedRootfs is BusyboxRootfs for callers without a test.
+var SharedRootfs = sync.OnceValues(func() (string, error) {
+	dir, err := buildRootfs()
+	if dir != "" {
+		AtExit(func() { os.RemoveAll(dir) })
 	}
-	return rootfs.dir
-}
+	return dir, err
+})
 
 func buildRootfs() (string, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-rootfs-")
@@ -64,7 +61,7 @@ func buildRootfs() (string, error) {
 	if err != nil {
 		return dir, err
 	}
-	if err := copyFile(host, filepath.Join(dir, "bin/busybox"), 0o755); err != nil {
+	if err := CopyFile(host, filepath.Join(dir, "bin/busybox"), 0o755); err != nil {
 		return dir, err
 	}
 	// Like busybox --install -s, but with links valid inside the container.
@@ -94,7 +91,7 @@ func buildRootfs() (string, error) {
 	return dir, nil
 }
 
-func copyFile(from, to string, mode os.FileMode) error {
+func CopyFile(from, to string, mode os.FileMode) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err
@@ -178,7 +175,7 @@ func (c *Containerd) RunTask(t testing.TB, ns, id string, opts ...TaskOpt) *Task
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ctx, cancel := testContext(ns)
+	ctx, cancel := TaskContext(ns)
 	defer cancel()
 	c.mu.Lock()
 	c.containers = append(c.containers, ns+"/"+id)
@@ -191,9 +188,9 @@ func (c *Containerd) RunTask(t testing.TB, ns, id string, opts ...TaskOpt) *Task
 		if c.stopping.Load() {
 			return // Stop removes everything
 		}
-		ctx, cancel := testContext(ns)
+		ctx, cancel := TaskContext(ns)
 		defer cancel()
-		if err := c.removeContainer(ctx, ns, id); err != nil {
+		if err := c.RemoveContainer(ctx, ns, id); err != nil {
 			t.Error(err)
 		}
 	})
@@ -214,7 +211,7 @@ func (c *Containerd) RunTask(t testing.TB, ns, id string, opts ...TaskOpt) *Task
 
 func (c *Containerd) containerOpts(t testing.TB, ns, id string, cfg taskConfig) []client.NewContainerOpts {
 	specOpts := []oci.SpecOpts{
-		oci.WithRootFSPath(busyboxRootfs(t)),
+		oci.WithRootFSPath(BusyboxRootfs(t)),
 		oci.WithRootFSReadonly(),
 		oci.WithDefaultPathEnv,
 		oci.WithProcessArgs(cfg.args...),
@@ -274,7 +271,7 @@ func killAndWait(ctx context.Context, tk client.Task, exited <-chan client.ExitS
 // the stopped task stays.
 func (c *Containerd) KillTask(t testing.TB, ns, id string) {
 	t.Helper()
-	ctx, cancel := testContext(ns)
+	ctx, cancel := TaskContext(ns)
 	defer cancel()
 	tk := c.loadTask(t, ctx, id)
 	exited, err := tk.Wait(ctx)
@@ -289,7 +286,7 @@ func (c *Containerd) KillTask(t testing.TB, ns, id string) {
 // RemoveTask kills the task of id if needed and deletes it; the container stays.
 func (c *Containerd) RemoveTask(t testing.TB, ns, id string) {
 	t.Helper()
-	ctx, cancel := testContext(ns)
+	ctx, cancel := TaskContext(ns)
 	defer cancel()
 	ctr, err := c.Client.LoadContainer(ctx, id)
 	if err != nil {
@@ -305,7 +302,7 @@ func (c *Containerd) RemoveTask(t testing.TB, ns, id string) {
 func (c *Containerd) RestartTask(t testing.TB, ns, id string) *Task {
 	t.Helper()
 	c.RemoveTask(t, ns, id)
-	ctx, cancel := testContext(ns)
+	ctx, cancel := TaskContext(ns)
 	defer cancel()
 	ctr, err := c.Client.LoadContainer(ctx, id)
 	if err != nil {
@@ -334,7 +331,25 @@ func (c *Containerd) loadTask(t testing.TB, ctx context.Context, id string) clie
 	return tk
 }
 
-// testContext is a context in namespace ns that gives containerd 30s.
-func testContext(ns string) (context.Context, context.CancelFunc) {
+// TaskContext is a context in namespace ns that gives containerd 30s.
+func TaskContext(ns string) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(namespaces.WithNamespace(context.Background(), ns), 30*time.Second)
+}
+
+// EnsureTask returns the running task of container id, making the container or
+// starting a new task as needed.
+func (c *Containerd) EnsureTask(t testing.TB, ns, id string) *Task {
+	t.Helper()
+	ctx, cancel := TaskContext(ns)
+	defer cancel()
+	ctr, err := c.Client.LoadContainer(ctx, id)
+	if err != nil {
+		return c.RunTask(t, ns, id)
+	}
+	if tk, err := ctr.Task(ctx, nil); err == nil {
+		if st, err := tk.Status(ctx); err == nil && st.Status == client.Running {
+			return &Task{ID: id, Namespace: ns, PID: tk.Pid()}
+		}
+	}
+	return c.RestartTask(t, ns, id)
 }

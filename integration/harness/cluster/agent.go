@@ -1,4 +1,4 @@
-package integration
+package cluster
 
 import (
 	"bytes"
@@ -12,24 +12,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsj-dev/nsj/integration/harness"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 )
 
-// agentImage is the nsj-agent image the tests build: the busybox rootfs
+// AgentImage is the nsj-agent image the tests build: the busybox rootfs
 // and the static nsj under test in /usr/local/bin, as docs/kubernetes/
 // Dockerfile's minimal target, made without a registry or docker and
 // imported into the node's containerd.
-const agentImage = "localhost/nsj-agent:test"
+const AgentImage = "localhost/nsj-agent:test"
 
 // StartControllers starts kube-controller-manager (the DaemonSet, service
 // account and root CA publisher controllers) and kube-scheduler, which a
 // DaemonSet needs; once.
 func (c *Cluster) StartControllers() error {
-	c.controllers.Do(func() { c.controllersErr = c.startControllers() })
-	return c.controllersErr
+	return c.controllers()
 }
 
 func (c *Cluster) startControllers() error {
@@ -47,9 +47,9 @@ func (c *Cluster) startControllers() error {
 		return err
 	}
 	time.Sleep(time.Second) // a bad flag ends them at once
-	for _, d := range []*daemon{kcm, sched} {
-		if d.exited() {
-			return fmt.Errorf("%s exited at start (%s); its log ends:\n%s", d.name, d.cmd.ProcessState, d.tail(30))
+	for _, d := range []*harness.Daemon{kcm, sched} {
+		if d.Exited() {
+			return fmt.Errorf("%s exited at start (%s); its log ends:\n%s", d.Name, d.Cmd.ProcessState, d.Tail(30))
 		}
 	}
 	return nil
@@ -59,6 +59,16 @@ func (c *Cluster) startControllers() error {
 // returns its stdout; a failure fails the test with kubectl's stderr.
 func (c *Cluster) Kubectl(t testing.TB, kubeconfig, stdin string, args ...string) string {
 	t.Helper()
+	out, err := c.kubectl(kubeconfig, stdin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// kubectl is Kubectl returning kubectl's failure (with its stderr) as an
+// error.
+func (c *Cluster) kubectl(kubeconfig, stdin string, args ...string) (string, error) {
 	if kubeconfig == "" {
 		kubeconfig = c.Kubeconfig
 	}
@@ -68,9 +78,9 @@ func (c *Cluster) Kubectl(t testing.TB, kubeconfig, stdin string, args ...string
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		return "", fmt.Errorf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
-	return string(out)
+	return string(out), nil
 }
 
 // DeployAgent builds and imports the agent image, then applies
@@ -79,31 +89,40 @@ func (c *Cluster) Kubectl(t testing.TB, kubeconfig, stdin string, args ...string
 // agent pod; once.
 func (c *Cluster) DeployAgent(t testing.TB) {
 	t.Helper()
-	c.agent.Do(func() { c.agentErr = c.deployAgent(t) })
-	if c.agentErr != nil {
-		t.Fatal(c.agentErr)
+	harness.NsjPath(t)
+	harness.BusyboxRootfs(t)
+	if err := c.StartAgent(); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func (c *Cluster) deployAgent(t testing.TB) error {
+// StartAgent is DeployAgent for callers without a test: the agent image
+// holds harness.NsjBinary (NSJ_BIN).
+func (c *Cluster) StartAgent() error { return c.agent() }
+
+func (c *Cluster) startAgent() error {
 	if err := c.StartControllers(); err != nil {
 		return err
 	}
-	if err := c.importAgentImage(t); err != nil {
+	if err := c.importAgentImage(); err != nil {
 		return err
 	}
 	manifest, err := c.agentManifest()
 	if err != nil {
 		return err
 	}
-	c.Kubectl(t, "", manifest, "apply", "-f", "-") // first: it makes namespace nsj
-	c.Kubectl(t, "", "", "apply", "-f", "../docs/kubernetes/rbac.yaml")
+	if _, err := c.kubectl("", manifest, "apply", "-f", "-"); err != nil { // first: it makes namespace nsj
+		return err
+	}
+	if _, err := c.kubectl("", "", "apply", "-f", harness.RepoPath("docs/kubernetes/rbac.yaml")); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		pods, err := c.Client.CoreV1().Pods("nsj").List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=nsj-agent"})
 		cancel()
-		if err == nil && len(pods.Items) == 1 && allRunning(&pods.Items[0]) == nil {
+		if err == nil && len(pods.Items) == 1 && AllRunning(&pods.Items[0]) == nil {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -135,7 +154,7 @@ func (c *Cluster) deployAgent(t testing.TB) error {
 // starts before the pods it joins only in the DaemonSet's case: the tests
 // start it first and mount the netns directory's parent, so they are seen).
 func (c *Cluster) agentManifest() (string, error) {
-	b, err := os.ReadFile("../docs/kubernetes/nsj-agent.yaml")
+	b, err := os.ReadFile(harness.RepoPath("docs/kubernetes/nsj-agent.yaml"))
 	if err != nil {
 		return "", err
 	}
@@ -148,7 +167,7 @@ func (c *Cluster) agentManifest() (string, error) {
 		spec := &ds.Spec.Template.Spec
 		for j := range spec.Containers {
 			ctr := &spec.Containers[j]
-			ctr.Image, ctr.ImagePullPolicy = agentImage, corev1.PullNever
+			ctr.Image, ctr.ImagePullPolicy = AgentImage, corev1.PullNever
 			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: "CONTAINERD_ADDRESS", Value: c.CRI.Address})
 			ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: "nsj-test-containerd", MountPath: c.CRI.Dir, ReadOnly: true})
 			for k := range ctr.VolumeMounts {
@@ -168,15 +187,23 @@ func (c *Cluster) agentManifest() (string, error) {
 
 // importAgentImage builds agentImage and imports it into the node's
 // containerd.
-func (c *Cluster) importAgentImage(t testing.TB) error {
+func (c *Cluster) importAgentImage() error {
+	rootfs, err := harness.SharedRootfs()
+	if err != nil {
+		return err
+	}
+	nsjBin, err := harness.NsjBinary()
+	if err != nil {
+		return err
+	}
 	root := filepath.Join(c.Dir, "agent-rootfs")
-	if out, err := exec.Command("cp", "-a", busyboxRootfs(t), root).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", "-a", rootfs, root).CombinedOutput(); err != nil {
 		return fmt.Errorf("copy the busybox rootfs: %v: %s", err, out)
 	}
 	if err := os.MkdirAll(filepath.Join(root, "usr/local/bin"), 0o755); err != nil {
 		return err
 	}
-	nsj, err := os.ReadFile(nsjPath(t))
+	nsj, err := os.ReadFile(nsjBin)
 	if err != nil {
 		return err
 	}
@@ -186,9 +213,9 @@ func (c *Cluster) importAgentImage(t testing.TB) error {
 	if err := addHostTcpdump(root); err != nil {
 		return fmt.Errorf("add tcpdump to the agent image: %w", err)
 	}
-	archive, err := ociImageArchive(root, agentImage, []string{"sleep", "2147483"})
+	archive, err := harness.OCIImageArchive(root, AgentImage, []string{"sleep", "2147483"})
 	if err != nil {
 		return fmt.Errorf("build the agent image: %w", err)
 	}
-	return c.CRI.importImage(archive, agentImage)
+	return c.CRI.ImportImage(archive, AgentImage)
 }

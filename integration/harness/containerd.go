@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"bytes"
@@ -11,27 +11,26 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/containerd/containerd/v2/client"
 )
 
-// requireRoot skips the test unless it runs as root; under CI=true it fails
+// RequireRoot skips the test unless it runs as root; under CI=true it fails
 // instead, so that a misconfigured CI does not pass silently.
-func requireRoot(t testing.TB) {
+func RequireRoot(t testing.TB) {
 	t.Helper()
-	need(t, os.Geteuid() == 0, "needs root (run the integration tests with sudo)")
+	Need(t, os.Geteuid() == 0, "needs root (run the integration tests with sudo)")
 }
 
-// requireBinaries skips (fails under CI=true) unless every named program is
+// RequireBinaries skips (fails under CI=true) unless every named program is
 // in $PATH.
-func requireBinaries(t testing.TB, names ...string) {
+func RequireBinaries(t testing.TB, names ...string) {
 	t.Helper()
 	for _, name := range names {
 		_, err := exec.LookPath(name)
-		need(t, err == nil, "needs %s in $PATH: %v", name, err)
+		Need(t, err == nil, "needs %s in $PATH: %v", name, err)
 	}
 }
 
@@ -55,22 +54,23 @@ type Containerd struct {
 	stop       sync.Once
 	stopping   atomic.Bool // Stop has begun: per-test cleanups have nothing to do
 	stopErr    error
+	proc       Proc // the daemon, found again by Attach
 }
 
-// startContainerd starts a containerd of the test's own and stops it, with
+// StartContainerd starts a containerd of the test's own and stops it, with
 // everything it ran, when the test ends. Most tests should share one with
-// sharedContainerd instead: a start takes about a second.
-func startContainerd(t testing.TB) *Containerd {
+// SharedContainerd instead: a start takes about a second.
+func StartContainerd(t testing.TB) *Containerd {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
 	c, err := newContainerd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("containerd log:\n%s", c.logTail(0))
+			t.Logf("containerd log:\n%s", c.LogTail(0))
 		}
 		if err := c.Stop(); err != nil {
 			t.Error(err)
@@ -79,42 +79,62 @@ func startContainerd(t testing.TB) *Containerd {
 	return c
 }
 
-var shared struct {
-	once sync.Once
-	c    *Containerd
-	err  error
+// SharedContainerd returns the containerd shared by the tests of this binary,
+// starting it on first use; TestMain stops it after all tests (AtExit). If
+// the test fails, the daemon's log lines written during the test are logged.
+func SharedContainerd(t testing.TB) *Containerd {
+	t.Helper()
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
+	BusyboxRootfs(t) // first, so that it is removed after containerd stops
+	c, err := sharedContainerd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.logOnFailure(t, "containerd")
+	return c
 }
 
-// sharedContainerd returns the containerd shared by the tests of this binary,
-// starting it on first use; TestMain stops it after all tests (atExit). If
-// the test fails, the daemon's log lines written during the test are logged.
-func sharedContainerd(t testing.TB) *Containerd {
-	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2")
-	busyboxRootfs(t) // first, so that it is removed after containerd stops
-	shared.once.Do(func() {
-		shared.c, shared.err = newContainerd()
-		if shared.err == nil {
-			c := shared.c
-			atExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the tests' containerd:", err)
-				}
-			})
-		}
-	})
-	if shared.err != nil {
-		t.Fatal(shared.err)
-	}
-	c := shared.c
-	offset := c.logSize()
+// logOnFailure logs, if t fails, the log lines the daemon (what) writes
+// from now on.
+func (c *Containerd) logOnFailure(t testing.TB, what string) {
+	offset := c.LogSize()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("containerd log during the test:\n%s", c.logTail(offset))
+			t.Logf("%s log during the test:\n%s", what, c.LogTail(offset))
 		}
 	})
-	return c
+}
+
+var sharedContainerd = sync.OnceValues(func() (*Containerd, error) {
+	c, err := newContainerd()
+	if err != nil {
+		return nil, err
+	}
+	StopAtExit("the tests' containerd", c.Stop)
+	return c, nil
+})
+
+// StopAtExit calls stop after all tests (AtExit), saying if it failed.
+func StopAtExit(what string, stop func() error) {
+	AtExit(func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "integration: stopping %s: %v\n", what, err)
+		}
+	})
+}
+
+// containerdIn is a Containerd whose files are all in dir (made by
+// os.MkdirTemp with prefix): socket, root, state, runc root, log; its
+// cgroup parent is named after the test binary's PID and dir.
+func containerdIn(dir, prefix string) *Containerd {
+	return &Containerd{
+		Dir: dir, Address: filepath.Join(dir, "c.sock"),
+		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
+		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
+		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), prefix)),
+		done:         make(chan struct{}),
+	}
 }
 
 // newContainerd starts a containerd in a new directory under /tmp (short, as
@@ -124,16 +144,10 @@ func newContainerd() (_ *Containerd, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Containerd{
-		Dir: dir, Address: filepath.Join(dir, "c.sock"),
-		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
-		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
-		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-ctd-")),
-		done:         make(chan struct{}),
-	}
+	c := containerdIn(dir, "nsj-ctd-")
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+			err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))
 			if serr := c.Stop(); serr != nil {
 				err = errors.Join(err, serr)
 			}
@@ -159,12 +173,19 @@ func newContainerd() (_ *Containerd, err error) {
 // the tests do not need are disabled; "opt" would create /opt/containerd,
 // containerd 2.x's NRI /var/run/nri.
 func (c *Containerd) config() string {
-	disabled := []string{
-		"io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
+	return c.baseConfig("io.containerd.grpc.v1.cri")
+}
+
+// baseConfig is the part of a version 2 configuration every containerd of
+// the bed has: its directories and sockets, and the plugins the tests do
+// not need disabled, with more.
+func (c *Containerd) baseConfig(more ...string) string {
+	disabled := append(more,
+		"io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
 		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
 		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
 		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
-	}
+	)
 	return fmt.Sprintf(`version = 2
 root = %q
 state = %q
@@ -185,16 +206,22 @@ func (c *Containerd) start() error {
 	}
 	defer logf.Close()
 	c.cmd = exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
-	if cgroup2Bed() {
+	if Cgroup2Bed() {
 		c.cmd = inCgroup2View(c.cmd) // cgroup2_test.go
 	}
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	// If the test binary dies, so does containerd.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// If the test binary dies, so does containerd (unless Detached).
+	c.cmd.SysProcAttr = DaemonAttr()
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("start containerd: %w", err)
 	}
 	c.PID = c.cmd.Process.Pid
+	if c.proc, err = ProcOf(c.PID); err != nil {
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+		close(c.done)
+		return err
+	}
 	go func() {
 		c.cmd.Wait()
 		close(c.done)
@@ -227,6 +254,9 @@ func (c *Containerd) waitReady(timeout time.Duration) error {
 }
 
 func (c *Containerd) exited() bool {
+	if c.done == nil { // attached: not our child
+		return !c.proc.Alive()
+	}
 	select {
 	case <-c.done:
 		return true
@@ -247,7 +277,7 @@ func (c *Containerd) Stop() error {
 func (c *Containerd) teardown() error {
 	c.stopping.Store(true)
 	var errs []error
-	if c.Client != nil && c.cmd != nil && !c.exited() {
+	if c.Client != nil && (c.cmd != nil || c.done == nil) && !c.exited() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		errs = append(errs, c.removeAll(ctx))
 		cancel()
@@ -255,7 +285,7 @@ func (c *Containerd) teardown() error {
 	if c.Client != nil {
 		c.Client.Close()
 	}
-	errs = append(errs, c.stopDaemon(5*time.Second), c.killStrays(), c.removeCgroups(), unmountUnder(c.Dir))
+	errs = append(errs, c.stopDaemon(5*time.Second), c.killStrays(), c.removeCgroups(), UnmountUnder(c.Dir))
 	c.removeShimSockets()
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
@@ -268,26 +298,14 @@ func (c *Containerd) teardown() error {
 
 // stopDaemon sends SIGTERM, then SIGKILL after grace.
 func (c *Containerd) stopDaemon(grace time.Duration) error {
-	if c.cmd == nil || c.cmd.Process == nil {
+	if c.proc.PID == 0 { // never started
 		return nil
 	}
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(grace):
-	}
-	c.cmd.Process.Kill()
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("containerd (pid %d) did not die after SIGKILL", c.PID)
-	}
+	return c.proc.Stop("containerd", grace)
 }
 
-// logSize is the current length of the daemon log.
-func (c *Containerd) logSize() int64 {
+// LogSize is the current length of the daemon log.
+func (c *Containerd) LogSize() int64 {
 	fi, err := os.Stat(c.LogPath)
 	if err != nil {
 		return 0
@@ -295,8 +313,8 @@ func (c *Containerd) logSize() int64 {
 	return fi.Size()
 }
 
-// logTail returns the log from offset on, at most its last 200 lines.
-func (c *Containerd) logTail(offset int64) string {
+// LogTail returns the log from offset on, at most its last 200 lines.
+func (c *Containerd) LogTail(offset int64) string {
 	b, err := os.ReadFile(c.LogPath)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)

@@ -1,4 +1,4 @@
-package integration
+package cluster
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// kubeletNode is the node's name. kubelet refuses a loopback node IP, so
+// NodeName is the node's name. kubelet refuses a loopback node IP, so
 // the node is named localhost and the API server reaches kubelet by that
 // name (--kubelet-preferred-address-types=Hostname,...).
-const kubeletNode = "localhost"
+const NodeName = "localhost"
 
 // kubeletConfig is kubelet's configuration: cgroupfs on this cgroup v1
 // machine (failCgroupV1: false), every directory and port its own, pod
@@ -57,10 +57,10 @@ evictionHard: {memory.available: "50Mi", nodefs.available: "1%%", imagefs.availa
 // node is Ready.
 func (c *Cluster) startKubelet(port, healthz int) error {
 	p := c.pki
-	if err := p.server("kubelet-serving", kubeletNode); err != nil {
+	if err := p.server("kubelet-serving", NodeName); err != nil {
 		return err
 	}
-	if err := p.client("kubelet", "system:node:"+kubeletNode, "system:nodes"); err != nil {
+	if err := p.client("kubelet", "system:node:"+NodeName, "system:nodes"); err != nil {
 		return err
 	}
 	kubeconfig, err := p.kubeconfig("kubelet", c.Server)
@@ -76,17 +76,17 @@ func (c *Cluster) startKubelet(port, healthz int) error {
 	}
 	d, err := c.start("kubelet", "--config", config, "--kubeconfig", kubeconfig,
 		"--root-dir", filepath.Join(c.Dir, "kubelet"), "--cert-dir", filepath.Join(c.Dir, "kubelet-pki"),
-		"--hostname-override", kubeletNode, "--v", "1")
+		"--hostname-override", NodeName, "--v", "1")
 	if err != nil {
 		return err
 	}
-	return d.waitFor(90*time.Second, c.nodeReady)
+	return d.WaitFor(90*time.Second, c.nodeReady)
 }
 
 func (c *Cluster) nodeReady() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	n, err := c.Client.CoreV1().Nodes().Get(ctx, kubeletNode, metav1.GetOptions{})
+	n, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
 	if err != nil {
 		return err
 	}
@@ -95,5 +95,5 @@ func (c *Cluster) nodeReady() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("node %s is not Ready: %v", kubeletNode, n.Status.Conditions)
+	return fmt.Errorf("node %s is not Ready: %v", NodeName, n.Status.Conditions)
 }

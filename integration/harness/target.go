@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"bufio"
@@ -12,29 +12,29 @@ import (
 	"time"
 )
 
-// nsTarget is a process in namespaces of its own, made with unshare(1): the
+// NSTarget is a process in namespaces of its own, made with unshare(1): the
 // simplest target for --target-pid.
-type nsTarget struct {
+type NSTarget struct {
 	PID     int // the target: init of its pid namespace
 	unshare *exec.Cmd
 }
 
-// startTarget runs script as pid 1 of new pid, net, uts and ipc namespaces
+// StartTarget runs script as pid 1 of new pid, net, uts and ipc namespaces
 // with hostname "nsj-target", and returns once the namespaces are set up.
 // The test's cleanup kills it (unshare --kill-child takes the target along).
 // Like a container with the default capabilities, it has neither
 // CAP_SYS_ADMIN nor CAP_SYS_PTRACE, so nsj does not warn about it
 // (startTargetWith keeps them).
-func startTarget(t testing.TB, script string) *nsTarget {
+func StartTarget(t testing.TB, script string) *NSTarget {
 	t.Helper()
-	return startTargetWith(t, "setpriv --bounding-set=-sys_admin,-sys_ptrace --", script)
+	return StartTargetWith(t, "setpriv --bounding-set=-sys_admin,-sys_ptrace --", script)
 }
 
-// startTargetWith is startTarget with script run by wrapper, such as
+// StartTargetWith is startTarget with script run by wrapper, such as
 // setpriv; "" runs it with every capability of root.
-func startTargetWith(t testing.TB, wrapper, script string) *nsTarget {
+func StartTargetWith(t testing.TB, wrapper, script string) *NSTarget {
 	t.Helper()
-	nsjPath(t)
+	NsjPath(t)
 	cmd := exec.Command("unshare", "--fork", "--kill-child", "--pid", "--mount-proc", "--net", "--uts", "--ipc",
 		"sh", "-c", `hostname nsj-target && exec `+wrapper+` sh -c 'echo ready && eval "exec $1"' sh "$0"`, script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -62,11 +62,11 @@ func startTargetWith(t testing.TB, wrapper, script string) *nsTarget {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("the unshare target did not start within 10s")
 	}
-	return &nsTarget{PID: childOf(cmd.Process.Pid), unshare: cmd}
+	return &NSTarget{PID: ChildOf(cmd.Process.Pid), unshare: cmd}
 }
 
-// childOf returns the first child of pid, or 0.
-func childOf(pid int) int {
+// ChildOf returns the first child of pid, or 0.
+func ChildOf(pid int) int {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
 	if err != nil {
 		return 0
@@ -79,8 +79,8 @@ func childOf(pid int) int {
 	return n
 }
 
-// nsLink is the /proc/PID/ns/TYPE link of a process, e.g. "net:[4026531840]".
-func nsLink(t testing.TB, pid int, typ string) string {
+// NSLink is the /proc/PID/ns/TYPE link of a process, e.g. "net:[4026531840]".
+func NSLink(t testing.TB, pid int, typ string) string {
 	t.Helper()
 	l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, typ))
 	if err != nil {
@@ -89,5 +89,11 @@ func nsLink(t testing.TB, pid int, typ string) string {
 	return l
 }
 
-// pidArg is the --target-pid argument for the target.
-func (tg *nsTarget) pidArg() string { return strconv.Itoa(tg.PID) }
+// PIDArg is the --target-pid argument for the target.
+func (tg *NSTarget) PIDArg() string { return strconv.Itoa(tg.PID) }
+
+// Kill kills the target (and unshare with it) and waits for unshare.
+func (tg *NSTarget) Kill() {
+	tg.unshare.Process.Kill()
+	tg.unshare.Wait()
+}

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"bytes"
@@ -36,55 +36,55 @@ type Dockerd struct {
 	Containerd *Containerd
 
 	cli     string   // the docker.io CLI, next to dockerd
-	daemon  *daemon  // the dockerd process (k8s_daemon_test.go)
+	daemon  *Daemon  // the dockerd process
 	newDirs []string // host directories dockerd creates, to rmdir if it did
 	stop    sync.Once
 	stopErr error
 }
 
-// dockerImage is the image every Docker test runs: a busybox root
+// DockerImage is the image every Docker test runs: a busybox root
 // filesystem made with docker import.
-const dockerImage = "nsj-busybox:1"
+const DockerImage = "nsj-busybox:1"
 
-var sharedDocker struct {
-	once sync.Once
-	d    *Dockerd
-	err  error
-}
-
-// sharedDockerd returns the Docker daemon shared by the tests of this
-// binary, starting it on first use; TestMain stops it after all tests.
+// SharedDockerd returns the Docker daemon shared by the tests of this
+// binary, starting it on first use; it is stopped after all tests (AtExit).
 // Run Docker tests under flock /tmp/nsj-docker.lock.
-func sharedDockerd(t testing.TB) *Dockerd {
+func SharedDockerd(t testing.TB) *Dockerd {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "dockerd", "containerd", "runc", "containerd-shim-runc-v2")
-	rootfs := busyboxRootfs(t)
-	sharedDocker.once.Do(func() {
-		sharedDocker.d, sharedDocker.err = newDockerd(rootfs)
-		if d := sharedDocker.d; d != nil {
-			atExit(func() {
-				if err := d.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the tests' dockerd:", err)
-				}
-			})
-		}
-	})
-	if sharedDocker.err != nil {
-		t.Fatal(sharedDocker.err)
+	RequireRoot(t)
+	RequireBinaries(t, "dockerd", "containerd", "runc", "containerd-shim-runc-v2")
+	d, err := sharedDockerd()
+	if err != nil {
+		t.Fatal(err)
 	}
-	d := sharedDocker.d
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("dockerd log:\n%s", d.daemon.tail(60))
+			t.Logf("dockerd log:\n%s", d.daemon.Tail(60))
 		}
 	})
 	return d
 }
 
-// newDockerd starts a dockerd in a new directory under /tmp, waits until it
-// and its containerd answer, and imports dockerImage from rootfs.
-func newDockerd(rootfs string) (_ *Dockerd, err error) {
+var sharedDockerd = sync.OnceValues(func() (*Dockerd, error) {
+	rootfs, err := SharedRootfs()
+	if err != nil {
+		return nil, err
+	}
+	d, err := NewDockerd(rootfs)
+	if err != nil {
+		return nil, err
+	}
+	AtExit(func() {
+		if err := d.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: stopping the tests' dockerd:", err)
+		}
+	})
+	return d, nil
+})
+
+// NewDockerd starts a dockerd in a new directory under /tmp, waits until it
+// and its containerd answer, and imports DockerImage from rootfs.
+func NewDockerd(rootfs string) (_ *Dockerd, err error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-dk-")
 	if err != nil {
 		return nil, err
@@ -132,14 +132,14 @@ func dockerCLI() string {
 }
 
 func (d *Dockerd) start() (err error) {
-	d.daemon, err = startDaemon("dockerd", d.LogPath, "dockerd",
+	d.daemon, err = StartDaemon("dockerd", d.LogPath, "dockerd",
 		"--data-root", filepath.Join(d.Dir, "data"), "--exec-root", filepath.Join(d.Dir, "exec"),
 		"--pidfile", filepath.Join(d.Dir, "dockerd.pid"), "-H", "unix://"+d.Socket,
 		"--config-file", filepath.Join(d.Dir, "daemon.json"), "--cgroup-parent", d.CgroupParent,
 		"--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
 		"--userland-proxy=false", "--storage-driver", "vfs")
 	if err == nil {
-		d.PID = d.daemon.cmd.Process.Pid
+		d.PID = d.daemon.Cmd.Process.Pid
 	}
 	return err
 }
@@ -147,8 +147,8 @@ func (d *Dockerd) start() (err error) {
 // waitReady waits until dockerd answers, then its containerd.
 func (d *Dockerd) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	err := d.daemon.waitFor(timeout, func() error {
-		_, err := d.run("version", "--format", "{{.Server.Version}}")
+	err := d.daemon.WaitFor(timeout, func() error {
+		_, err := d.Run("version", "--format", "{{.Server.Version}}")
 		return err
 	})
 	if err != nil {
@@ -159,10 +159,10 @@ func (d *Dockerd) waitReady(timeout time.Duration) error {
 	return d.Containerd.waitReady(time.Until(deadline))
 }
 
-// importImage makes dockerImage from the busybox root filesystem.
+// importImage makes DockerImage from the busybox root filesystem.
 func (d *Dockerd) importImage(rootfs string) error {
 	tar := exec.Command("tar", "-C", rootfs, "-c", ".")
-	imp := d.command("import", "-", dockerImage)
+	imp := d.command("import", "-", DockerImage)
 	var err error
 	if imp.Stdin, err = tar.StdoutPipe(); err != nil {
 		return err
@@ -182,13 +182,13 @@ func (d *Dockerd) importImage(rootfs string) error {
 // command is a docker CLI command against this dockerd.
 func (d *Dockerd) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(d.cli, args...)
-	cmd.Env = append(withoutEnv(os.Environ(), "DOCKER_HOST", "DOCKER_CONTEXT"),
+	cmd.Env = append(WithoutEnv(os.Environ(), "DOCKER_HOST", "DOCKER_CONTEXT"),
 		"DOCKER_HOST=unix://"+d.Socket, "DOCKER_CONFIG="+filepath.Join(d.Dir, "config"))
 	return cmd
 }
 
-// run runs docker args and returns its trimmed stdout.
-func (d *Dockerd) run(args ...string) (string, error) {
+// Run runs docker args and returns its trimmed stdout.
+func (d *Dockerd) Run(args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := d.command(args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -201,7 +201,7 @@ func (d *Dockerd) run(args ...string) (string, error) {
 // Docker runs docker args, failing the test if it fails.
 func (d *Dockerd) Docker(t testing.TB, args ...string) string {
 	t.Helper()
-	out, err := d.run(args...)
+	out, err := d.Run(args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,22 +213,22 @@ func (d *Dockerd) Docker(t testing.TB, args ...string) string {
 // the container's full ID; the container is removed when the test ends.
 func (d *Dockerd) RunContainer(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	run := append(append([]string{"run", "-d", "--name", name}, args...), dockerImage, "sleep", "100000")
+	run := append(append([]string{"run", "-d", "--name", name}, args...), DockerImage, "sleep", "100000")
 	id := d.Docker(t, run...)
 	t.Cleanup(func() {
-		if _, err := d.run("rm", "-f", id); err != nil && !d.daemon.exited() {
+		if _, err := d.Run("rm", "-f", id); err != nil && !d.daemon.Exited() {
 			t.Error(err)
 		}
 	})
 	return id
 }
 
-// nsjDocker runs nsj with DOCKER_HOST set to this dockerd, against its
+// NsjDocker runs nsj with DOCKER_HOST set to this dockerd, against its
 // containerd (-a: it is not on a default path here; on one, nsj finds it
 // without -a: TestDockerNameIsFoundBesideTheSystemContainerd).
-func nsjDocker(t testing.TB, d *Dockerd, args ...string) result {
+func NsjDocker(t testing.TB, d *Dockerd, args ...string) Result {
 	t.Helper()
-	return nsjWith(t, []string{"DOCKER_HOST=unix://" + d.Socket}, append([]string{"-a", d.ContainerdSocket}, args...)...)
+	return NsjWith(t, []string{"DOCKER_HOST=unix://" + d.Socket}, append([]string{"-a", d.ContainerdSocket}, args...)...)
 }
 
 // Stop removes every container, stops dockerd (which stops its
@@ -246,13 +246,13 @@ func (d *Dockerd) teardown() error {
 	if view == nil {
 		view = &Containerd{Address: d.ContainerdSocket, CgroupParent: d.CgroupParent}
 	}
-	running := d.daemon != nil && !d.daemon.exited()
+	running := d.daemon != nil && !d.daemon.Exited()
 	if running {
-		if ids, err := d.run("ps", "-aq", "--no-trunc"); err == nil && ids != "" {
+		if ids, err := d.Run("ps", "-aq", "--no-trunc"); err == nil && ids != "" {
 			for _, id := range strings.Fields(ids) {
 				view.containers = append(view.containers, "moby/"+id) // for removeShimSockets
 			}
-			if _, err := d.run(append([]string{"rm", "-f"}, strings.Fields(ids)...)...); err != nil {
+			if _, err := d.Run(append([]string{"rm", "-f"}, strings.Fields(ids)...)...); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -266,9 +266,9 @@ func (d *Dockerd) teardown() error {
 		view.Client.Close()
 	}
 	if running {
-		errs = append(errs, d.daemon.stop(20*time.Second))
+		errs = append(errs, d.daemon.Stop(20*time.Second))
 	}
-	errs = append(errs, d.killLeftovers(), view.killStrays(), view.removeCgroups(), unmountUnder(d.Dir))
+	errs = append(errs, d.killLeftovers(), view.killStrays(), view.removeCgroups(), UnmountUnder(d.Dir))
 	view.removeShimSockets()
 	if err := os.RemoveAll(d.Dir); err != nil {
 		errs = append(errs, err)
@@ -289,10 +289,10 @@ func (d *Dockerd) teardown() error {
 // Finding any is an error.
 func (d *Dockerd) killLeftovers() error {
 	deadline := time.Now().Add(5 * time.Second)
-	left := processesNaming(d.Dir)
+	left := ProcessesNaming(d.Dir)
 	for len(left) > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
-		left = processesNaming(d.Dir)
+		left = ProcessesNaming(d.Dir)
 	}
 	var killed []string
 	for pid, cmdline := range left {
@@ -307,9 +307,9 @@ func (d *Dockerd) killLeftovers() error {
 	return fmt.Errorf("killed processes dockerd left: %s", strings.Join(killed, ", "))
 }
 
-// processesNaming maps the PIDs of processes whose command line holds s to
+// ProcessesNaming maps the PIDs of processes whose command line holds s to
 // their command lines.
-func processesNaming(s string) map[int]string {
+func ProcessesNaming(s string) map[int]string {
 	out := map[int]string{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -325,8 +325,8 @@ func processesNaming(s string) map[int]string {
 	return out
 }
 
-// withoutEnv drops the named variables from env.
-func withoutEnv(env []string, keys ...string) []string {
+// WithoutEnv drops the named variables from env.
+func WithoutEnv(env []string, keys ...string) []string {
 	var out []string
 	for _, e := range env {
 		k, _, _ := strings.Cut(e, "=")

@@ -1,4 +1,4 @@
-package integration
+package harness
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,66 +26,51 @@ type CRI struct {
 	conn    *grpc.ClientConn
 }
 
-// loopbackPlugin is the CNI plugin CRI runs for every pod's lo
+// LoopbackPlugin is the CNI plugin CRI runs for every pod's lo
 // (Debian's containernetworking-plugins).
-const loopbackPlugin = "/usr/lib/cni/loopback"
+const LoopbackPlugin = "/usr/lib/cni/loopback"
 
-var sharedCRIState struct {
-	once sync.Once
-	c    *CRI
-	err  error
-}
-
-// sharedCRI returns the CRI containerd shared by the pod tests, starting it
+// SharedCRI returns the CRI containerd shared by the pod tests, starting it
 // on first use; after all tests its pods are stopped and removed, then it is
-// stopped (atExit).
-func sharedCRI(t testing.TB) *CRI {
+// stopped (AtExit).
+func SharedCRI(t testing.TB) *CRI {
 	t.Helper()
-	requireRoot(t)
-	requireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
-	_, err := os.Stat(loopbackPlugin)
-	need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
-	rootfs := busyboxRootfs(t) // first, so that it is removed after containerd stops
-	s := &sharedCRIState
-	s.once.Do(func() {
-		s.c, s.err = newCRI(rootfs)
-		if s.c != nil {
-			c := s.c
-			atExit(func() {
-				if err := c.Stop(); err != nil {
-					fmt.Fprintln(os.Stderr, "integration: stopping the CRI containerd:", err)
-				}
-			})
-		}
-	})
-	if s.err != nil {
-		t.Fatal(s.err)
+	RequireRoot(t)
+	RequireBinaries(t, "containerd", "runc", "containerd-shim-runc-v2", "ip", "go")
+	_, err := os.Stat(LoopbackPlugin)
+	Need(t, err == nil, "needs the CNI loopback plugin (apt-get install containernetworking-plugins): %v", err)
+	BusyboxRootfs(t) // first, so that it is removed after containerd stops
+	c, err := sharedCRI()
+	if err != nil {
+		t.Fatal(err)
 	}
-	offset := s.c.logSize()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("CRI containerd log during the test:\n%s", s.c.logTail(offset))
-		}
-	})
-	return s.c
+	c.logOnFailure(t, "CRI containerd")
+	return c
 }
 
-// newCRI starts a containerd with CRI, imports the pod image and waits
+var sharedCRI = sync.OnceValues(func() (*CRI, error) {
+	rootfs, err := SharedRootfs()
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewCRI(rootfs)
+	if err != nil {
+		return nil, err
+	}
+	StopAtExit("the CRI containerd", c.Stop)
+	return c, nil
+})
+
+// NewCRI starts a containerd with CRI, imports the pod image and waits
 // until CRI knows it.
-func newCRI(rootfs string) (*CRI, error) {
+func NewCRI(rootfs string) (*CRI, error) {
 	dir, err := os.MkdirTemp("/tmp", "nsj-cri-")
 	if err != nil {
 		return nil, err
 	}
-	c := &CRI{Containerd: &Containerd{
-		Dir: dir, Address: filepath.Join(dir, "c.sock"),
-		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
-		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
-		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), "nsj-cri-")),
-		done:         make(chan struct{}),
-	}}
+	c := &CRI{Containerd: containerdIn(dir, "nsj-cri-")}
 	if err := c.setUp(rootfs); err != nil {
-		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.logTail(0))
+		err = fmt.Errorf("%w\ncontainerd log:\n%s", err, c.LogTail(0))
 		if serr := c.Stop(); serr != nil {
 			err = fmt.Errorf("%w\n%v", err, serr)
 		}
@@ -133,10 +117,11 @@ func (c *CRI) setUpCNI() error {
 			return err
 		}
 	}
-	if err := os.Symlink(loopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
+	if err := os.Symlink(LoopbackPlugin, filepath.Join(bin, "loopback")); err != nil {
 		return err
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), "./testdata/cni-eth0")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "cni-eth0"), RepoPath("integration/testdata/cni-eth0"))
+	build.Dir = RepoPath()
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the CNI plugin: %v: %s", err, out)
 	}
@@ -152,49 +137,32 @@ func (c *CRI) setUpCNI() error {
 // reads this version 2 configuration too (it migrates it); NRI is disabled,
 // as it would create /var/run/nri.
 func (c *CRI) criConfig() string {
-	disabled := []string{
-		"io.containerd.internal.v1.opt", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri",
-		"io.containerd.tracing.processor.v1.otlp", "io.containerd.snapshotter.v1.btrfs",
-		"io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-		"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
-	}
 	const p = `plugins."io.containerd.grpc.v1.cri"`
-	return fmt.Sprintf(`version = 2
-root = %q
-state = %q
-disabled_plugins = ["%s"]
-
-[grpc]
-  address = %q
-
-[ttrpc]
-  address = %q
-
-[%[6]s]
-  sandbox_image = %[7]q
+	return c.baseConfig() + fmt.Sprintf(`
+[%[1]s]
+  sandbox_image = %[2]q
   disable_apparmor = true
   restrict_oom_score_adj = true
   netns_mounts_under_state_dir = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
 
-[%[6]s.containerd]
+[%[1]s.containerd]
   snapshotter = "overlayfs"
   default_runtime_name = "runc"
 
-[%[6]s.containerd.runtimes.runc]
+[%[1]s.containerd.runtimes.runc]
   runtime_type = "io.containerd.runc.v2"
 
-[%[6]s.containerd.runtimes.runc.options]
-  Root = %[8]q
+[%[1]s.containerd.runtimes.runc.options]
+  Root = %[3]q
   SystemdCgroup = false
 
-[%[6]s.cni]
-  bin_dir = %[9]q
-  conf_dir = %[10]q
+[%[1]s.cni]
+  bin_dir = %[4]q
+  conf_dir = %[5]q
   max_conf_num = 1
-`, c.Root, c.State, strings.Join(disabled, `", "`), c.Address, c.Address+".ttrpc",
-		p, podImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
+`, p, PodImage, c.RuncRoot, filepath.Join(c.Dir, "cni", "bin"), filepath.Join(c.Dir, "cni", "conf"))
 }
 
 // waitForImage polls CRI until it knows the imported pod image.
@@ -202,13 +170,13 @@ func (c *CRI) waitForImage(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		r, err := c.Images.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: podImage}})
+		r, err := c.Images.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: PodImage}})
 		cancel()
 		switch {
 		case err == nil && r.GetImage() != nil:
 			return nil
 		case time.Now().After(deadline):
-			return fmt.Errorf("CRI does not know the imported image %s after %s (last error: %v)", podImage, timeout, err)
+			return fmt.Errorf("CRI does not know the imported image %s after %s (last error: %v)", PodImage, timeout, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

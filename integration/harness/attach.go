@@ -1,0 +1,47 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/containerd/containerd/v2/client"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// ContainerdState is what a later program needs to find a detached
+// containerd again and stop it (nsj-cluster down): its directory, cgroup
+// parent, process and the directories outside Dir it made.
+type ContainerdState struct {
+	Dir          string
+	CgroupParent string
+	Proc         Proc
+	NewDirs      []string
+}
+
+// Saved is the state to record for Attach.
+func (c *Containerd) Saved() ContainerdState {
+	return ContainerdState{Dir: c.Dir, CgroupParent: c.CgroupParent, Proc: c.proc, NewDirs: c.newDirs}
+}
+
+// AttachCRI finds again the CRI containerd that s describes, started by
+// another program, so that Stop removes it as it would its own.
+func AttachCRI(s ContainerdState) (*CRI, error) {
+	ctd := containerdIn(s.Dir, "")
+	ctd.CgroupParent, ctd.PID, ctd.proc, ctd.newDirs, ctd.done = s.CgroupParent, s.Proc.PID, s.Proc, s.NewDirs, nil
+	c := &CRI{Containerd: ctd}
+	if c.exited() {
+		return c, nil // Stop cleans up what is left
+	}
+	var err error
+	if c.Client, err = client.New(c.Address, client.WithTimeout(5*time.Second)); err != nil {
+		return nil, fmt.Errorf("containerd client for %s: %w", c.Address, err)
+	}
+	conn, err := grpc.NewClient("unix://"+c.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, err
+	}
+	c.conn, c.Runtime, c.Images = conn, cri.NewRuntimeServiceClient(conn), cri.NewImageServiceClient(conn)
+	return c, nil
+}

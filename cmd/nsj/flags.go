@@ -138,7 +138,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
 	fs.StringSliceVar(&o.ns, "ns", nil, "namespace `TYPES` to join, comma-separated: net,pid,uts,ipc,cgroup,time,user (default: all the target has apart from the host's, never user; with user the command becomes the root of the container's user namespace, as nsenter -U)")
 	fs.BoolVar(&o.preserveCreds, "preserve-credentials", false, "with --ns user: keep nsj's uid, gid and groups in the container's user namespace (as nsenter --preserve-credentials) instead of becoming its root; the command then has no capabilities there")
-	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace (ls /sys/class/net, tcpdump -D)")
+	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace, for tools that read /sys/class/net (ip, ss and tcpdump see the container's interfaces without it)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
 	fs.StringVar(&o.fs, "fs", plan.FSHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh; on a terminal it gets a pseudo-terminal of its own, which nsj relays)")
 	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")

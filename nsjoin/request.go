@@ -25,7 +25,7 @@ const (
 	flagDebug       = 1 << 2
 	flagContainerFS = 1 << 3
 	flagKeepCreds   = 1 << 4
-	flagAll         = 1<<5 - 1 | flagHostPrivileges
+	flagAll         = 1<<5 - 1 | flagHostPrivileges | flagSignalGroup
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -71,6 +71,9 @@ type JoinRequest struct {
 	// host's on purpose. ContainerFS needs exactly one of them.
 	Confine        *Confinement
 	HostPrivileges bool
+	// signalGroup: the join forwards signals to the process group it
+	// leads (Spawner.Start sets it).
+	signalGroup bool
 }
 
 // Encode validates r and returns its wire form.
@@ -131,6 +134,9 @@ func (r *JoinRequest) flags() uint32 {
 	}
 	if r.HostPrivileges {
 		f |= flagHostPrivileges
+	}
+	if r.signalGroup {
+		f |= flagSignalGroup
 	}
 	return f
 }

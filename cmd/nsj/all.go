@@ -3,35 +3,30 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	goruntime "runtime"
-	"strings"
 
+	"github.com/nsj-dev/nsj/internal/fanout"
+	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
-	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 )
 
 // nsj --all runs COMMAND in every running task that matches: it lists the
-// tasks once, then runs one child nsj per task (nsj -a ADDRESS -n NAMESPACE
-// -- ID COMMAND, through /proc/self/exe), so that each joins exactly as a
-// single nsj does; their output comes back through pipes, line by line.
-
-// progressMin: the progress line is shown on a terminal from this many tasks on.
-const progressMin = 9
+// tasks once, then joins each as a single nsj does (all_join.go), starting
+// the constructor straight away, and package fanout runs them N at a time
+// and gathers their output.
 
 // all is nsj --all.
 func all(o *options) error {
 	if err := requireAdmin(); err != nil {
 		return err
 	}
-	// A command the host does not have fails once here, not once per task.
-	if _, err := resolveCommand(o); err != nil {
+	sel, err := parseNamespaceTypes(o.ns)
+	if err != nil {
 		return err
 	}
-	flags, err := childFlags(os.Args[1:])
-	if err != nil {
+	// A command the host does not have fails once here, not once per task.
+	if _, err := resolveCommand(o); err != nil {
 		return err
 	}
 	c, tasks, done, err := matchingTasks(o)
@@ -39,13 +34,34 @@ func all(o *options) error {
 		return err
 	}
 	defer done()
-	out := newFanOut(o, len(tasks))
-	results, sig := newRunner("/proc/self/exe", flags, c, o.command, out).run(tasks, taskNames(tasks, o.allNamespaces), jobs(o))
-	out.close()
-	if msg, code := summary(results, sig); code != 0 {
-		return &exitError{code, errors.New(msg)}
+	sp, err := nsjoin.NewSpawner()
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	j := &taskJoiner{o: o, sel: sel, client: c, spawner: sp}
+	names := taskNames(tasks, o.allNamespaces)
+	targets := make([]fanout.Target, len(tasks))
+	for i := range tasks {
+		t := &tasks[i]
+		targets[i] = fanout.Target{Name: names[i], Namespace: t.Namespace, ID: t.ID,
+			Start: func(stdio [3]*os.File) (*fanout.Started, error) { return j.start(t, stdio) }}
+	}
+	end := fanout.Run(targets, fanout.Options{Jobs: jobs(o), Format: outputFormat(o), Timeout: o.taskTimeout, Stdout: os.Stdout, Stderr: os.Stderr})
+	if end.Code != 0 {
+		return &exitError{end.Code, errors.New(end.Line)}
 	}
 	return nil
+}
+
+func outputFormat(o *options) fanout.Format {
+	switch {
+	case o.output == "json":
+		return fanout.JSON
+	case o.noPrefix:
+		return fanout.Bare
+	}
+	return fanout.Text
 }
 
 // matchingTasks lists the tasks (one List) and keeps those to run in; the
@@ -83,6 +99,9 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 func (o *options) checkAll() error {
 	switch {
 	case !o.all:
+		if o.taskTimeout != 0 {
+			return usageErrorf("--task-timeout limits each task of nsj --all; for a single command use timeout(1): timeout 30s nsj TASK COMMAND")
+		}
 		return usageErrorf("--selector, --pod-namespace, -j and --no-prefix go with --all; see nsj --help")
 	case o.list || o.inspect || o.targetPID != 0:
 		return usageErrorf("--all runs a command in every matching task; drop --list, --inspect and -t")
@@ -96,6 +115,8 @@ func (o *options) checkAll() error {
 		return usageErrorf("--no-prefix is for text output; -o json records name the task in a field of their own")
 	case o.jobs < 0:
 		return usageErrorf("-j %d: run at least one task at a time", o.jobs)
+	case o.taskTimeout < 0:
+		return usageErrorf("--task-timeout %s: give each task a positive time, such as 30s, or 0 for no limit", o.taskTimeout)
 	}
 	_, err := parseSelector(o)
 	return err
@@ -103,7 +124,7 @@ func (o *options) checkAll() error {
 
 // allOnly says whether a flag that only --all takes was given.
 func (o *options) allOnly() bool {
-	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix
+	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix || o.taskTimeout != 0
 }
 
 func parseSelector(o *options) (runtime.Selector, error) {
@@ -112,37 +133,6 @@ func parseSelector(o *options) (runtime.Selector, error) {
 		return sel, usageErrorf("--selector %v; name a container label and its value, such as app=web (nsj --inspect TASK shows the labels)", err)
 	}
 	return sel, nil
-}
-
-// allFlags are the flags that choose and show the tasks of nsj --all; the
-// child nsj gets every other flag the caller gave (--ns, -e, -w, ...).
-var allFlags = map[string]bool{
-	"all": true, "selector": true, "pod-namespace": true, "jobs": true, "no-prefix": true,
-	"output": true, "all-namespaces": true, "quiet": true, "address": true, "namespace": true,
-}
-
-// childFlags returns the flags of args (nsj's arguments) that a child nsj
-// takes, as --name=value.
-func childFlags(args []string) ([]string, error) {
-	fs := newFlagSet(&options{})
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageErrorf("%v; see nsj --help", err)
-	}
-	var out []string
-	fs.Visit(func(f *pflag.Flag) {
-		if allFlags[f.Name] {
-			return
-		}
-		if s, ok := f.Value.(pflag.SliceValue); ok {
-			for _, v := range s.GetSlice() {
-				out = append(out, "--"+f.Name+"="+v)
-			}
-			return
-		}
-		out = append(out, "--"+f.Name+"="+f.Value.String())
-	})
-	return out, nil
 }
 
 // taskNames are the output prefixes: <pod-namespace>/<pod>/<container> for
@@ -170,27 +160,6 @@ func jobs(o *options) int {
 	return goruntime.NumCPU()
 }
 
-func newFanOut(o *options, tasks int) *fanOut {
-	f := &fanOut{stdout: os.Stdout, stderr: os.Stderr, format: outputText}
-	switch {
-	case o.output == "json":
-		f.format = outputJSON
-	case o.noPrefix:
-		f.format = outputBare
-	}
-	f.ttyOut, f.ttyErr = isTerminal(1), isTerminal(2)
-	if f.ttyErr && tasks >= progressMin {
-		f.progress = &progress{total: tasks}
-	}
-	return f
-}
-
-// isTerminal reports whether fd is a terminal.
-func isTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
-}
-
 // noTaskMatched is the error for a run with nothing to run in.
 func noTaskMatched(o *options, c *runtime.Client, sel runtime.Selector, listed int) error {
 	where := fmt.Sprintf("in namespace %q", c.Namespace())
@@ -203,54 +172,4 @@ func noTaskMatched(o *options, c *runtime.Client, sel runtime.Selector, listed i
 		what += " matches " + s
 	}
 	return usageErrorf("%s (%d containers listed); see %s", what, listed, see)
-}
-
-// summary is the line nsj --all ends with when a task failed, and its exit
-// status: 1, or 128+N when signal N interrupted the run; "", 0 when the
-// command succeeded everywhere.
-func summary(results []taskResult, sig os.Signal) (string, int) {
-	var bad []string
-	for _, r := range results {
-		switch r.status {
-		case statusFailed:
-			if r.err != nil {
-				bad = append(bad, fmt.Sprintf("%s (%v)", r.name, r.err))
-			} else {
-				bad = append(bad, fmt.Sprintf("%s (exit %d)", r.name, r.code))
-			}
-		case statusStopped:
-			bad = append(bad, r.name+" (task stopped)")
-		case statusNotStarted:
-			bad = append(bad, r.name+" (not started)")
-		}
-	}
-	if len(bad) == 0 {
-		return "", 0
-	}
-	tasks := "tasks"
-	if len(results) == 1 {
-		tasks = "task"
-	}
-	list := strings.Join(bad[:min(len(bad), maxNamed)], ", ")
-	if len(bad) > maxNamed {
-		list += fmt.Sprintf(" and %d more", len(bad)-maxNamed)
-	}
-	if s, ok := sig.(unix.Signal); ok {
-		return fmt.Sprintf("interrupted by %s: %d of %d %s failed or did not run: %s", unix.SignalName(s), len(bad), len(results), tasks, list), 128 + int(s)
-	}
-	return fmt.Sprintf("%d of %d %s failed: %s", len(bad), len(results), tasks, list), 1
-}
-
-// maxNamed bounds how many failed tasks the summary names.
-const maxNamed = 10
-
-// expectedTask checks, in a child of nsj --all, that the task found is the
-// one it was started for, not another whose ID starts with the same letters
-// (Find takes a unique prefix when the exact ID is gone).
-func expectedTask(t *runtime.Target) error {
-	want := os.Getenv(envExpectTask)
-	if want == "" || want == t.Namespace+"/"+t.ID {
-		return nil
-	}
-	return &exitError{exitFailure, fmt.Errorf("task %s is gone (found %s/%s instead); it stopped before nsj reached it", want, t.Namespace, t.ID)}
 }

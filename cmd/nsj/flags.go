@@ -33,11 +33,12 @@ type options struct {
 	completion    string // --completion SHELL: print the completion script
 	complete      bool   // hidden: the completion scripts ask for candidates
 
-	all          bool     // --all: every matching task (all.go)
-	selectors    []string // --selector KEY=VALUE, with --all
-	podNamespace string   // --pod-namespace, with --all
-	jobs         int      // -j, with --all; 0: number of CPUs
-	noPrefix     bool     // --no-prefix, with --all
+	all          bool          // --all: every matching task (all.go)
+	selectors    []string      // --selector KEY=VALUE, with --all
+	podNamespace string        // --pod-namespace, with --all
+	jobs         int           // -j, with --all; 0: number of CPUs
+	noPrefix     bool          // --no-prefix, with --all
+	taskTimeout  time.Duration // --task-timeout, with --all; 0: none
 
 	sandbox bool            // --sandbox: the pod's sandbox (pod.go)
 	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
@@ -146,6 +147,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
+	fs.DurationVar(&o.taskTimeout, "task-timeout", 0, "with --all: end the command in a task after `DURATION` (SIGTERM to its processes, SIGKILL 2s later), reported as timed out (0: no limit)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace")

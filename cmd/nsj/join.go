@@ -47,24 +47,37 @@ func join(o *options) error {
 		return err
 	}
 	defer t.done()
-	fsv.prepare(t)
 	stopAt("lookup")
-	nss, err := openTarget(t)
+	req, release, err := joinRequest(o, cmd, fsv, t)
 	if err != nil {
 		return err
 	}
-	defer nsjoin.Close(nss)
-	req := cmd.request(o, nss)
-	keepCreds(o, req)
-	setRoot(req, cmd, t.root)
-	if err := fsv.apply(req, t); err != nil {
-		return err
-	}
+	defer release()
 	stopAt("exec")
 	if err := nsjoin.Exec(req); err != nil {
 		return fmt.Errorf("joining %s: %w", t.name, err)
 	}
 	return nil
+}
+
+// joinRequest opens the target's namespaces (and, with --fs or --root-at,
+// what the filesystem view needs) and builds the request for the
+// constructor; release closes the namespaces once it ran. A single join
+// and each task of nsj --all go through it.
+func joinRequest(o *options, cmd *command, fsv *fsView, t *target) (*nsjoin.JoinRequest, func(), error) {
+	fsv.prepare(t)
+	nss, err := openTarget(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := cmd.request(o, nss)
+	keepCreds(o, req)
+	setRoot(req, cmd, t.root)
+	if err := fsv.apply(req, t); err != nil {
+		nsjoin.Close(nss)
+		return nil, nil, err
+	}
+	return req, func() { nsjoin.Close(nss) }, nil
 }
 
 // openTarget pins the target's PID and opens the namespaces to join.

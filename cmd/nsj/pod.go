@@ -74,7 +74,7 @@ func (o *options) checkPod() error {
 		return usageErrorf("--pods goes with --list: nsj --list --pods [--pod-namespace NAMESPACE]")
 	case !o.pods && o.pod == nil:
 		return usageErrorf("--sandbox needs a pod target: nsj --sandbox pod/NAME COMMAND")
-	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix:
+	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix || o.taskTimeout != 0:
 		return usageErrorf("a pod target names one container; --all (with --pod-namespace) runs a command in many")
 	case o.pods && o.allNamespaces:
 		return usageErrorf("--list --pods lists every pod namespace; choose one with --pod-namespace, the containerd namespace with -n")

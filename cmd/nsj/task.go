@@ -30,13 +30,16 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		return nil, err
 	}
 	t, err := c.Find(ctx, o.target)
-	if err == nil {
-		err = expectedTask(t) // a child of nsj --all
-	}
 	if err != nil {
 		done()
 		return nil, err
 	}
+	return foundTask(ctx, c, t, sel, o, done), nil
+}
+
+// foundTask is the target of a task that c found or listed, with its
+// warnings (paused, risky); the recheck asks c again within ctx.
+func foundTask(ctx context.Context, c *runtime.Client, t *runtime.Target, sel nsjoin.Selection, o *options, done func()) *target {
 	name := fmt.Sprintf("task %s/%s", t.Namespace, t.ID)
 	logrus.Debugf("%s: pid %d, status %s, containerd at %s", name, t.PID, t.Status, c.Address())
 	if t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing {
@@ -52,7 +55,7 @@ func taskTarget(o *options, sel nsjoin.Selection) (*target, error) {
 		done:      done,
 		spec:      t.Spec,
 		paused:    t.Status == runtime.StatusPaused || t.Status == runtime.StatusPausing,
-	}, nil
+	}
 }
 
 // taskSelection joins, unless --ns says otherwise, the default types that the

@@ -1,0 +1,141 @@
+package integration
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// nsj --all starts each task's join itself (no nsj child running Go), and
+// stops each task's command whole: on Ctrl-C, and at --task-timeout.
+
+// Ctrl-C stops what each command started, not only the command: with
+// sh -c 'sleep N; echo done', no sleep is left in any container and no
+// sh goes on to say done. It is the forwarded signal that stops them, well
+// before nsj --all would kill what is left (10 s).
+func TestAllCtrlCStopsTheWholeCommandInEveryTask(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	marker := fmt.Sprint(200000 + time.Now().UnixNano()%100000)
+	cmd := exec.Command(nsjPath(t), "-a", c.Address, "-n", ns, "--all", "-j", "10", "--", "sh", "-c", "sleep "+marker+"; echo done")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sleeps := func() []int { return running("sleep\x00" + marker + "\x00") }
+	waitFor(t, 30*time.Second, "ten sleeps to run", func() bool { return len(sleeps()) == 10 })
+	for _, pid := range sleeps() {
+		if !inContainer(t, pid) {
+			t.Fatalf("sleep %d does not run in a container's pid namespace", pid)
+		}
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("nsj --all took %s to exit after SIGINT; the commands should stop at once", took)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.HasPrefix(stderr.String(), "nsj: interrupted by SIGINT: 10 of 10 tasks") {
+		t.Errorf("exit %d, stderr %q; want 130 and the interrupted tasks", code, stderr.String())
+	}
+	if left := sleeps(); len(left) > 0 {
+		t.Fatalf("sleep %s still runs in %d containers after SIGINT", marker, len(left))
+	}
+	if strings.Contains(stdout.String(), "done") {
+		t.Errorf("a command went on after SIGINT: %q", stdout.String())
+	}
+}
+
+// inContainer reports whether pid is in another pid namespace than the test's.
+func inContainer(t *testing.T, pid int) bool {
+	own, _ := os.Readlink("/proc/self/ns/pid")
+	its, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	return err == nil && its != own
+}
+
+// --task-timeout ends a task's command that does not end, and says so in
+// the summary; the other tasks finish.
+func TestAllTaskTimeoutEndsANeverEndingTask(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	marker := fmt.Sprint(300000 + time.Now().UnixNano()%100000)
+	script := `case $(hostname) in t03) sleep ` + marker + `;; esac; echo finished`
+	start := time.Now()
+	r := nsjAt(t, c, "-n", ns, "--all", "--task-timeout", "2s", "--", "sh", "-c", script)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("nsj --all --task-timeout 2s took %s", took)
+	}
+	if r.code != 1 || r.stderr != "nsj: 1 of 10 tasks failed: t03 (timed out after 2s)\n" {
+		t.Errorf("exit %d, stderr %q; want 1 and t03 timed out", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, ": finished\n"); n != 9 || strings.Contains(r.stdout, "t03:") {
+		t.Errorf("stdout %q; want nine tasks finished, nothing of t03", r.stdout)
+	}
+	if left := running("sleep\x00" + marker + "\x00"); len(left) > 0 {
+		t.Fatalf("the sleep of t03 still runs after its time-out: %v", left)
+	}
+}
+
+// In -o json, a task that timed out is failed, with "timed_out": true.
+func TestAllTaskTimeoutShowsInJSON(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	script := `case $(hostname) in t07) exec sleep 100000;; esac; echo finished`
+	r := nsjAt(t, c, "-n", ns, "--all", "-o", "json", "--task-timeout", "1s", "--", "sh", "-c", script)
+	if r.code != 1 {
+		t.Errorf("exit %d, stderr %q; want 1", r.code, r.stderr)
+	}
+	type record struct {
+		Task     string `json:"task"`
+		Status   string `json:"status"`
+		Exit     *int   `json:"exit"`
+		TimedOut *bool  `json:"timed_out"`
+		Line     string `json:"line"`
+	}
+	ends := map[string]record{}
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	for sc.Scan() {
+		var rec record
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("record %q: %v", sc.Text(), err)
+		}
+		if rec.Status != "" {
+			ends[rec.Task] = rec
+		}
+	}
+	if len(ends) != 10 {
+		t.Fatalf("%d exit records, want 10: %s", len(ends), r.stdout)
+	}
+	for task, rec := range ends {
+		switch {
+		case task == "t07":
+			if rec.Status != "failed" || rec.TimedOut == nil || !*rec.TimedOut || rec.Exit == nil || *rec.Exit != 128+int(syscall.SIGTERM) {
+				t.Errorf("t07: %+v; want failed, timed_out, exit 143", rec)
+			}
+		case rec.Status != "ok" || rec.TimedOut != nil:
+			t.Errorf("%s: %+v; want ok and no timed_out", task, rec)
+		}
+	}
+}
+
+// A bad --task-timeout is one line and exit 125, before anything runs.
+func TestAllRejectsABadTaskTimeout(t *testing.T) {
+	for _, args := range [][]string{
+		{"--all", "--task-timeout", "soon", "true"},
+		{"--all", "--task-timeout", "-1s", "true"},
+		{"--task-timeout", "1s", "web", "true"},
+	} {
+		r := nsj(t, args...)
+		if r.code != 125 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "--task-timeout") {
+			t.Errorf("nsj %s: exit %d, stderr %q; want 125 and one line about --task-timeout", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}

@@ -98,4 +98,3 @@ func TestTaskNames(t *testing.T) {
 		t.Errorf("every namespace: %q", got)
 	}
 }
-

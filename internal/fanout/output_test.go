@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 func TestFanOutFormatsLines(t *testing.T) {

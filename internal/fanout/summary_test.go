@@ -46,4 +46,3 @@ func TestSummary(t *testing.T) {
 		})
 	}
 }
-

@@ -139,3 +139,137 @@ func TestAllRejectsABadTaskTimeout(t *testing.T) {
 		}
 	}
 }
+
+// No process that nsj --all starts runs the Go runtime or asks containerd:
+// it starts, per task, nsj's constructor (which joins and forks the
+// command) and the command, and nothing else. Under strace -f, only nsj
+// --all's own process makes threads (clone with CLONE_THREAD, as the Go
+// runtime does at start) and connects to containerd; each process it
+// starts executes once (nsj's sealed binary), and each of those forks one
+// that executes the command.
+func TestAllStartsNoGoInItsChildren(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	trace := t.TempDir() + "/trace"
+	out, err := exec.Command("strace", "-f", "-qq", "-s", "256", "-o", trace, "-e", "trace=clone,clone3,fork,vfork,execve,connect",
+		nsjPath(t), "-a", c.Address, "-n", ns, "--all", "--", "true").CombinedOutput()
+	if err != nil {
+		t.Fatalf("strace nsj --all -- true: %v: %s", err, out)
+	}
+	if os.Getenv("NSJ_KEEP_TRACE") != "" {
+		exec.Command("cp", trace, "/tmp/nsj-trace").Run()
+	}
+	procs := readTrace(t, trace)
+	var root *tracedProcess
+	for _, p := range procs {
+		if p.parent == 0 {
+			root = p
+		}
+	}
+	if root == nil || root.threads < 2 || root.connects != 1 {
+		t.Fatalf("nsj --all itself: %+v; want Go's threads and one connection to containerd", root)
+	}
+	joins, commands := 0, 0
+	for _, p := range procs {
+		if p == root {
+			continue
+		}
+		if p.threads > 0 || p.connects > 0 {
+			t.Errorf("process %d (executed %q) made %d threads and %d connections: it runs Go, or asks containerd", p.pid, p.execs, p.threads, p.connects)
+		}
+		switch {
+		case p.parent == root.pid && len(p.execs) == 1 && strings.HasSuffix(p.execs[0], "/nsj"):
+			joins++
+		case len(p.execs) == 1 && strings.HasSuffix(p.execs[0], "/true") && procs[p.parent] != nil && procs[p.parent].parent == root.pid:
+			commands++
+		default:
+			t.Errorf("process %d (parent %d) executed %q; want nsj's sealed binary, or the command under it", p.pid, p.parent, p.execs)
+		}
+	}
+	if joins != 10 || commands != 10 {
+		t.Errorf("%d joins and %d commands started, want 10 each", joins, commands)
+	}
+}
+
+// tracedProcess is what strace -f showed of one process (its threads
+// folded in).
+type tracedProcess struct {
+	pid, parent       int
+	threads, connects int
+	execs             []string
+}
+
+// readTrace reads strace -f -o output: "TID syscall(args) = result"
+// lines, calls split by other processes' lines joined back. A new
+// process's calls may come before the clone that made it returns, so the
+// clones are read first.
+func readTrace(t *testing.T, path string) map[int]*tracedProcess {
+	t.Helper()
+	type call struct {
+		tid, result int
+		name, text  string
+	}
+	var calls []call
+	unfinished := map[int]string{}
+	for _, line := range strings.Split(readFile(t, path), "\n") {
+		var c call
+		if _, err := fmt.Sscan(line, &c.tid); err != nil {
+			continue
+		}
+		c.text = strings.TrimSpace(strings.TrimPrefix(line, fmt.Sprint(c.tid)))
+		if head, ok := strings.CutSuffix(c.text, " <unfinished ...>"); ok {
+			unfinished[c.tid] = head
+			continue
+		}
+		if i := strings.Index(c.text, " resumed>"); strings.HasPrefix(c.text, "<... ") && i > 0 {
+			c.text = unfinished[c.tid] + c.text[i+len(" resumed>"):]
+		}
+		c.name, _, _ = strings.Cut(c.text, "(")
+		if i := strings.LastIndex(c.text, " = "); i >= 0 {
+			fmt.Sscan(c.text[i+len(" = "):], &c.result)
+		}
+		calls = append(calls, c)
+	}
+	procs := map[int]*tracedProcess{}
+	owner := map[int]int{} // thread ID -> its process
+	var ownerOf func(tid int) int
+	ownerOf = func(tid int) int {
+		if o, ok := owner[tid]; ok && o != tid {
+			return ownerOf(o)
+		}
+		return tid
+	}
+	parent := map[int]int{}
+	for _, c := range calls {
+		if (c.name == "clone" || c.name == "clone3" || c.name == "fork" || c.name == "vfork") && c.result > 0 {
+			if strings.Contains(c.text, "CLONE_THREAD") {
+				owner[c.result] = c.tid
+			} else {
+				parent[c.result] = c.tid
+			}
+		}
+	}
+	proc := func(tid int) *tracedProcess {
+		pid := ownerOf(tid)
+		if procs[pid] == nil {
+			procs[pid] = &tracedProcess{pid: pid, parent: ownerOf(parent[pid])}
+			if parent[pid] == 0 {
+				procs[pid].parent = 0
+			}
+		}
+		return procs[pid]
+	}
+	for _, c := range calls {
+		p := proc(c.tid)
+		switch {
+		case (c.name == "clone" || c.name == "clone3") && c.result > 0 && strings.Contains(c.text, "CLONE_THREAD"):
+			p.threads++
+		case c.name == "connect" && strings.Contains(c.text, "sun_path="):
+			p.connects++
+		case c.name == "execve" && c.result == 0:
+			path, _, _ := strings.Cut(strings.TrimPrefix(c.text, `execve("`), `"`)
+			p.execs = append(p.execs, path)
+		}
+	}
+	return procs
+}

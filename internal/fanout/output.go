@@ -83,7 +83,9 @@ type exitRecord struct {
 // task's on stream ("stdout" or "stderr"). A last line without a newline
 // gets one.
 func (f *fanOut) pump(r io.Reader, task, stream string) {
-	br := bufio.NewReaderSize(r, maxLine)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() { br.Reset(nil); readers.Put(br) }()
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
@@ -94,6 +96,10 @@ func (f *fanOut) pump(r io.Reader, task, stream string) {
 		}
 	}
 }
+
+// readers holds the line readers of finished pumps: each has a buffer of
+// maxLine bytes, too much to allocate twice per task.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, maxLine) }}
 
 // line writes one line of a task's output.
 func (f *fanOut) line(task, stream string, text []byte) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -272,4 +273,45 @@ func readTrace(t *testing.T, path string) map[int]*tracedProcess {
 		}
 	}
 	return procs
+}
+
+// Each task of nsj --all is joined as nsj TASK joins it alone: the same
+// namespaces, environment (-e, NSJ_ROOT), directory (-w), and under --fs
+// container the same view and privileges.
+func TestAllJoinsEachTaskAsASingleNsjDoes(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	busybox := staticBusybox(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"host view", []string{"-e", "FOO=bar", "-w", "/tmp", "--", "sh", "-c",
+			`echo "$FOO $PWD $NSJ_ROOT $(hostname)"; readlink /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/pid; ps -e -o pid=,comm= | head -n 1`}},
+		{"only some namespaces", []string{"--ns", "uts,ipc", "--", "sh", "-c", `hostname; readlink /proc/self/ns/net /proc/self/ns/ipc`}},
+		{"container view", []string{"--fs", "container", "-w", "/tmp", "--", busybox, "sh", "-c",
+			`busybox id; busybox pwd; echo "$NSJ_ROOT"; busybox grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			all := nsjAt(t, c, append([]string{"-n", ns, "--all", "-j", "3"}, tc.args...)...).ok(t)
+			var want []string
+			for i := 0; i < 10; i++ {
+				id := fmt.Sprintf("t%02d", i)
+				cmd := append([]string{"-n", ns}, withTarget(tc.args, id)...)
+				for _, line := range strings.Split(strings.TrimSuffix(nsjAt(t, c, cmd...).ok(t), "\n"), "\n") {
+					want = append(want, fleetPrefix(i)+": "+line)
+				}
+			}
+			slices.Sort(want)
+			if got := sortedLines(all); !slices.Equal(got, want) {
+				t.Errorf("nsj --all %s:\n%s\nwant, as nsj TASK gives it:\n%s", strings.Join(tc.args, " "), strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// withTarget puts id where the command starts, after "--".
+func withTarget(args []string, id string) []string {
+	i := slices.Index(args, "--")
+	return slices.Concat(args[:i+1], []string{id}, args[i+1:])
 }

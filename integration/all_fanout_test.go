@@ -315,3 +315,17 @@ func withTarget(args []string, id string) []string {
 	i := slices.Index(args, "--")
 	return slices.Concat(args[:i+1], []string{id}, args[i+1:])
 }
+
+// A join's warnings are the task's stderr lines, prefixed with it, as they
+// were when each task had an nsj of its own.
+func TestAllPrefixesEachTasksWarnings(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := uniqueID("nsj-all-warn")
+	c.RunTask(t, ns, "frozen", TaskPaused())
+	c.RunTask(t, ns, "running")
+	r := nsjAt(t, c, "-n", ns, "--all", "--", "hostname")
+	want := "frozen: nsj: warning: task " + ns + "/frozen is paused: joining anyway, but its processes stay frozen until `ctr -n " + ns + " task resume frozen`\n"
+	if r.ok(t) != "frozen: frozen\nrunning: running\n" && r.stdout != "running: running\nfrozen: frozen\n" || r.stderr != want {
+		t.Errorf("stdout %q, stderr %q; want the paused task's warning under its prefix: %q", r.stdout, r.stderr, want)
+	}
+}

@@ -329,3 +329,14 @@ func TestAllPrefixesEachTasksWarnings(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q; want the paused task's warning under its prefix: %q", r.stdout, r.stderr, want)
 	}
 }
+
+// --timeout bounds each call to containerd, not the run: tasks joined after
+// it has passed since the listing are joined (and rechecked) as well.
+func TestAllJoinsTasksLongAfterTheListing(t *testing.T) {
+	c := sharedContainerd(t)
+	ns := fleet(t, c)
+	r := nsjAt(t, c, "-n", ns, "--timeout", "1s", "--all", "-j", "2", "--", "sh", "-c", "sleep 0.5; hostname")
+	if out := r.ok(t); strings.Count(out, "\n") != 10 || r.stderr != "" {
+		t.Errorf("stdout %q, stderr %q; want ten hostnames", out, r.stderr)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -160,6 +161,7 @@ func TestAllStartsNoGoInItsChildren(t *testing.T) {
 	if os.Getenv("NSJ_KEEP_TRACE") != "" {
 		exec.Command("cp", trace, "/tmp/nsj-trace").Run()
 	}
+	sealed := "/" + filepath.Base(nsjPath(t)) // the sealed copy keeps the binary's name
 	procs := readTrace(t, trace)
 	var root *tracedProcess
 	for _, p := range procs {
@@ -179,7 +181,7 @@ func TestAllStartsNoGoInItsChildren(t *testing.T) {
 			t.Errorf("process %d (executed %q) made %d threads and %d connections: it runs Go, or asks containerd", p.pid, p.execs, p.threads, p.connects)
 		}
 		switch {
-		case p.parent == root.pid && len(p.execs) == 1 && strings.HasSuffix(p.execs[0], "/nsj"):
+		case p.parent == root.pid && len(p.execs) == 1 && strings.HasSuffix(p.execs[0], sealed):
 			joins++
 		case len(p.execs) == 1 && strings.HasSuffix(p.execs[0], "/true") && procs[p.parent] != nil && procs[p.parent].parent == root.pid:
 			commands++
@@ -324,7 +326,12 @@ func TestAllPrefixesEachTasksWarnings(t *testing.T) {
 	c.RunTask(t, ns, "frozen", TaskPaused())
 	c.RunTask(t, ns, "running")
 	r := nsjAt(t, c, "-n", ns, "--all", "--", "hostname")
-	want := "frozen: nsj: warning: task " + ns + "/frozen is paused: joining anyway, but its processes stay frozen until `ctr -n " + ns + " task resume frozen`\n"
+	single := nsjAt(t, c, "-n", ns, "frozen", "hostname")
+	single.ok(t)
+	want := "frozen: " + single.stderr
+	if !strings.HasPrefix(single.stderr, "nsj: warning: task "+ns+"/frozen is paused: joining anyway, but its processes stay frozen until `ctr ") {
+		t.Fatalf("nsj frozen hostname: stderr %q, want the paused warning", single.stderr)
+	}
 	if r.ok(t) != "frozen: frozen\nrunning: running\n" && r.stdout != "running: running\nfrozen: frozen\n" || r.stderr != want {
 		t.Errorf("stdout %q, stderr %q; want the paused task's warning under its prefix: %q", r.stdout, r.stderr, want)
 	}

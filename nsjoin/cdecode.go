@@ -33,6 +33,7 @@ func decodeInC(b []byte) (*JoinRequest, error) {
 	r.ContainerFS = req.flags&flagContainerFS != 0
 	r.KeepCreds = req.flags&flagKeepCreds != 0
 	r.HostPrivileges = req.flags&flagHostPrivileges != 0
+	r.signalGroup = req.flags&flagSignalGroup != 0
 	r.Confine = confineFromC(&req.confine)
 	r.RootNS, r.ExecFD = int(req.root_ns), int(req.exec_fd)
 	if req.root_at != nil {

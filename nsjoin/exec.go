@@ -35,19 +35,7 @@ func Exec(r *JoinRequest) error {
 	if err != nil {
 		return err
 	}
-	fds := []int{r.RootNS, r.ExecFD} // 0: not in this request
-	for _, n := range r.Namespaces {
-		fds = append(fds, n.FD)
-	}
-	if r.Confine != nil {
-		for _, cg := range r.Confine.Cgroups {
-			fds = append(fds, cg.FD)
-		}
-	}
-	for _, f := range fds {
-		if f == 0 {
-			continue
-		}
+	for _, f := range r.fds() {
 		if err := inheritable(f); err != nil {
 			unix.Close(fd)
 			return err
@@ -57,7 +45,7 @@ func Exec(r *JoinRequest) error {
 		unix.Close(fd)
 		return err
 	}
-	env := append(WithoutPrivate(os.Environ()), fmt.Sprintf("%s=%d", envRequest, fd))
+	env := append(WithoutPrivate(os.Environ()), requestVar(fd))
 	exe, release, err := sealedOrCopy()
 	if err != nil {
 		unix.Close(fd)
@@ -71,6 +59,29 @@ func Exec(r *JoinRequest) error {
 	}
 	return fmt.Errorf("re-executing nsj: %w", err)
 }
+
+// fds lists the files r hands over by number: the namespaces, and the
+// container's root, the binary to execute and its cgroups where r has them.
+func (r *JoinRequest) fds() []int {
+	var fds []int
+	for _, f := range []int{r.RootNS, r.ExecFD} { // 0: not in this request
+		if f != 0 {
+			fds = append(fds, f)
+		}
+	}
+	for _, n := range r.Namespaces {
+		fds = append(fds, n.FD)
+	}
+	if r.Confine != nil {
+		for _, cg := range r.Confine.Cgroups {
+			fds = append(fds, cg.FD)
+		}
+	}
+	return fds
+}
+
+// requestVar tells the constructor which fd holds the sealed request.
+func requestVar(fd int) string { return fmt.Sprintf("%s=%d", envRequest, fd) }
 
 // reexecArgs is the whole command line of nsj's re-executed copy: the name
 // it was run as, nothing the user typed after it.

@@ -74,6 +74,7 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add("/p", "a", "", "run/../x", uint8(64|32), uint8(0x80), uint16(1<<15+2))
 	f.Add("/usr/bin/id", "id", "", "", uint8(0), uint8(0x41), uint16(1<<14|3))
 	f.Add("/usr/bin/id", "id", "", "", uint8(1), uint8(0x03), uint16(1<<14|3))
+	f.Add("/bin/sh", "sh\x1e-c\x1esleep 1", "", "", uint8(1), uint8(0x03), uint16(1<<13|3))
 	f.Add("/bin/busybox", "sh", "", "/sys/fs/cgroup/pids/x/cgroup.procs", uint8(16|32), uint8(0xc0), uint16(3))
 	f.Add("/bin/busybox", "sh", "", "", uint8(16|32|128), uint8(0x80), uint16(3))
 
@@ -122,6 +123,8 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		// fd bit 14: keep the credentials, valid only with the user namespace.
 		r.KeepCreds = fd&(1<<14) != 0
+		// fd bit 13: signal the process group (a join nsj --all started).
+		r.signalGroup = fd&(1<<13) != 0
 
 		enc, encErr := r.Encode()
 		raw := rawEncode(r)

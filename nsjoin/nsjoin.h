@@ -77,7 +77,8 @@ enum nsj_flag {
 	NSJ_FLAG_CONTAINER_FS = 1u << 3, /* join the mount namespace, mount nothing (--fs container) */
 	NSJ_FLAG_KEEP_CREDS = 1u << 4,  /* keep nsj's uid/gid in the user namespace (--preserve-credentials) */
 	NSJ_FLAG_HOST_PRIVILEGES = 1u << 5, /* --fs container --privileged: no confinement */
-	NSJ_FLAG_ALL = (1u << 6) - 1,
+	NSJ_FLAG_SIGNAL_GROUP = 1u << 6, /* forward signals to the process group nsj leads (nsj --all) */
+	NSJ_FLAG_ALL = (1u << 7) - 1,
 };
 
 /*

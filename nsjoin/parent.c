@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,8 +31,31 @@ static void follow_stop(pid_t child, int tty)
 	kill(-child, SIGCONT);
 }
 
+/*
+ * Forwards sig to the command; with group (nsj --all: see signals_group), to
+ * the whole process group, which this process leads and the command and
+ * whatever it started share. kill(0, sig) queues the signal for this
+ * process too (blocked here) before it returns; that copy is taken back at
+ * once, or the loop below would forward it again and again.
+ */
+static void forward(pid_t child, int group, int sig)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t own;
+
+	if (!group) {
+		kill(child, sig);
+		return;
+	}
+	kill(0, sig);
+	sigemptyset(&own);
+	sigaddset(&own, sig);
+	while (sigtimedwait(&own, NULL, &now) < 0 && errno == EINTR)
+		;
+}
+
 /* Waits for the child and returns its exit status (128+N for signal N). */
-static int wait_child(pid_t child, int tty, const sigset_t *waitset)
+static int wait_child(pid_t child, int tty, int group, const sigset_t *waitset)
 {
 	for (;;) {
 		int status, sig;
@@ -43,7 +67,7 @@ static int wait_child(pid_t child, int tty, const sigset_t *waitset)
 			continue; /* EINTR */
 		for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 			if (sig == forwarded[i])
-				kill(child, sig);
+				forward(child, group, sig);
 		if (sig != SIGCHLD)
 			continue;
 		while ((r = waitpid(child, &status, WNOHANG | (tty ? WUNTRACED : 0))) > 0) {
@@ -109,6 +133,19 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 	default:
 		nsj_set_error(125, "preparing the command: %s", why);
 	}
+}
+
+/*
+ * nsj --all (NSJ_FLAG_SIGNAL_GROUP) starts each task's nsj as the leader of
+ * a process group of its own; the command stays in it (no terminal: the
+ * child makes no group of its own), and so does whatever the command starts
+ * unless it leaves. Signals are then forwarded to that group, so that a
+ * Ctrl-C stops `sh -c 'sleep 100; echo'` whole, not only its sh. Anywhere
+ * else (nsj run from a shell, whose job is the group) only the command gets them.
+ */
+static int signals_group(const struct nsj_request *req, int tty)
+{
+	return (req->flags & NSJ_FLAG_SIGNAL_GROUP) && !tty && getpgrp() == getpid();
 }
 
 static int joins_pid(const struct nsj_request *req)
@@ -185,7 +222,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	if (nsj_relay_active())
 		status = nsj_relay_wait(child, &waitset);
 	else
-		status = wait_child(child, tty, &waitset);
+		status = wait_child(child, tty, signals_group(req, tty), &waitset);
 	nsj_remove_root();
 	_exit(status);
 restore:

@@ -22,7 +22,8 @@ const (
 	flagDebug       = 1 << 2
 	flagContainerFS = 1 << 3
 	flagKeepCreds   = 1 << 4
-	flagAll         = 1<<5 - 1 | flagHostPrivileges
+	flagSignalGroup = 1 << 6 // set only by Spawner (nsj --all)
+	flagAll         = 1<<5 - 1 | flagHostPrivileges | flagSignalGroup
 
 	magic         = "NSJ1"
 	headerLen     = 8
@@ -66,6 +67,9 @@ type JoinRequest struct {
 	// host's on purpose. ContainerFS needs exactly one of them.
 	Confine        *Confinement
 	HostPrivileges bool
+	// signalGroup: the join forwards signals to the process group it
+	// leads (Spawner.Start sets it).
+	signalGroup bool
 }
 
 // Encode returns r's wire form, once the constructor's own decoder
@@ -159,6 +163,9 @@ func (r *JoinRequest) flags() uint32 {
 	}
 	if r.HostPrivileges {
 		f |= flagHostPrivileges
+	}
+	if r.signalGroup {
+		f |= flagSignalGroup
 	}
 	return f
 }

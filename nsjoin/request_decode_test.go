@@ -72,7 +72,7 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		f := binary.NativeEndian.Uint32(p)
 		r.MountProc, r.MountSysfs, r.Debug = f&flagMountProc != 0, f&flagMountSysfs != 0, f&flagDebug != 0
 		r.ContainerFS, r.KeepCreds = f&flagContainerFS != 0, f&flagKeepCreds != 0
-		r.HostPrivileges = f&flagHostPrivileges != 0
+		r.HostPrivileges, r.signalGroup = f&flagHostPrivileges != 0, f&flagSignalGroup != 0
 	case kindRoot, kindExecFD:
 		return r.decodeFSRecord(kind, p)
 	case kindCreds, kindRlimit, kindSeccomp, kindCgroup:

@@ -117,7 +117,7 @@ func summary(r *JoinRequest) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "{ns=%v path=%s dir=%s proc=%v sysfs=%v debug=%v root=%d:%s containerfs=%v exec=%d keepcreds=%v args=[",
 		r.Namespaces, short(r.Path), short(r.Dir), r.MountProc, r.MountSysfs, r.Debug, r.RootNS, short(r.RootAt), r.ContainerFS, r.ExecFD, r.KeepCreds)
-	fmt.Fprintf(&sb, " host=%v confine=%+v", r.HostPrivileges, r.Confine)
+	fmt.Fprintf(&sb, " host=%v group=%v confine=%+v", r.HostPrivileges, r.signalGroup, r.Confine)
 	for i, a := range r.Args {
 		if i == 8 {
 			fmt.Fprintf(&sb, " ...%d more", len(r.Args)-i)
@@ -155,11 +155,12 @@ func validRequests() map[string]*JoinRequest {
 			Path: "/bin/env", Args: []string{"env"},
 			Env: []string{"PATH=/usr/bin:/bin", "EMPTY=", "A==b", "NSJ_ROOT=/proc/1/root"},
 		},
-		"dir":             {Path: "/bin/pwd", Args: []string{"pwd"}, Dir: "/tmp"},
-		"every flag":      {Path: "/bin/ls", Args: []string{"ls", "/sys/class/net"}, MountProc: true, MountSysfs: true, Debug: true},
-		"mount proc":      {Namespaces: []NamespaceFD{{"pid", 10}}, Path: "/bin/ps", Args: []string{"ps", "-ef"}, MountProc: true},
-		"empty arguments": {Path: "/bin/echo", Args: []string{"echo", "", ""}},
-		"relative path":   {Path: "true", Args: []string{"true"}},
+		"dir":              {Path: "/bin/pwd", Args: []string{"pwd"}, Dir: "/tmp"},
+		"every flag":       {Path: "/bin/ls", Args: []string{"ls", "/sys/class/net"}, MountProc: true, MountSysfs: true, Debug: true},
+		"mount proc":       {Namespaces: []NamespaceFD{{"pid", 10}}, Path: "/bin/ps", Args: []string{"ps", "-ef"}, MountProc: true},
+		"signal the group": {Namespaces: []NamespaceFD{{"pid", 10}}, Path: "/bin/sh", Args: []string{"sh"}, MountProc: true, signalGroup: true},
+		"empty arguments":  {Path: "/bin/echo", Args: []string{"echo", "", ""}},
+		"relative path":    {Path: "true", Args: []string{"true"}},
 		"unicode": {
 			Path: "/opt/ünïcødé/bin/日本", Args: []string{"日本", "Здравствуй", "🙂", "\xff\xfe not utf-8"},
 			Env: []string{"ЯЗЫК=русский", "EMOJI=🐳"}, Dir: "/tmp/目录",

@@ -33,12 +33,13 @@ type options struct {
 	completion    string // --completion SHELL: print the completion script
 	complete      bool   // hidden: the completion scripts ask for candidates
 
-	all          bool     // --all: every matching task (all.go)
-	selectors    []string // --selector KEY=VALUE, with --all
-	podNamespace string   // --pod-namespace, with --all
-	jobs         int      // -j, with --all; 0: number of CPUs
-	noPrefix     bool     // --no-prefix, with --all
-	stopAtEOF    bool     // --stop-at-eof, with --all (all_eof.go)
+	all          bool          // --all: every matching task (all.go)
+	selectors    []string      // --selector KEY=VALUE, with --all
+	podNamespace string        // --pod-namespace, with --all
+	jobs         int           // -j, with --all; 0: number of CPUs
+	noPrefix     bool          // --no-prefix, with --all
+	stopAtEOF    bool          // --stop-at-eof, with --all (internal/fanout/eof.go)
+	taskTimeout  time.Duration // --task-timeout, with --all; 0: none
 
 	sandbox bool            // --sandbox: the pod's sandbox (internal/plan/pod.go)
 	pods    bool            // --pods, with --list: pods and their containers (podlist.go)
@@ -152,6 +153,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
 	fs.BoolVar(&o.stopAtEOF, "stop-at-eof", false, "with --all: read stdin and, when it ends, stop every task's command as Ctrl-C does (kubectl nsj -l keeps its exec's stdin open for this)")
+	fs.DurationVar(&o.taskTimeout, "task-timeout", 0, "with --all: end the command in a task after `DURATION` (SIGTERM to its processes, SIGKILL 2s later), reported as timed out (0: no limit)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace (also without -n)")

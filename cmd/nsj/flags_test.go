@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/exit"
 )
 
 func TestParseArgsSplitsTargetAndCommand(t *testing.T) {
@@ -134,9 +136,9 @@ func TestParseArgsRejectsMisuseWithCode125(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parseArgs(%q) = %+v, want an error", tt.args, o)
 			}
-			var ee *exitError
-			if !errors.As(err, &ee) || ee.code != exitFailure {
-				t.Errorf("parseArgs(%q) = %v (%T), want an exitError with code %d", tt.args, err, err, exitFailure)
+			var ee *exit.Error
+			if !errors.As(err, &ee) || ee.Code != exitFailure {
+				t.Errorf("parseArgs(%q) = %v (%T), want an exit.Error with code %d", tt.args, err, err, exitFailure)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not say %q", err, tt.msg)

@@ -7,10 +7,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/sirupsen/logrus"
@@ -20,18 +18,9 @@ import (
 // exitFailure is nsj's own failure (package exit has the others).
 const exitFailure = exit.Failure
 
-// exitError carries the exit code that goes with a usage error; packages
-// return an exit.Error.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
+// usageErrorf is the error of a command line nsj refuses (exit 125).
 func usageErrorf(format string, args ...any) error {
-	return &exitError{exitFailure, fmt.Errorf(format, args...)}
+	return exit.Errorf(exitFailure, format, args...)
 }
 
 func main() {
@@ -50,11 +39,7 @@ func run(args []string) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "nsj: %s\n", oneLine(err.Error()))
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
+	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(err.Error()))
 	return exit.Code(err)
 }
 
@@ -127,12 +112,7 @@ func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	default:
 		prefix += e.Level.String() + ": "
 	}
-	return []byte(prefix + oneLine(e.Message) + "\n"), nil
-}
-
-// oneLine keeps a message on one line whatever it quotes.
-func oneLine(s string) string {
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+	return []byte(prefix + exit.OneLine(e.Message) + "\n"), nil
 }
 
 func printVersion() {

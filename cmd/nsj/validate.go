@@ -147,6 +147,8 @@ func validateInspectPod(o *options) error {
 // without it.
 func validateAll(o *options) error {
 	switch {
+	case !o.all && o.taskTimeout != 0:
+		return usageErrorf("--task-timeout limits each task of nsj --all; for a single command use timeout(1): timeout 30s nsj TASK COMMAND")
 	case !o.all:
 		return usageErrorf("--selector, --pod-namespace, -j, --no-prefix and --stop-at-eof go with --all; see nsj --help")
 	case o.list || o.inspect || o.targetPID != 0:
@@ -164,6 +166,8 @@ func validateAll(o *options) error {
 		return usageErrorf("--no-prefix is for text output; -o json records name the task in a field of their own")
 	case o.jobs < 0:
 		return usageErrorf("-j %d: run at least one task at a time", o.jobs)
+	case o.taskTimeout < 0:
+		return usageErrorf("--task-timeout %s: give each task a positive time, such as 30s, or 0 for no limit", o.taskTimeout)
 	}
 	if _, err := parseSelector(o); err != nil {
 		return err
@@ -186,7 +190,7 @@ func (o *options) checkPod() error {
 		return usageErrorf("--pods goes with --list: nsj --list --pods [--pod-namespace NAMESPACE]")
 	case !o.pods && o.pod == nil:
 		return usageErrorf("--sandbox needs a pod target: nsj --sandbox pod/NAME COMMAND")
-	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix:
+	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix || o.taskTimeout != 0:
 		return usageErrorf("a pod target names one container; --all (with --pod-namespace) runs a command in many")
 	case o.pods && o.allNamespaces:
 		return usageErrorf("--list --pods lists every pod namespace; choose one with --pod-namespace, the containerd namespace with -n")

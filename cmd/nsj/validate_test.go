@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsj-dev/nsj/internal/exit"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/sirupsen/logrus"
 )
@@ -110,8 +111,8 @@ func TestLogLevelMessageNamesEveryLevel(t *testing.T) {
 func wantUsageError(t *testing.T, args []string, want string) {
 	t.Helper()
 	_, err := parseArgs(args)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), want) {
+	var ee *exit.Error
+	if !errors.As(err, &ee) || ee.Code != exitFailure || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want exit %d and %q", err, exitFailure, want)
 	}
 }

@@ -6,6 +6,7 @@ package exit
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // nsj's own exit codes; any other is the command's.
@@ -36,4 +37,10 @@ func Code(err error) int {
 		return e.Code
 	}
 	return Failure
+}
+
+// OneLine is a message as nsj prints it, on one line: its line breaks
+// shown as \n and \r.
+func OneLine(s string) string {
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
 }

@@ -8,7 +8,9 @@
 // The path of one join: Join → Prepare: findTarget (target.go, pod.go:
 // runtime) → openTarget (PID pinned: nsjoin) → command.request →
 // fsView.apply → setNSJRoot (root.go); then nsjoin.Exec, whose constructor
-// does the rest.
+// does the rest. Each task of nsj --all goes the same path from a listed
+// task (each.go: foundTask → the same prepare), and is started with
+// nsjoin.Spawner instead of Exec.
 package plan
 
 import (
@@ -37,9 +39,6 @@ type Ask struct {
 	// Containerd is where tasks and pods are looked up (-a, -n, --timeout;
 	// for a pod, the namespace is k8s.io unless -n says otherwise).
 	Containerd runtime.Options
-	// CheckTask, if set, vets the task found before anything of it is
-	// opened (a child of nsj --all: the task it was started for).
-	CheckTask func(*runtime.Target) error
 
 	Types         []string // --ns as typed; nil: what the target has of the default types
 	PreserveCreds bool     // --preserve-credentials
@@ -111,12 +110,18 @@ func Prepare(a *Ask) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	return prepare(a, func() (*target, error) { return findTarget(a, sel) })
+}
+
+// prepare is Prepare once the namespace types are known: find finds the
+// target (findTarget; for nsj --all, a listed task: each.go).
+func prepare(a *Ask, find func() (*target, error)) (*Prepared, error) {
 	cmd, fsv, err := openCommand(a)
 	if err != nil {
 		return nil, err
 	}
 	p := &Prepared{release: []func(){fsv.close}}
-	t, err := findTarget(a, sel)
+	t, err := find()
 	if err != nil {
 		p.Close()
 		return nil, err

@@ -49,13 +49,17 @@ func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 		return nil, err
 	}
 	t, err := c.Find(ctx, a.Task)
-	if err == nil && a.CheckTask != nil {
-		err = a.CheckTask(t)
-	}
 	if err != nil {
 		done()
 		return nil, err
 	}
+	return foundTask(ctx, c, done, t, sel, a), nil
+}
+
+// foundTask is the target of a task that c found or listed (nsj --all),
+// with its warnings (paused, risky) and the namespaces to join; its
+// recheck asks t's own containerd within ctx.
+func foundTask(ctx context.Context, c *runtime.Client, done func(), t *runtime.Target, sel nsjoin.Selection, a *Ask) *target {
 	tg := containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t)
 	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, c.Address())
 	if tg.paused {
@@ -63,7 +67,7 @@ func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 	}
 	warnRiskySpec(tg.name, t.Spec, a)
 	tg.sel = taskSelection(t, sel)
-	return tg, nil
+	return tg
 }
 
 // containerTarget is what joining needs of a task that c found (a

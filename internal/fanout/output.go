@@ -1,4 +1,4 @@
-package main
+package fanout
 
 import (
 	"bufio"
@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // fanOut writes the output of nsj --all: every line a command writes, as a
@@ -31,6 +34,30 @@ const (
 	outputJSON = "json" // -o json: one record per line, all on stdout
 )
 
+// progressMin: the progress line is shown on a terminal from this many targets on.
+const progressMin = 9
+
+func newFanOut(o Options, tasks int) *fanOut {
+	f := &fanOut{stdout: o.Stdout, stderr: o.Stderr, format: outputText}
+	switch o.Format {
+	case JSON:
+		f.format = outputJSON
+	case Bare:
+		f.format = outputBare
+	}
+	f.ttyOut, f.ttyErr = isTerminal(o.Stdout), isTerminal(o.Stderr)
+	if f.ttyErr && tasks >= progressMin {
+		f.progress = &progress{total: tasks}
+	}
+	return f
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
 // maxLine bounds a line: longer ones are cut into several lines of this size.
 const maxLine = 64 << 10
 
@@ -49,13 +76,16 @@ type exitRecord struct {
 	Status    string `json:"status"`         // one of the status* constants
 	Exit      *int   `json:"exit,omitempty"` // nsj's exit status for the task, if it ran
 	Error     string `json:"error,omitempty"`
+	TimedOut  bool   `json:"timed_out,omitempty"` // --task-timeout ended it
 }
 
 // pump reads r line by line until it ends and writes each line as the
 // task's on stream ("stdout" or "stderr"). A last line without a newline
 // gets one.
 func (f *fanOut) pump(r io.Reader, task, stream string) {
-	br := bufio.NewReaderSize(r, maxLine)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() { br.Reset(nil); readers.Put(br) }()
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
@@ -66,6 +96,10 @@ func (f *fanOut) pump(r io.Reader, task, stream string) {
 		}
 	}
 }
+
+// readers holds the line readers of finished pumps: each has a buffer of
+// maxLine bytes, too much to allocate twice per task.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, maxLine) }}
 
 // line writes one line of a task's output.
 func (f *fanOut) line(task, stream string, text []byte) {
@@ -101,7 +135,7 @@ func (f *fanOut) exit(r *taskResult) {
 	if f.format != outputJSON {
 		return
 	}
-	rec := exitRecord{Task: r.name, Namespace: r.target.Namespace, ID: r.target.ID, Status: r.status}
+	rec := exitRecord{Task: r.name, Namespace: r.target.Namespace, ID: r.target.ID, Status: r.status, TimedOut: r.timedOut != 0}
 	if r.status != statusNotStarted && r.err == nil {
 		rec.Exit = &r.code
 	}

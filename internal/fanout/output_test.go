@@ -1,4 +1,4 @@
-package main
+package fanout
 
 import (
 	"bytes"
@@ -6,8 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/nsj-dev/nsj/runtime"
+	"time"
 )
 
 func TestFanOutFormatsLines(t *testing.T) {
@@ -39,7 +38,7 @@ func TestFanOutFormatsLines(t *testing.T) {
 }
 
 func TestFanOutExitRecords(t *testing.T) {
-	tk := runtime.Target{Namespace: "default", ID: "web"}
+	tk := &Target{Namespace: "default", ID: "web"}
 	tests := []struct {
 		result taskResult
 		want   string
@@ -48,6 +47,7 @@ func TestFanOutExitRecords(t *testing.T) {
 		{taskResult{name: "web", target: tk, status: statusStopped, code: 137}, `{"task":"web","namespace":"default","id":"web","status":"stopped","exit":137}`},
 		{taskResult{name: "web", target: tk, status: statusNotStarted}, `{"task":"web","namespace":"default","id":"web","status":"not-started"}`},
 		{taskResult{name: "web", target: tk, status: statusFailed, err: fmt.Errorf("no pipe")}, `{"task":"web","namespace":"default","id":"web","status":"failed","error":"no pipe"}`},
+		{taskResult{name: "web", target: tk, status: statusFailed, code: 143, timedOut: time.Second}, `{"task":"web","namespace":"default","id":"web","status":"failed","exit":143,"timed_out":true}`},
 	}
 	for _, tt := range tests {
 		var stdout bytes.Buffer

@@ -204,7 +204,7 @@ type tracedProcess struct {
 	execs             []string
 }
 
-// readTrace reads strace -f -o output: "TID syscall(args) = harness.Result"
+// readTrace reads strace -f -o output: "TID syscall(args) = result"
 // lines, calls split by other processes' lines joined back. A new
 // process's calls may come before the clone that made it returns, so the
 // clones are read first.

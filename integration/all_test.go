@@ -239,9 +239,12 @@ func TestAllInterruptedLeavesNothingRunning(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	var procs []int
-	waitFor(t, 30*time.Second, "ten commands to run", func() bool {
-		procs = descendants(cmd.Process.Pid)
-		return len(running("sleep\x00"+marker+"\x00")) == 10
+	waitFor(t, 30*time.Second, "ten commands to run, each under its nsj", func() bool {
+		if len(running("sleep\x00"+marker+"\x00")) < 10 {
+			return false
+		}
+		procs = descendants(cmd.Process.Pid) // after the commands run: a join's process and its command each
+		return len(procs) >= 20
 	})
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan struct{})

@@ -113,18 +113,19 @@ func status(t testing.TB, pid int) map[string]string {
 	return out
 }
 
-// The attack of issue 11: the pid namespace left out (as nsj's own warning
-// about CAP_SYS_PTRACE suggests), busybox cannot re-execute itself for its
-// cat applet and searches PATH, which the user pointed into the container:
-// the container's cat runs. It must run with the container's privileges:
-// its capabilities, so no fresh procfs and no host file through it.
+// The attack of issue 11: a shell the operator runs with --fs container
+// runs a program the container planted (issue 11 left the pid namespace
+// out, so that busybox searched PATH, which the user pointed into the
+// container; --fs container now joins every namespace: docs/security.md,
+// defence 18). It must run with the container's privileges: its
+// capabilities, so no fresh procfs and no host file through it.
 func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	p := plantContainer(t, c)
 	init := initStatus(t, p.task)
-	out := harness.NsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", "-e", "PATH=/usr/local/bin:/usr/bin:/bin",
-		p.task.ID, busybox, "sh", "-c", "cat /etc/hostname").OK(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "-e", "PATH=/usr/local/bin:/usr/bin:/bin",
+		p.task.ID, busybox, "sh", "-c", "/usr/local/bin/cat /etc/hostname").OK(t)
 	r := parseReport(t, out)
 	p.checkVictim(t)
 	if r["eff"] != init["CapEff"] || r["bnd"] != init["CapBnd"] || r["uid"] != "0" || r["mount"] == "ok" || r["write"] == "ok" {
@@ -133,24 +134,23 @@ func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) 
 	}
 }
 
-// Without -e PATH the command's PATH names nothing of the container's: the
+// Without -e PATH the command's PATH names nothing of the container's
+// (nor does the container's own PATH, which its OCI spec gives): the
 // default shell's cat and curl are busybox's or nothing, never the planted
-// ones, even where busybox cannot re-execute itself.
+// ones.
 func TestFsContainerDefaultShellNeverRunsTheContainersPrograms(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	harness.StaticBusybox(t)
-	p := plantContainer(t, c)
-	for _, ns := range []string{"net,uts,ipc", "net,pid,uts,ipc"} {
-		cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--ns", ns, "--fs", "container", p.task.ID)
-		cmd.Stdin = strings.NewReader("echo PATH=$PATH; cat /etc/hostname; curl http://127.0.0.1:1/\n")
-		out, _ := cmd.CombinedOutput()
-		p.checkVictim(t)
-		if log := p.log(t); log != "" || strings.Contains(string(out), "REPORT") {
-			t.Fatalf("--ns %s: the default shell ran the container's program:\n%s%s", ns, out, log)
-		}
-		if !strings.Contains(string(out), "PATH=/dev/null\n") {
-			t.Fatalf("--ns %s: the default shell's PATH: %q", ns, out)
-		}
+	p := plantContainer(t, c, oci.WithEnv([]string{"PATH=/usr/local/bin:/usr/bin:/bin"}))
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", p.task.ID)
+	cmd.Stdin = strings.NewReader("echo PATH=$PATH; cat /etc/hostname; curl http://127.0.0.1:1/\n")
+	out, _ := cmd.CombinedOutput()
+	p.checkVictim(t)
+	if log := p.log(t); log != "" || strings.Contains(string(out), "REPORT") {
+		t.Fatalf("the default shell ran the container's program:\n%s%s", out, log)
+	}
+	if !strings.Contains(string(out), "PATH=/dev/null\n") {
+		t.Fatalf("the default shell's PATH: %q", out)
 	}
 }
 
@@ -295,15 +295,15 @@ func TestFsContainerRefusesAPausedTask(t *testing.T) {
 	r.Fails(t, 125, "is paused: --fs container puts the command in its cgroups")
 }
 
-// A process the command leaves behind outside the container's pid
-// namespace outlives nsj: it is the container's all the same (its
-// capabilities, its cgroups), and goes when the container is removed.
+// A process the command leaves behind outlives nsj: it is the container's
+// (its capabilities, its cgroups, its pid namespace), and goes when the
+// container is removed.
 func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("leftover"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	init := initStatus(t, tk)
 	arg := fmt.Sprint(os.Getpid()%100000 + 200000) // /sleep's argument names this test's leftover
-	harness.NsjAt(t, c, "-n", fsNS, "--ns", "net,uts,ipc", "--fs", "container", tk.ID, harness.StaticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").OK(t)
+	harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, harness.StaticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").OK(t)
 	var pid int
 	waitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
@@ -349,9 +349,9 @@ func TestFsContainerInAPodHasThatContainersPrivileges(t *testing.T) {
 	// TestFsContainerCommandIsUnderTheContainersSeccompProfile covers profiles.
 	script := `grep -E '^(Uid|Gid|Cap|NoNewPrivs)' /proc/self/status; cat /proc/self/cgroup; echo ---; ` +
 		`grep -E '^(Uid|Gid|Cap|NoNewPrivs)' /proc/1/status; cat /proc/1/cgroup`
-	// The sandbox's pid namespace is joined on request: busybox's applets
-	// need the container's /proc to show the command.
-	for _, target := range [][]string{{"pod/" + p.Name + "/app"}, {"--sandbox", "--ns", "net,pid,uts,ipc", "pod/" + p.Name}} {
+	// Every namespace of the sandbox's pause is joined, its pid namespace
+	// among them (docs/security.md, defence 18).
+	for _, target := range [][]string{{"pod/" + p.Name + "/app"}, {"--sandbox", "pod/" + p.Name}} {
 		args := append(append([]string{"--fs", "container"}, target...), busybox, "sh", "-c", script)
 		out := nsjPod(t, c, args...).OK(t)
 		self, init, _ := strings.Cut(out, "---\n")

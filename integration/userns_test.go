@@ -53,8 +53,9 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 	if got := strings.Fields(harness.NsjAt(t, c, append(join, "cat", "/proc/self/uid_map")...).OK(t)); strings.Join(got, " ") != "0 200000 65536" {
 		t.Errorf("uid_map %q", got)
 	}
-	// The same in the container's own mount namespace.
-	fsJoin := []string{"-n", tk.Namespace, "--fs", "container", "--ns", "user,net,pid", tk.ID, harness.StaticBusybox(t)}
+	// The same in the container's own mount namespace, where --fs container
+	// joins the user namespace unasked.
+	fsJoin := []string{"-n", tk.Namespace, "--fs", "container", tk.ID, harness.StaticBusybox(t)}
 	if got := harness.NsjAt(t, c, append(fsJoin, "id", "-u")...).OK(t); got != "0\n" {
 		t.Errorf("--fs container: id -u %q, want 0", got)
 	}

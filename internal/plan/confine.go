@@ -30,7 +30,6 @@ type confinement struct {
 	privileged bool
 	name       string      // the target, for messages
 	spec       *specs.Spec // nil: -t PID, read the process
-	joinsUser  bool        // --ns user: the target's user namespace is joined
 	paused     bool        // the task is frozen: so would the command be, in its cgroup
 	resume     string      // how to resume it
 	built      *nsjoin.Confinement
@@ -40,15 +39,15 @@ type confinement struct {
 const privilegedRisk = "the command keeps the host's root privileges among the container's files (all capabilities, no seccomp filter, the host's cgroup): whatever it runs from them, such as a program the container planted under a name that is not a busybox applet, runs as unconfined host root; use --privileged only for a container you trust"
 
 // prepare returns what reads the target's privileges while its PID is
-// pinned (open), for the namespace types sel; with --privileged, nothing
-// (and a warning).
-func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
+// pinned (open); with --privileged, nothing (and a warning). The target's
+// user namespace, if it has one, is joined (fsns.go): its capabilities
+// hold there.
+func (c *confinement) prepare(t *target) pinHook {
 	if c.privileged {
 		logrus.Warnf("--fs container --privileged: %s", privilegedRisk)
 		return nil
 	}
 	c.name, c.spec = t.name, t.spec
-	c.joinsUser = slices.Contains(sel.Types, "user")
 	c.paused, c.resume = t.paused, t.resume
 	return c.open
 }
@@ -58,9 +57,6 @@ func (c *confinement) prepare(t *target, sel nsjoin.Selection) pinHook {
 func (c *confinement) open(p *nsjoin.Process) error {
 	if c.paused {
 		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (%s), or keep nsj's cgroup and the host's privileges with --privileged", c.name, c.resume)}
-	}
-	if err := c.checkUserNS(p); err != nil {
-		return err
 	}
 	built, err := c.privileges(p.PID)
 	if err != nil {
@@ -99,28 +95,6 @@ func within(c creds.Creds, own *creds.Creds) creds.Creds {
 	return c
 }
 
-// checkUserNS: in a user namespace of its own, the target's capabilities
-// hold only there; outside it they would be the host's.
-func (c *confinement) checkUserNS(p *nsjoin.Process) error {
-	if c.joinsUser {
-		return nil
-	}
-	theirs, err := nsjoin.OpenNamespace("user", p.NamespacePath("user"))
-	if err != nil {
-		return err
-	}
-	defer theirs.File.Close()
-	ours, err := nsjoin.OwnNamespace("user")
-	if err != nil {
-		return err
-	}
-	defer ours.File.Close()
-	if !theirs.Same(ours) {
-		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s has a user namespace of its own, where its capabilities hold; --fs container confines the command to them only inside it: add user to --ns, or keep the host's privileges with --privileged", c.name)}
-	}
-	return nil
-}
-
 // privileges come from the spec, or for -t PID from the process.
 func (c *confinement) privileges(pid int) (*nsjoin.Confinement, error) {
 	if c.spec == nil {
@@ -143,11 +117,15 @@ func (c *confinement) privileges(pid int) (*nsjoin.Confinement, error) {
 }
 
 // pidPrivileges: a process's seccomp filter cannot be read without
-// stopping it (ptrace), so a process that has one is refused.
+// stopping it (ptrace), so a process that has one is refused. Its ids are
+// read as nsj's user namespace sees them, and set in its own (confine_userns.go).
 func pidPrivileges(pid int, name string) (*nsjoin.Confinement, error) {
 	cr, err := creds.OfPID(pid)
 	if err != nil {
 		return nil, fmt.Errorf("reading the privileges of %s: %w", name, err)
+	}
+	if err := intoUserNS(pid, cr); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if cr.Seccomp != 0 {
 		return nil, &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s runs under a seccomp filter, which nsj cannot copy from a process; name its container instead (nsj takes the filter from its OCI spec), or keep the host's privileges with --privileged", name)}

@@ -33,6 +33,7 @@ type fsView struct {
 	mountNS  *nsjoin.Namespace // --root-at: the container's mount namespace
 	exampleT string            // the target as typed, for hints
 	pathSet  bool              // -e PATH: the user's value stays
+	sets     []string          // -e, for the command's environment (fsenv.go)
 	confine  confinement       // --fs container: the container's privileges (confine.go)
 }
 
@@ -41,7 +42,7 @@ type fsView struct {
 // is looked up or joined.
 func openCommand(a *Ask) (*command, *fsView, error) {
 	v := &fsView{rootAt: a.RootAt, exampleT: a.Task,
-		pathSet: setByUser(a.Env, "PATH"), confine: confinement{privileged: a.Privileged}}
+		pathSet: setByUser(a.Env, "PATH"), sets: a.Env, confine: confinement{privileged: a.Privileged}}
 	if a.PID != 0 {
 		v.exampleT = fmt.Sprintf("-t %d", a.PID)
 	}
@@ -99,18 +100,14 @@ type opening struct {
 }
 
 // prepare says how to open t for this view: the host view opens what t
-// joins; --fs container adds the mount namespace and reads the container's
-// privileges while pinned; --root-at opens the mount namespace while pinned,
-// without joining it.
+// joins; --fs container opens every namespace of t (fsns.go) and reads the
+// container's privileges while pinned; --root-at opens the mount namespace
+// while pinned, without joining it.
 func (v *fsView) prepare(t *target) opening {
 	op := opening{sel: t.sel}
 	if v.exe != nil {
-		types := t.sel.Types
-		if types == nil {
-			types = nsjoin.DefaultTypes
-		}
-		op.sel.Types = append(slices.Clone(types), "mnt")
-		op.pinned = v.confine.prepare(t, op.sel)
+		op.sel = containerSelection()
+		op.pinned = v.confine.prepare(t)
 	}
 	if v.rootAt != "" {
 		op.pinned = v.openMountNS
@@ -136,11 +133,29 @@ func (v *fsView) apply(req *nsjoin.JoinRequest, t *target) error {
 		if !slices.ContainsFunc(req.Namespaces, func(n nsjoin.NamespaceFD) bool { return n.Type == "mnt" }) {
 			return fmt.Errorf("%s shares nsj's mount namespace: its files are the host's; drop --fs container", t.name)
 		}
+		if err := checkAllJoined(t.sel, req, t.name); err != nil {
+			return err
+		}
 		req.ContainerFS, req.ExecFD, req.MountProc = true, int(v.exe.Fd()), false
-		if !v.pathSet {
-			req.Env = setEnv(req.Env, "PATH", noPath, true)
+		if err := v.env(req, t); err != nil {
+			return err
 		}
 		return v.confine.apply(req)
+	}
+	return nil
+}
+
+// env gives the command the container's environment (fsenv.go), with
+// PATH noPath unless -e PATH.
+func (v *fsView) env(req *nsjoin.JoinRequest, t *target) error {
+	env, err := containerEnv(t.spec, v.sets)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	logrus.Debug(describeEnv(t.spec, env))
+	req.Env = env
+	if !v.pathSet {
+		req.Env = setEnv(req.Env, "PATH", noPath, true)
 	}
 	return nil
 }

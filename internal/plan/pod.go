@@ -32,15 +32,16 @@ func podTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 	if t.paused {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until it is resumed", t.name)
 	}
-	warnRiskySpec(t.name, tk.Spec, a)
-	if pt.Sandbox() {
+	switch {
+	case pt.Sandbox():
 		t.sel, t.files = sandboxSelection(pt, sel)
-		return t, nil
+	default:
+		t.sel = withoutHostNetwork(pt.Pod, taskSelection(tk, sel), sel)
+		if pt.Pod.SharedPID && slices.Contains(t.sel.Types, "pid") {
+			t.root = containerRoot(tk.PID)
+		}
 	}
-	t.sel = withoutHostNetwork(pt.Pod, taskSelection(tk, sel), sel)
-	if pt.Pod.SharedPID && slices.Contains(t.sel.Types, "pid") {
-		t.root = containerRoot(tk.PID)
-	}
+	warnRiskySpec(t.name, tk.Spec, a, t.sel)
 	return t, nil
 }
 

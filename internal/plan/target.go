@@ -26,7 +26,7 @@ func Connect(opts runtime.Options) (context.Context, *runtime.Client, func(), er
 // as a task is, before anything of it is opened.
 func pidTarget(a *Ask, sel nsjoin.Selection) *target {
 	name := fmt.Sprintf("PID %d", a.PID)
-	warnRiskyPID(name, a.PID, a)
+	warnRiskyPID(name, a.PID, a, sel)
 	return &target{name: name, pid: a.PID, sel: sel, done: func() {}}
 }
 
@@ -65,8 +65,8 @@ func foundTask(ctx context.Context, c *runtime.Client, done func(), t *runtime.T
 	if tg.paused {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `%s`", tg.name, tg.resume)
 	}
-	warnRiskySpec(tg.name, t.Spec, a)
 	tg.sel = taskSelection(t, sel)
+	warnRiskySpec(tg.name, t.Spec, a, tg.sel)
 	return tg
 }
 

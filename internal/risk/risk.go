@@ -45,12 +45,24 @@ type Target struct {
 	OwnUserNS bool
 	// RootIsHostRoot: that user namespace maps its uid 0 to the host's.
 	RootIsHostRoot bool
+	// OwnPidNS: they live in a pid namespace other than nsj's, and see
+	// only the processes in it (and in those below it).
+	OwnPidNS bool
 }
 
 // Join is how nsj is asked to join the target.
 type Join struct {
 	UserNS    bool // --ns user: the command enters the target's user namespace
 	KeepCreds bool // --preserve-credentials: and keeps nsj's uid 0 there
+	PidNS     bool // the command enters the target's pid namespace
+	// Confined: --fs container without --privileged. The command has the
+	// container's own privileges in all of its namespaces, as runc exec's
+	// processes do: it holds nothing the target's processes lack.
+	Confined bool
+	// ContainerFS: --fs container --privileged. In the target's own user
+	// namespace, as its root, the command is then no more than the
+	// target's root: its files are the container's.
+	ContainerFS bool
 }
 
 // Of returns how t's processes can reach the command nsj runs in t when it
@@ -63,17 +75,24 @@ type Join struct {
 // and tracing programs need the host's CAP_SYS_ADMIN or CAP_BPF. So only
 // --ns user, which puts the command's credentials in the target's user
 // namespace, brings it within reach, and only of CAP_SYS_PTRACE.
+//
+// Tracing needs the command in sight: in the target's pid namespace, or
+// the target in nsj's. Left outside the target's (--ns without pid, host
+// binaries only), the command is out of its reach.
 func Of(t Target, j Join) []Risk {
-	if t.Creds == nil {
+	if t.Creds == nil || j.Confined {
 		return nil
 	}
 	caps := t.Creds.Any()
+	seen := j.PidNS || !t.OwnPidNS
 	if t.OwnUserNS {
 		switch {
-		case !j.UserNS || !caps.Has(creds.CapSysPtrace):
+		case !j.UserNS || !seen || !caps.Has(creds.CapSysPtrace):
 			return nil
 		case j.KeepCreds || t.RootIsHostRoot:
 			return []Risk{UserNSPtraceHostRoot}
+		case j.ContainerFS:
+			return nil
 		}
 		return []Risk{UserNSPtrace}
 	}
@@ -84,7 +103,7 @@ func Of(t Target, j Join) []Risk {
 	case caps.Has(creds.CapSysAdmin):
 		out = append(out, SysAdmin)
 	}
-	if caps.Has(creds.CapSysPtrace) {
+	if seen && caps.Has(creds.CapSysPtrace) {
 		out = append(out, SysPtrace)
 	}
 	return out

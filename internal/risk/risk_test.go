@@ -20,6 +20,12 @@ func spec(masked []string, userns bool, uidMap []specs.LinuxIDMapping, caps ...s
 	return s
 }
 
+// withPidNS gives s a pid namespace of its own.
+func withPidNS(s *specs.Spec) *specs.Spec {
+	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
+	return s
+}
+
 func TestOfSpec(t *testing.T) {
 	masked := []string{"/proc/kcore"}
 	mapped := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
@@ -49,6 +55,18 @@ func TestOfSpec(t *testing.T) {
 		{"userns ptrace, joined keeping credentials", spec(masked, true, mapped, "CAP_SYS_PTRACE"), keep, []Risk{UserNSPtraceHostRoot}},
 		{"userns whose root is the host's, ptrace, joined", spec(masked, true, hostRoot, "CAP_SYS_PTRACE"), user, []Risk{UserNSPtraceHostRoot}},
 		{"userns default caps, joined keeping credentials", spec(masked, true, mapped, "CAP_CHOWN"), keep, nil},
+		// Tracing needs the command in sight: in the target's pid namespace.
+		{"own pid namespace, ptrace, pid joined", withPidNS(spec(masked, false, nil, "CAP_SYS_PTRACE")), Join{PidNS: true}, []Risk{SysPtrace}},
+		{"own pid namespace, ptrace, pid left out", withPidNS(spec(masked, false, nil, "CAP_SYS_PTRACE")), Join{}, nil},
+		{"own pid namespace, privileged, pid left out", withPidNS(spec(nil, false, nil, "CAP_SYS_ADMIN", "CAP_SYS_PTRACE")), Join{}, []Risk{Privileged}},
+		{"userns ptrace, joined, pid left out", withPidNS(spec(masked, true, mapped, "CAP_SYS_PTRACE")), user, nil},
+		{"userns ptrace, joined with pid", withPidNS(spec(masked, true, mapped, "CAP_SYS_PTRACE")), Join{UserNS: true, PidNS: true}, []Risk{UserNSPtrace}},
+		// --fs container: the container's own privileges, nothing to reach.
+		{"confined, privileged with ptrace", withPidNS(spec(nil, false, nil, "CAP_SYS_ADMIN", "CAP_SYS_PTRACE")), Join{PidNS: true, UserNS: true, Confined: true}, nil},
+		{"--fs container --privileged, userns ptrace", withPidNS(spec(masked, true, mapped, "CAP_SYS_PTRACE")), Join{PidNS: true, UserNS: true, ContainerFS: true}, nil},
+		{"--fs container --privileged, userns whose root is the host's", withPidNS(spec(masked, true, hostRoot, "CAP_SYS_PTRACE")), Join{PidNS: true, UserNS: true, ContainerFS: true}, []Risk{UserNSPtraceHostRoot}},
+		{"--fs container --privileged, ptrace", withPidNS(spec(masked, false, nil, "CAP_SYS_PTRACE")), Join{PidNS: true, UserNS: true, ContainerFS: true}, []Risk{SysPtrace}},
+		{"confined, userns ptrace", withPidNS(spec(masked, true, hostRoot, "CAP_SYS_PTRACE")), Join{PidNS: true, UserNS: true, Confined: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,13 +96,13 @@ func TestFromSpecRejectsWhatItCannotJudge(t *testing.T) {
 	}
 }
 
-// nsj's own process shares its user namespace.
+// nsj's own process shares its user and pid namespaces.
 func TestOfPIDOwnProcess(t *testing.T) {
 	tg, err := OfPID(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tg.OwnUserNS || tg.RootIsHostRoot || tg.Creds == nil || !tg.Privileged {
+	if tg.OwnUserNS || tg.OwnPidNS || tg.RootIsHostRoot || tg.Creds == nil || !tg.Privileged {
 		t.Errorf("own process: %+v", tg)
 	}
 	if _, err := OfPID(1 << 30); err == nil {

@@ -24,8 +24,11 @@ func FromSpec(spec *specs.Spec) (Target, error) {
 		return t, nil
 	}
 	for _, ns := range spec.Linux.Namespaces {
-		if ns.Type == specs.UserNamespace {
+		switch ns.Type {
+		case specs.UserNamespace:
 			t.OwnUserNS = true
+		case specs.PIDNamespace:
+			t.OwnPidNS = true
 		}
 	}
 	for _, m := range spec.Linux.UIDMappings {
@@ -50,20 +53,27 @@ func OfPID(pid int) (Target, error) {
 		return Target{}, err
 	}
 	t := Target{Creds: c, Privileged: c.Bounding&self.Bounding == self.Bounding}
-	var own, its unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/user", &own); err != nil {
-		return Target{}, fmt.Errorf("stat /proc/self/ns/user: %w", err)
+	if t.OwnPidNS, err = notOwn(pid, "pid"); err != nil {
+		return Target{}, err
 	}
-	path := fmt.Sprintf("/proc/%d/ns/user", pid)
-	if err := unix.Stat(path, &its); err != nil {
-		return Target{}, fmt.Errorf("stat %s: %w", path, err)
+	if t.OwnUserNS, err = notOwn(pid, "user"); err != nil || !t.OwnUserNS {
+		return t, err
 	}
-	if own.Ino == its.Ino && own.Dev == its.Dev {
-		return t, nil
-	}
-	t.OwnUserNS = true
 	t.RootIsHostRoot, err = rootIsHostRoot(fmt.Sprintf("/proc/%d/uid_map", pid))
 	return t, err
+}
+
+// notOwn reports whether pid's namespace of type typ is not nsj's.
+func notOwn(pid int, typ string) (bool, error) {
+	var own, its unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/"+typ, &own); err != nil {
+		return false, fmt.Errorf("stat /proc/self/ns/%s: %w", typ, err)
+	}
+	path := fmt.Sprintf("/proc/%d/ns/%s", pid, typ)
+	if err := unix.Stat(path, &its); err != nil {
+		return false, fmt.Errorf("stat %s: %w", path, err)
+	}
+	return own.Ino != its.Ino || own.Dev != its.Dev, nil
 }
 
 // rootIsHostRoot reads a uid_map ("inside outside count" lines) and

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,7 +80,7 @@ func hostInterfaces(t *testing.T) string {
 func TestFsContainerNeverLeavesTheCommandInAHostNamespace(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
-	a := startAttacker(t, c, "idle", nil)
+	a := startAttacker(t, c, "envpeek", nil) // an init that says when it runs
 	victim := startHostVictim(t)
 	planted := fmt.Sprintf("/attacker -mode hostreach -victim %d", victim.Process.Pid)
 	run := func(ns ...string) harness.Result {
@@ -90,7 +91,7 @@ func TestFsContainerNeverLeavesTheCommandInAHostNamespace(t *testing.T) {
 		r := run("--ns", tc.ns)
 		if strings.Contains(r.Stdout, "REACH ") {
 			rep := hostReach(t, r.Stdout)
-			t.Errorf("--ns %s: the container's program ran outside its %s namespace: it could signal %s processes, kill the host's PID %d: %s, open AF_PACKET: %s, on interfaces %s (the host's: %s)",
+			t.Errorf("--fs container --ns %s ran the command instead of refusing (the %s namespace left out); the container's program could signal %s processes, kill the host's PID %d: %s, open AF_PACKET: %s, on interfaces %s (the host's: %s)",
 				tc.ns, tc.left, rep["visible"], victim.Process.Pid, rep["kill"], rep["packet"], rep["ifaces"], hostInterfaces(t))
 			continue
 		}
@@ -164,5 +165,44 @@ func TestFsContainerTargetPIDInAUserNamespaceGetsItsIDsThere(t *testing.T) {
 		if f := strings.Fields(out); strings.Join(f, " ") != "0 0 200000 65536" {
 			t.Errorf("%v: id -u and uid_map: %q, want the container's root in its user namespace", target, out)
 		}
+	}
+}
+
+// The CAP_SYS_PTRACE warning follows where the command runs: given when it
+// enters the container's pid namespace, not once pid is left out (advice
+// already followed, never given), not under --fs container (the container's
+// own privileges: nothing to reach); with --privileged it says to drop it.
+func TestRiskWarningsFollowTheJoin(t *testing.T) {
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, "nsj-security", harness.UniqueID("risky-join"), harness.WithSpecOpts(oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"})))
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  string // the one warning's end; "" for none
+	}{
+		{"default", nil, "join it only if you trust it, or confine the command to the container's privileges with --fs container (static binaries)"},
+		{"pid left out", []string{"--ns", "net,uts,ipc"}, ""},
+		{"--fs container", []string{"--fs", "container"}, ""},
+		{"--fs container --privileged", []string{"--fs", "container", "--privileged"}, "drop --privileged: confined to the container's privileges, the command holds nothing they lack"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{"-a", c.Address, "-n", tk.Namespace}, tc.flags...), tk.ID)
+			if slices.Contains(tc.flags, "container") {
+				args = append(args, busybox)
+			}
+			var warnings []string
+			for _, line := range strings.Split(strings.TrimSpace(stderrBeforeOpening(t, args...)), "\n") {
+				if strings.Contains(line, "CAP_SYS_PTRACE") {
+					warnings = append(warnings, line)
+				}
+			}
+			switch {
+			case tc.want == "" && len(warnings) > 0:
+				t.Errorf("warned: %q", warnings)
+			case tc.want != "" && (len(warnings) != 1 || !strings.HasSuffix(warnings[0], tc.want)):
+				t.Errorf("warnings %q, want one ending %q", warnings, tc.want)
+			}
+		})
 	}
 }

@@ -16,7 +16,7 @@ import (
 type command struct {
 	path string   // what execve(2) gets
 	args []string // argv, as the user typed it
-	env  []string // the caller's environment with -e applied
+	env  []string // the caller's environment with -e applied (--fs container: the container's, fsenv.go)
 }
 
 // ResolveCommand checks, as Join does first, that the command (default:

@@ -100,8 +100,16 @@ func TestFSViewApply(t *testing.T) {
 	}
 	net := nsjoin.Selection{Types: []string{"net", "uts", "ipc"}, Explicit: true}
 	err = (&fsView{exe: exe, confine: confined}).apply(base("net", "pid", "mnt"), &target{name: "task t1", sel: net})
-	if err == nil || !strings.Contains(err.Error(), "--ns net,uts,ipc leaves out the pid namespace of task t1") {
+	if err == nil || !strings.Contains(err.Error(), "--ns net,uts,ipc leaves out the pid namespace of task t1;") {
 		t.Errorf("--ns leaving pid out: %v", err)
+	}
+	err = (&fsView{exe: exe, confine: confined}).apply(base("net", "pid", "cgroup", "mnt"), &target{name: "task t1", sel: net})
+	if err == nil || !strings.Contains(err.Error(), "--ns net,uts,ipc leaves out the pid and cgroup namespaces of task t1;") {
+		t.Errorf("--ns leaving pid and cgroup out: %v", err)
+	}
+	all := nsjoin.Selection{Types: []string{"net", "pid", "cgroup"}, Explicit: true}
+	if err := (&fsView{exe: exe, confine: confined}).apply(base("net", "pid", "cgroup", "mnt"), &target{name: "task t1", sel: all}); err != nil {
+		t.Errorf("--ns naming every namespace: %v", err)
 	}
 	err = (&fsView{exe: exe}).apply(base("pid"), &target{name: "PID 1"})
 	if err == nil || !strings.Contains(err.Error(), "PID 1 shares nsj's mount namespace") {

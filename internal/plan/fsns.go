@@ -41,6 +41,15 @@ func checkAllJoined(asked nsjoin.Selection, req *nsjoin.JoinRequest, name string
 	if len(left) == 0 {
 		return nil
 	}
-	return exit.Errorf(exit.Failure, "--ns %s leaves out the %s namespace of %s; with --fs container the command has the container's credentials, and in a namespace of the host's it would act there as the container (the host's processes, its network): --fs container joins every namespace of the container, as runc exec does: drop --ns",
-		strings.Join(asked.Types, ","), strings.Join(left, ", "), name)
+	return exit.Errorf(exit.Failure, "--ns %s leaves out the %s of %s; with --fs container the command has the container's credentials, and in a namespace of the host's it would act there as the container (the host's processes, its network): --fs container joins every namespace of the container, as runc exec does: drop --ns",
+		strings.Join(asked.Types, ","), namespaces(left), name)
+}
+
+// namespaces names types in a sentence: "pid namespace", "pid and cgroup
+// namespaces", "pid, net and cgroup namespaces".
+func namespaces(types []string) string {
+	if len(types) == 1 {
+		return types[0] + " namespace"
+	}
+	return strings.Join(types[:len(types)-1], ", ") + " and " + types[len(types)-1] + " namespaces"
 }

@@ -48,9 +48,8 @@ func containerEnv(spec *specs.Spec, sets []string) ([]string, error) {
 
 // describeEnv is the --debug line about it.
 func describeEnv(spec *specs.Spec, env []string) string {
-	from := "the container's OCI spec"
 	if spec == nil {
-		from = "nothing (-t PID: the process's environ is the container's to write)"
+		return fmt.Sprintf("--fs container: the command's environment is -e and TERM only (%d variables): nothing of the process's environ, which the container writes at will", len(env))
 	}
-	return fmt.Sprintf("--fs container: the command's environment is from %s, -e and TERM: %d variables", from, len(env))
+	return fmt.Sprintf("--fs container: the command's environment is the container's process.env, then -e and TERM (%d variables)", len(env))
 }

@@ -116,16 +116,16 @@ func status(t testing.TB, pid int) map[string]string {
 // The attack of issue 11: a shell the operator runs with --fs container
 // runs a program the container planted (issue 11 left the pid namespace
 // out, so that busybox searched PATH, which the user pointed into the
-// container; --fs container now joins every namespace: docs/security.md,
-// defence 18). It must run with the container's privileges: its
-// capabilities, so no fresh procfs and no host file through it.
+// container; --fs container now joins every namespace, docs/security.md
+// defence 18, and here the shell names the program). It must run with the
+// container's privileges: its capabilities, so no fresh procfs and no host
+// file through it.
 func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	p := plantContainer(t, c)
 	init := initStatus(t, p.task)
-	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "-e", "PATH=/usr/local/bin:/usr/bin:/bin",
-		p.task.ID, busybox, "sh", "-c", "/usr/local/bin/cat /etc/hostname").OK(t)
+	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", p.task.ID, busybox, "sh", "-c", "/usr/local/bin/cat /etc/hostname").OK(t)
 	r := parseReport(t, out)
 	p.checkVictim(t)
 	if r["eff"] != init["CapEff"] || r["bnd"] != init["CapBnd"] || r["uid"] != "0" || r["mount"] == "ok" || r["write"] == "ok" {

@@ -154,13 +154,15 @@ func TestFsContainerCommandGetsTheContainersEnvironmentNotTheOperators(t *testin
 	}
 }
 
-// A -t PID process in a user namespace of its own: --fs container joins it
-// and gives the command the process's ids as that namespace knows them.
+// A container in a user namespace of its own: --fs container joins it and
+// gives the command the container's ids there; for -t PID, the process's
+// ids as that namespace knows them; with --privileged, its root's.
 func TestFsContainerTargetPIDInAUserNamespaceGetsItsIDsThere(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("fs-userns"), harness.WithSpecOpts(withUserNamespace()))
 	busybox := harness.StaticBusybox(t)
-	for _, target := range [][]string{{"-a", c.Address, "-n", tk.Namespace, tk.ID}, {"-t", fmt.Sprint(tk.PID)}} {
+	for _, target := range [][]string{{"-a", c.Address, "-n", tk.Namespace, tk.ID}, {"-t", fmt.Sprint(tk.PID)},
+		{"--log-level", "error", "--privileged", "-a", c.Address, "-n", tk.Namespace, tk.ID}} {
 		out := harness.Nsj(t, append(append([]string{"--fs", "container"}, target...), busybox, "sh", "-c", "busybox id -u; cat /proc/self/uid_map")...).OK(t)
 		if f := strings.Fields(out); strings.Join(f, " ") != "0 0 200000 65536" {
 			t.Errorf("%v: id -u and uid_map: %q, want the container's root in its user namespace", target, out)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,9 +101,10 @@ func TestFsContainerNeverLeavesTheCommandInAHostNamespace(t *testing.T) {
 	if !alive(t, victim) {
 		t.Fatalf("the host's victim process %d was killed", victim.Process.Pid)
 	}
-	// Joined as runc exec joins: the container's processes and network only.
+	// Joined as runc exec joins: the container's few processes (the host
+	// has hundreds) and its network only.
 	rep := hostReach(t, run().OK(t))
-	if rep["kill"] != "ESRCH" || rep["visible"] == "" || len(rep["visible"]) > 1 || rep["ifaces"] != "lo" || !alive(t, victim) {
+	if visible, err := strconv.Atoi(rep["visible"]); err != nil || visible > 20 || rep["kill"] != "ESRCH" || rep["ifaces"] != "lo" || !alive(t, victim) {
 		t.Errorf("in every namespace of the container, the planted program could still signal %s processes, kill the host's %d: %s, and saw interfaces %q",
 			rep["visible"], victim.Process.Pid, rep["kill"], rep["ifaces"])
 	}

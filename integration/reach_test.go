@@ -83,17 +83,33 @@ func (v procView) String() string {
 		v.pid, v.nspid, v.status["CapEff"], v.status["Uid"], v.ns, fds)
 }
 
-// outOfSight fails unless v is in the host's pid namespace only, where the
-// container can neither name, signal nor trace it, and holds no fd but
+// outOfSight fails unless pid is in the host's pid namespace only, where
+// the container can neither name, signal nor trace it, and holds no fd but
 // those allowed (by kind, or a prefix ending in "/") and those of its
-// caller.
-func (v procView) outOfSight(t *testing.T, what string, allowed ...string) {
+// caller. It looks again for up to 5s: a waiting parent closes what it
+// kept for a failure once it has seen the command's exec.
+func outOfSight(t *testing.T, what string, pid int, initPID uint32, allowed ...string) {
 	t.Helper()
-	t.Logf("%s: %s", what, v)
-	if v.nspid != 1 || v.ns["pid"] != "host" {
-		t.Errorf("%s is in a pid namespace the container sees (%d levels, %s)", what, v.nspid, v.ns["pid"])
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v := viewProc(t, pid, initPID)
+		problems := v.problems(callerFDs(t), allowed)
+		if len(problems) == 0 || time.Now().After(deadline) {
+			t.Logf("%s: %s", what, v)
+			for _, p := range problems {
+				t.Errorf("%s %s", what, p)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	caller := callerFDs(t)
+}
+
+func (v procView) problems(caller map[int]string, allowed []string) []string {
+	var out []string
+	if v.nspid != 1 || v.ns["pid"] != "host" {
+		out = append(out, fmt.Sprintf("is in a pid namespace the container sees (%d levels, %s)", v.nspid, v.ns["pid"]))
+	}
 	for n, kind := range v.fds {
 		if target, ok := caller[n]; ok && (target == kind || !strings.Contains(target, "/")) {
 			continue // the caller's, not nsj's
@@ -103,9 +119,10 @@ func (v procView) outOfSight(t *testing.T, what string, allowed ...string) {
 			ok = ok || kind == a || strings.HasSuffix(a, "/") && strings.HasPrefix(kind, a)
 		}
 		if !ok {
-			t.Errorf("%s holds fd %d, %s, which it should not", what, n, kind)
+			out = append(out, fmt.Sprintf("holds fd %d, %s, which it should not", n, kind))
 		}
 	}
+	return out
 }
 
 // childOf waits for pid's one child whose command line starts with argv
@@ -165,7 +182,7 @@ func TestNsjsWaitingParentIsOutOfTheContainersReach(t *testing.T) {
 	tk := probeTask(t, c)
 	for _, tty := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
-			cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", diffNS, "--fs", "container", tk.ID, busybox, "sleep", "3")
+			cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", diffNS, "--fs", "container", tk.ID, busybox, "sleep", "30")
 			cmd.Env = append(os.Environ(), operatorSecret)
 			var out bytes.Buffer
 			allowed := []string{"pipe", "/dev/null"}
@@ -186,7 +203,7 @@ func TestNsjsWaitingParentIsOutOfTheContainersReach(t *testing.T) {
 			// namespace (to return to on a failure) and the binary it
 			// executed (docs/security.md).
 			ownPID, _ := os.Readlink("/proc/self/ns/pid")
-			parent.outOfSight(t, "the waiting parent", append(allowed, ownPID, busybox)...)
+			outOfSight(t, "the waiting parent", cmd.Process.Pid, tk.PID, append(allowed, ownPID, busybox)...)
 			if parent.ns["pid_for_children"] != "container" {
 				t.Errorf("the waiting parent's children are not in the container's pid namespace: %s", parent.ns["pid_for_children"])
 			}
@@ -204,7 +221,7 @@ func TestNsjAllsRunnerAndParentsAreOutOfTheContainersReach(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	tk := probeTask(t, c)
-	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", diffNS, "--all", "--fs", "container", "--", busybox, "sleep", "3")
+	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", diffNS, "--all", "--fs", "container", "--", busybox, "sleep", "30")
 	cmd.Env = append(os.Environ(), operatorSecret)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -219,7 +236,7 @@ func TestNsjAllsRunnerAndParentsAreOutOfTheContainersReach(t *testing.T) {
 	// socket; a task's pidfd; the Go runtime's poller and the cgroup files
 	// it reads for GOMAXPROCS; "/", the read-only clone of its binary's
 	// mount that it executes (nsjoin.SealedSelf).
-	runner.outOfSight(t, "the runner", "pipe", "socket", "/dev/null", "anon_inode:[eventpoll]", "anon_inode:[eventfd]",
+	outOfSight(t, "the runner", cmd.Process.Pid, tk.PID, "pipe", "socket", "/dev/null", "anon_inode:[eventpoll]", "anon_inode:[eventfd]",
 		"anon_inode:[pidfd]", "/sys/fs/cgroup/", "/")
 	for name, ns := range runner.ns {
 		if ns != "host" && ns != "host=container" {
@@ -227,5 +244,5 @@ func TestNsjAllsRunnerAndParentsAreOutOfTheContainersReach(t *testing.T) {
 		}
 	}
 	ownPID, _ := os.Readlink("/proc/self/ns/pid")
-	viewProc(t, parent, tk.PID).outOfSight(t, "the task's waiting parent", "pipe", "/dev/null", ownPID, busybox)
+	outOfSight(t, "the task's waiting parent", parent, tk.PID, "pipe", "/dev/null", ownPID, busybox)
 }

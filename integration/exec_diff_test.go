@@ -69,6 +69,19 @@ var diffAllowed = []allowance{
 		ok: func(runc, nsj string, _ map[string]string) bool { return diffNumber(nsj) >= diffNumber(runc) },
 	},
 	{
+		keys: "env.PATH",
+		why: "PATH=/dev/null unless -e PATH (defence 16): the container's PATH would make the host " +
+			"shell, or busybox falling back to PATH, run the container's programs; a search that finds " +
+			"nothing gives the container nothing",
+		ok: func(_, nsj string, _ map[string]string) bool { return nsj == "/dev/null" },
+	},
+	{
+		keys: "env.HOME",
+		why: "runc exec adds HOME when the spec has none (from the container's /etc/passwd, or /); nsj " +
+			"gives the spec's environment only: a variable less, nothing of the host's",
+		ok: func(_, nsj string, _ map[string]string) bool { return nsj == "" },
+	},
+	{
 		keys: "env.TERM",
 		why: "nsj passes the operator terminal's type so that the command can draw on the terminal it " +
 			"relays; a terminal's name (xterm), nothing secret; runc exec has no terminal type to pass",

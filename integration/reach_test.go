@@ -85,7 +85,7 @@ func (v procView) String() string {
 
 // outOfSight fails unless pid is in the host's pid namespace only, where
 // the container can neither name, signal nor trace it, and holds no fd but
-// those allowed (by kind, or a prefix ending in "/") and those of its
+// those allowed (by kind, or a prefix ending in "/" or ":") and those of its
 // caller. It looks again for up to 5s: a waiting parent closes what it
 // kept for a failure once it has seen the command's exec.
 func outOfSight(t *testing.T, what string, pid int, initPID uint32, allowed ...string) {
@@ -116,7 +116,8 @@ func (v procView) problems(caller map[int]string, allowed []string) []string {
 		}
 		ok := false
 		for _, a := range allowed {
-			ok = ok || kind == a || strings.HasSuffix(a, "/") && strings.HasPrefix(kind, a)
+			ok = ok || kind == a || strings.HasSuffix(a, "/") && strings.HasPrefix(kind, a) ||
+				strings.HasSuffix(a, ":") && strings.HasPrefix(kind, a)
 		}
 		if !ok {
 			out = append(out, fmt.Sprintf("holds fd %d, %s, which it should not", n, kind))
@@ -171,6 +172,15 @@ func callerFDs(t *testing.T) map[int]string {
 	return out
 }
 
+// parentKeeps is what a waiting parent also holds, out of reach with it
+// (docs/security.md): nsj's own pid namespace, to return to on a failure,
+// and the command's binary, by its host path, as the file of a read-only
+// clone of its directory's mount, or a sealed memfd copy.
+func parentKeeps(binary string) []string {
+	ownPID, _ := os.Readlink("/proc/self/ns/pid")
+	return []string{ownPID, binary, "/" + filepath.Base(binary), "/memfd:"}
+}
+
 // The waiting parent of nsj --fs container, on pipes and on a terminal: in
 // the host's pid namespace only (the container cannot name it), holding
 // the operator's stdio and, relaying, the master of the command's
@@ -199,11 +209,7 @@ func TestNsjsWaitingParentIsOutOfTheContainersReach(t *testing.T) {
 			}
 			child := childOf(t, cmd.Process.Pid, &out, busybox, "sleep")
 			parent := viewProc(t, cmd.Process.Pid, tk.PID)
-			// Also held, and out of reach with the parent: nsj's own pid
-			// namespace (to return to on a failure) and the binary it
-			// executed (docs/security.md).
-			ownPID, _ := os.Readlink("/proc/self/ns/pid")
-			outOfSight(t, "the waiting parent", cmd.Process.Pid, tk.PID, append(allowed, ownPID, busybox)...)
+			outOfSight(t, "the waiting parent", cmd.Process.Pid, tk.PID, append(allowed, parentKeeps(busybox)...)...)
 			if parent.ns["pid_for_children"] != "container" {
 				t.Errorf("the waiting parent's children are not in the container's pid namespace: %s", parent.ns["pid_for_children"])
 			}
@@ -243,6 +249,5 @@ func TestNsjAllsRunnerAndParentsAreOutOfTheContainersReach(t *testing.T) {
 			t.Errorf("the runner is in the container's %s namespace", name)
 		}
 	}
-	ownPID, _ := os.Readlink("/proc/self/ns/pid")
-	outOfSight(t, "the task's waiting parent", parent, tk.PID, "pipe", "/dev/null", ownPID, busybox)
+	outOfSight(t, "the task's waiting parent", parent, tk.PID, append([]string{"pipe", "/dev/null"}, parentKeeps(busybox)...)...)
 }

@@ -279,7 +279,7 @@ func TestFsContainerCommandIsIndistinguishableFromRuncExec(t *testing.T) {
 				t.Log(a)
 			}
 			if len(unexplained) > 0 {
-				t.Errorf("nsj's command differs from runc exec's in %d ways that docs/security.md does not explain:\n%s",
+				t.Errorf("nsj's command differs from runc exec's where docs/security.md does not explain it (%d):\n%s",
 					len(unexplained), strings.Join(unexplained, "\n"))
 			}
 		})

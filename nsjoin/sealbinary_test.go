@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,5 +81,57 @@ func TestOpenStaticCopiesABindMountedBinaryIntoASealedMemfd(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(src); string(b) != string(content) {
 		t.Errorf("the host's binary changed")
+	}
+}
+
+// BenchmarkSealBinary: what sealing the --fs container binary costs, the
+// read-only mount (what nsj does) against a sealed memfd copy (its
+// fallback), for the host's busybox and for a 50 MB binary (busybox padded
+// with zeros): go test -run - -bench SealBinary ./nsjoin/ (as root).
+func BenchmarkSealBinary(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		b.Skip("needs busybox in $PATH")
+	}
+	big := filepath.Join(b.TempDir(), "big")
+	content, err := os.ReadFile(busybox)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(big, append(content, make([]byte, 50<<20-len(content))...), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for _, bin := range []struct{ name, path string }{{"busybox", busybox}, {"50MB", big}} {
+		b.Run("read-only-mount/"+bin.name, func(b *testing.B) {
+			for b.Loop() {
+				f, err := os.Open(bin.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ro, err := reopenReadOnly(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ro.Close()
+				f.Close()
+			}
+		})
+		b.Run("memfd-copy/"+bin.name, func(b *testing.B) {
+			for b.Loop() {
+				f, err := os.Open(bin.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, err := sealedCopyOf(f, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+				f.Close()
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -91,5 +93,29 @@ func attackOperatorsTerminal(t *testing.T, nsj func(*harness.Containerd, *attack
 	}
 	if strings.Contains(r.log, "GRAB ") {
 		t.Errorf("the container took a terminal from the command")
+	}
+}
+
+// Without a terminal among its fds 0-2 every command leads a session of its
+// own without a controlling terminal, also with the host's privileges (no
+// --fs container), where a command that drops its capabilities is within
+// the container's reach (defence 1's limit): /proc/self/stat shows session
+// = its own PID, tty_nr 0, while nsj runs in an operator's terminal session.
+func TestCommandWithoutATerminalLeadsASessionWithoutOne(t *testing.T) {
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, "nsj-session", harness.UniqueID("session"))
+	probe := `read -r pid comm state ppid pgrp sid tty rest </proc/self/stat; echo "STAT pid=$$ sid=$sid tty=$tty"`
+	for _, mode := range [][]string{nil, {"--fs", "container"}} {
+		out := filepath.Join(t.TempDir(), "out")
+		args := append([]string{harness.NsjPath(t), "-a", c.Address, "-n", tk.Namespace}, mode...)
+		args = append(args, tk.ID, busybox, "sh", "-c", probe)
+		o := operatorShell(t, shellWords(args...)+" </dev/null >"+out+" 2>&1")
+		o.Expect(t, "NSJ-EXITED=")
+		b, _ := os.ReadFile(out)
+		f := fields(strings.TrimSpace(string(b)))
+		if !strings.HasPrefix(string(b), "STAT ") || f["sid"] != f["pid"] || f["tty"] != "0" {
+			t.Errorf("nsj %v: %q, want the command's own session (sid = pid) and tty 0", mode, b)
+		}
 	}
 }

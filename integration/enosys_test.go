@@ -35,6 +35,7 @@ var (
 	rootAtRefused   = behaviour{"root-at-refused", testRootAtIsRefusedWithoutOpenTree}
 	workdirBehavior = behaviour{"fs-container-w-symlink", TestFsContainerWorkingDirectoryCannotLeaveTheContainer}
 	cveBehaviour    = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
+	fsExeBehaviour  = behaviour{"fs-container-cve-2019-5736", TestFsContainerRootCannotRewriteTheCommandsHostBinary}
 )
 
 func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
@@ -47,7 +48,7 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 			[]behaviour{psBehaviour, ipBehaviour, exitBehaviour, reuseBehaviour, raceBehaviour}},
 		{"openat2", nil, []behaviour{workdirBehavior}},
 		{"open_tree,move_mount,mount_setattr", []string{"fallback: re-executing a sealed memfd copy"},
-			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour}},
+			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour, fsExeBehaviour}},
 		{"close_range", []string{"fallback: close_range unavailable"}, []behaviour{fdsBehaviour, ipBehaviour}},
 		{"pidfd_open,pidfd_send_signal,openat2,open_tree,move_mount,mount_setattr,close_range",
 			[]string{"fallback: pidfd_open unavailable", "fallback: re-executing a sealed memfd copy", "fallback: close_range unavailable"},

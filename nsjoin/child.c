@@ -80,7 +80,7 @@ static void die_with_parent(int errfd, pid_t expected_ppid)
 	}
 }
 
-void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
+void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty, int session,
 		   pid_t expected_ppid, const sigset_t *mask)
 {
 	int stage;
@@ -100,6 +100,14 @@ void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty
 	/* Or, under --fs container, a session on a pseudo-terminal of its own (relay.c). */
 	if (nsj_relay_child() < 0)
 		report(errfd, NSJ_STAGE_TERMINAL);
+	/*
+	 * Or a session of its own without a controlling terminal, as runc gives
+	 * every process it starts: the operator's terminal stays out of reach
+	 * even when none of fds 0-2 is a terminal (/dev/tty would still open
+	 * it). The child is no group leader, so setsid cannot fail with EPERM.
+	 */
+	if (session && setsid() < 0)
+		report(errfd, NSJ_STAGE_SESSION);
 
 	/*
 	 * No typing into the operator's terminal, by the command or anything it

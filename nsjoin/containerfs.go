@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // The Go side of the container's filesystem (fs.c has the C side).
@@ -22,12 +20,13 @@ var (
 )
 
 // OpenStatic opens the host binary at path for --fs container, before any
-// namespace is joined, and checks that it can run in the container's mount
+// namespace is joined, sealed against writes through /proc/PID/exe
+// (openSealed), and checks that it can run in the container's mount
 // namespace, where the host's dynamic loader, libraries and interpreters
 // are not: it must be an ELF executable without a program interpreter. The
 // file it checks is the file the child executes (execveat on this fd).
 func OpenStatic(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_CLOEXEC, 0)
+	f, err := openSealed(path)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +37,8 @@ func OpenStatic(path string) (*os.File, error) {
 	return f, nil
 }
 
-func checkStatic(f *os.File) error {
+// checkExecutable: a regular file with an execute bit.
+func checkExecutable(f *os.File) error {
 	st, err := f.Stat()
 	if err != nil {
 		return err
@@ -46,6 +46,10 @@ func checkStatic(f *os.File) error {
 	if !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
 		return fmt.Errorf("%w: not an executable file", os.ErrPermission)
 	}
+	return nil
+}
+
+func checkStatic(f *os.File) error {
 	line, _ := bufio.NewReader(io.NewSectionReader(f, 0, 256)).ReadString('\n')
 	if strings.HasPrefix(line, "#!") {
 		return fmt.Errorf("%w (%s)", ErrScript, strings.TrimSpace(line))

@@ -19,7 +19,9 @@
  * nothing is mounted, -w is resolved inside the container's root with
  * openat2(RESOLVE_IN_ROOT) or, before Linux 5.6, step by step (resolve.c),
  * and the host binary, opened by the Go side
- * before joining, is run with execveat(fd, "", AT_EMPTY_PATH).
+ * before joining through a read-only mount attached nowhere (or copied into
+ * a sealed memfd: sealbinary.go), is run with execveat(fd, "", AT_EMPTY_PATH),
+ * so that the command's /proc/PID/exe never opens the host's file for writing.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -25,6 +25,7 @@ enum nsj_stage {
 	NSJ_STAGE_IDS,
 	NSJ_STAGE_NO_NEW_PRIVS,
 	NSJ_STAGE_SECCOMP,
+	NSJ_STAGE_SESSION, /* child.c: setsid */
 };
 
 struct nsj_child_error {
@@ -37,8 +38,8 @@ int nsj_set_error(int exit_code, const char *fmt, ...) __attribute__((format(pri
 const char *nsj_ns_name(int type);
 int nsj_request_sealed(int fd); /* 1: a memfd sealed as Exec seals the request */
 
-/* child.c: never returns. */
-void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty,
+/* child.c: never returns; session: start a session of its own (parent.c decides). */
+void nsj_run_child(const struct nsj_request *req, int userfd, int errfd, int tty, int session,
 		   pid_t expected_ppid, const sigset_t *mask);
 /* parent.c: exits with the child's status, or returns after nsj_set_error. */
 void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownpidns);

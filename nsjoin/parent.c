@@ -31,20 +31,26 @@ static void follow_stop(pid_t child, int tty)
 	kill(-child, SIGCONT);
 }
 
+/* Whom forward() signals (signals_to). */
+enum forward_to {
+	TO_COMMAND,       /* the command alone */
+	TO_OWN_GROUP,     /* nsj --all: this process's group, which the command shares */
+	TO_COMMAND_GROUP, /* the command's own session: its process group */
+};
+
 /*
- * Forwards sig to the command; with group (nsj --all: see signals_group), to
- * the whole process group, which this process leads and the command and
- * whatever it started share. kill(0, sig) queues the signal for this
- * process too (blocked here) before it returns; that copy is taken back at
- * once, or the loop below would forward it again and again.
+ * Forwards sig to the command, or to the group of processes it belongs to
+ * and whatever it started shares (see signals_to). kill(0, sig) queues the
+ * signal for this process too (blocked here) before it returns; that copy
+ * is taken back at once, or the loop below would forward it again and again.
  */
-static void forward(pid_t child, int group, int sig)
+static void forward(pid_t child, enum forward_to to, int sig)
 {
 	static const struct timespec now = { 0, 0 };
 	sigset_t own;
 
-	if (!group) {
-		kill(child, sig);
+	if (to != TO_OWN_GROUP) {
+		kill(to == TO_COMMAND_GROUP ? -child : child, sig);
 		return;
 	}
 	kill(0, sig);
@@ -55,7 +61,7 @@ static void forward(pid_t child, int group, int sig)
 }
 
 /* Waits for the child and returns its exit status (128+N for signal N). */
-static int wait_child(pid_t child, int tty, int group, const sigset_t *waitset)
+static int wait_child(pid_t child, int tty, enum forward_to to, const sigset_t *waitset)
 {
 	for (;;) {
 		int status, sig;
@@ -67,7 +73,7 @@ static int wait_child(pid_t child, int tty, int group, const sigset_t *waitset)
 			continue; /* EINTR */
 		for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 			if (sig == forwarded[i])
-				forward(child, group, sig);
+				forward(child, to, sig);
 		if (sig != SIGCHLD)
 			continue;
 		while ((r = waitpid(child, &status, WNOHANG | (tty ? WUNTRACED : 0))) > 0) {
@@ -95,6 +101,9 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 		break;
 	case NSJ_STAGE_TERMINAL:
 		nsj_set_error(125, "handing the terminal to the command: %s", why);
+		break;
+	case NSJ_STAGE_SESSION:
+		nsj_set_error(125, "starting a session of its own for the command (setsid): %s", why);
 		break;
 	case NSJ_STAGE_PROC:
 		nsj_set_error(125, "mounting /proc for the target's pid namespace: %s", why);
@@ -137,15 +146,52 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 
 /*
  * nsj --all (NSJ_FLAG_SIGNAL_GROUP) starts each task's nsj as the leader of
- * a process group of its own; the command stays in it (no terminal: the
- * child makes no group of its own), and so does whatever the command starts
- * unless it leaves. Signals are then forwarded to that group, so that a
- * Ctrl-C stops `sh -c 'sleep 100; echo'` whole, not only its sh. Anywhere
- * else (nsj run from a shell, whose job is the group) only the command gets them.
+ * a session of its own, without a terminal (spawn.go); the command stays in
+ * its process group (the child starts no session: new_session), and so does
+ * whatever the command starts unless it leaves, so that the runner can kill
+ * the whole group. Signals are forwarded to that group, so that a Ctrl-C
+ * stops `sh -c 'sleep 100; echo'` whole, not only its sh.
  */
-static int signals_group(const struct nsj_request *req, int tty)
+static int leads_all_session(const struct nsj_request *req)
 {
-	return (req->flags & NSJ_FLAG_SIGNAL_GROUP) && !tty && getpgrp() == getpid();
+	return (req->flags & NSJ_FLAG_SIGNAL_GROUP) && getsid(0) == getpid();
+}
+
+/*
+ * Whether the child starts a session of its own, without a controlling
+ * terminal (child.c). Every command does, as under runc, but:
+ *   - on the operator's terminal (tty: host privileges, nsj in the
+ *     foreground), the command gets the terminal's job control instead;
+ *   - under the relay, the child starts a session on its own pty (relay.c);
+ *   - under nsj --all, this process's session is already new (above);
+ *   - with host privileges and one of fds 0-2 a terminal while nsj is in the
+ *     background, the command stays in nsj's job: a session of its own would
+ *     let it read the terminal behind the shell's back (no SIGTTIN).
+ * Under --fs container without --privileged the relay takes every case
+ * where one of fds 0-2 is a terminal: its command always gets a session.
+ */
+static int new_session(const struct nsj_request *req, int tty)
+{
+	int fd;
+
+	if (tty || nsj_relay_active() || leads_all_session(req))
+		return 0;
+	for (fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			return 0;
+	return 1;
+}
+
+/*
+ * Whom the signals nsj gets go to: the group that nsj --all's process leads
+ * (leads_all_session), the command's own group when it has a session of its
+ * own (as a terminal's ^C reached the whole job before), else the command.
+ */
+static enum forward_to signals_to(const struct nsj_request *req, int session)
+{
+	if (leads_all_session(req))
+		return TO_OWN_GROUP;
+	return session ? TO_COMMAND_GROUP : TO_COMMAND;
 }
 
 static int joins_pid(const struct nsj_request *req)
@@ -162,7 +208,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 {
 	sigset_t waitset, blockset, oldmask;
 	struct nsj_child_error e;
-	int pipefd[2], status;
+	int pipefd[2], status, session = new_session(req, tty);
 	size_t i;
 	ssize_t n;
 	pid_t child, self = getpid();
@@ -199,7 +245,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 		close(pipefd[0]);
 		close(ownpidns);
 		nsj_forget_namespaces();
-		nsj_run_child(req, userfd, pipefd[1], tty, joins_pid(req) ? 0 : self, &oldmask);
+		nsj_run_child(req, userfd, pipefd[1], tty, session, joins_pid(req) ? 0 : self, &oldmask);
 	}
 	nsj_debugf("forked the command as pid %d", child);
 	close(pipefd[1]);
@@ -222,7 +268,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	if (nsj_relay_active())
 		status = nsj_relay_wait(child, &waitset);
 	else
-		status = wait_child(child, tty, signals_group(req, tty), &waitset);
+		status = wait_child(child, tty, signals_to(req, session), &waitset);
 	nsj_remove_root();
 	_exit(status);
 restore:

@@ -23,23 +23,31 @@ func SealedCopy(path string) (string, func(), error) {
 		return "", nil, fmt.Errorf("opening %s to copy it: %w", path, err)
 	}
 	defer in.Close()
-	fd, err := memfdExec("nsj")
+	out, err := sealedCopyOf(in, "nsj")
 	if err != nil {
-		return "", nil, fmt.Errorf("creating a memfd for nsj's binary: %w", err)
+		return "", nil, fmt.Errorf("nsj's binary: %w", err)
 	}
-	out := os.NewFile(uintptr(fd), "memfd:nsj")
-	fail := func(what string, err error) (string, func(), error) {
-		out.Close()
-		return "", nil, fmt.Errorf("%s nsj's binary in a memfd: %w", what, err)
+	return fmt.Sprintf("/proc/self/fd/%d", out.Fd()), func() { out.Close() }, nil
+}
+
+// sealedCopyOf copies what in reads into an executable memfd named name,
+// sealed against writes, growth, shrinking and further seals.
+func sealedCopyOf(in io.Reader, name string) (*os.File, error) {
+	fd, err := memfdExec(name)
+	if err != nil {
+		return nil, fmt.Errorf("creating a memfd for a sealed copy: %w", err)
 	}
+	out := os.NewFile(uintptr(fd), "memfd:"+name)
 	if _, err := io.Copy(out, in); err != nil {
-		return fail("copying", err)
+		out.Close()
+		return nil, fmt.Errorf("copying into a memfd: %w", err)
 	}
 	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
 	if _, err := unix.FcntlInt(out.Fd(), unix.F_ADD_SEALS, seals); err != nil {
-		return fail("sealing", err)
+		out.Close()
+		return nil, fmt.Errorf("sealing a memfd copy: %w", err)
 	}
-	return fmt.Sprintf("/proc/self/fd/%d", fd), func() { out.Close() }, nil
+	return out, nil
 }
 
 // memfdExec creates an executable memfd that can be sealed. MFD_EXEC

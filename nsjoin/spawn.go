@@ -43,11 +43,13 @@ func throughParent(exe string) string {
 func (s *Spawner) Close() { s.release() }
 
 // Start starts the constructor for r, with stdio as its fds 0-2, and
-// returns its PID. The process leads a process group of its own (a Ctrl-C
-// on the terminal does not reach it), is killed if the calling thread dies
-// (PR_SET_PDEATHSIG), and forwards the signals it gets to its whole group,
-// which the command shares (NSJ_FLAG_SIGNAL_GROUP): signalling it stops
-// the command and what it started. Killing the group (-PID) ends them all.
+// returns its PID. The process leads a session of its own, without a
+// controlling terminal, and so its process group (a Ctrl-C on the terminal
+// does not reach it, and the command, which stays in that group, has
+// nothing of the operator's session or terminal); it is killed if the
+// calling thread dies (PR_SET_PDEATHSIG), and forwards the signals it gets
+// to its whole group (NSJ_FLAG_SIGNAL_GROUP): signalling it stops the
+// command and what it started. Killing the group (-PID) ends them all.
 //
 // r's files keep their numbers in this process; the new one gets them
 // as fds 3 and up, in a copy of r that says so, and the sealed request
@@ -73,7 +75,7 @@ func (s *Spawner) Start(r *JoinRequest, stdio [3]*os.File) (int, error) {
 	attr := &syscall.ProcAttr{
 		Env:   append(slices.Clip(s.env), requestVar(len(files)-1)),
 		Files: files,
-		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
+		Sys:   &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	pid, err := syscall.ForkExec(s.exe, reexecArgs(), attr)
 	if err != nil {

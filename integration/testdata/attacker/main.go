@@ -37,7 +37,9 @@
 // container's init that does nothing; -mode ptrace-tiocsti, the container's
 // init, traces a process named -comm that dropped its capabilities and makes
 // it type -inject (inject_amd64.go). -mode grabtty, the container's init,
-// opens the terminal of the commands nsj runs and keeps it (grabtty.go).
+// opens the terminal of the commands nsj runs and keeps it (grabtty.go);
+// -mode ctty has a command named -comm open its controlling terminal,
+// /dev/tty, and keeps that (ctty_amd64.go).
 // -mode report, or the names cat and curl, is the program a
 // container plants for --fs container (planted.go). (The go:debug lines keep the
 // Go runtime from holding cgroup files open for GOMAXPROCS.)
@@ -93,11 +95,11 @@ func main() {
 		report()
 		return
 	}
-	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, report, tiocsti, ptrace-tiocsti, grabtty or idle")
+	mode := flag.String("mode", "peek", "peek, exe, fifo, fds, report, tiocsti, ptrace-tiocsti, grabtty, ctty or idle")
 	logPath := flag.String("log", "", "file to log to")
 	stop := flag.String("stop", "", "stop when this file exists")
 	victims := flag.String("victims", "", "comma-separated device:inode of the files -mode exe and inject may write to")
-	victimComm := flag.String("comm", "sleep", "-mode ptrace-tiocsti and inject: the name of the process to trace")
+	victimComm := flag.String("comm", "sleep", "-mode ptrace-tiocsti, inject and ctty: the name of the process to trace")
 	inject := flag.String("inject", "echo INJECTED-$((6*7))\n", "what -mode tiocsti types")
 	secret := flag.String("secret", os.Getenv("ATTACKER_SECRET"), "a string to look for in every command line")
 	victimPath := flag.String("victim-path", "", "-mode inject: the victim's path in the command's root")
@@ -135,6 +137,9 @@ func main() {
 		a.injectThroughTrace(*victimComm, *inject, *stop)
 	}
 	a.logf("READY mode=%s pid=%d", a.mode, a.self)
+	if a.mode == "ctty" { // no reaper either (ctty_amd64.go)
+		a.stealControllingTerminal(*victimComm, *stop)
+	}
 	if a.mode == "grabtty" {
 		go reapForever()
 		a.grabTerminal(*stop)

@@ -1,4 +1,4 @@
-package runtime
+package containerd
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// wireConn carries unary gRPC calls to containerd over one HTTP/2
+// Conn carries unary gRPC calls to containerd over one HTTP/2
 // connection (cleartext, over the unix socket), one call at a time.
 //
 // It is the part of gRPC that nsj needs, written out, so that nsj does not
@@ -28,7 +28,7 @@ import (
 // than the rest of the run's Go code (docs/design.md, "Speed"). The frames
 // are HTTP/2's (RFC 9113), the headers are HPACK-coded by x/net's hpack,
 // the messages are gRPC's length-prefixed protobuf (wiremsg.go).
-type wireConn struct {
+type Conn struct {
 	dial func(ctx context.Context) (net.Conn, error)
 
 	mu     sync.Mutex
@@ -66,6 +66,11 @@ const (
 	window = 1 << 30
 )
 
+// NewConn returns the connection that dial opens on its first call.
+func NewConn(dial func(ctx context.Context) (net.Conn, error)) *Conn {
+	return &Conn{dial: dial}
+}
+
 // clientPreface opens the connection: HTTP/2's preface, nsj's settings
 // (SETTINGS_INITIAL_WINDOW_SIZE = window) and the connection window.
 var clientPreface = func() []byte {
@@ -85,7 +90,7 @@ func appendFrame(b []byte, typ, flags byte, stream uint32, payload []byte) []byt
 // namespace ns ("" for none) and returns the response message. Errors the
 // server sent are native errdefs errors (see statusError); the others are
 // about the connection, which is then closed (the next call dials again).
-func (w *wireConn) call(ctx context.Context, ns, method string, req []byte) ([]byte, error) {
+func (w *Conn) call(ctx context.Context, ns, method string, req []byte) ([]byte, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(req)+5 > maxFrame {
@@ -124,7 +129,7 @@ func (w *wireConn) call(ctx context.Context, ns, method string, req []byte) ([]b
 
 // roundTrip sends out (the preface, on a new connection) and the request's
 // frames, then reads frames until the call's stream ends.
-func (w *wireConn) roundTrip(out []byte, ns, method string, req []byte) ([]byte, error) {
+func (w *Conn) roundTrip(out []byte, ns, method string, req []byte) ([]byte, error) {
 	id := w.nextID
 	w.nextID += 2
 	if w.recv > window/2 { // each stream has a fresh window; the connection's is restored
@@ -164,7 +169,7 @@ type stream struct {
 }
 
 // readFrame reads one frame and applies it: to s if it belongs to stream id.
-func (w *wireConn) readFrame(id uint32, s *stream) error {
+func (w *Conn) readFrame(id uint32, s *stream) error {
 	var h [9]byte
 	if _, err := io.ReadFull(w.r, h[:]); err != nil {
 		return fmt.Errorf("read from containerd: %w", err)
@@ -214,7 +219,7 @@ func (w *wireConn) readFrame(id uint32, s *stream) error {
 
 // headerFrame gathers a header block and decodes it when it is whole. Every
 // block is decoded, mine or not, to keep HPACK's dynamic table in step.
-func (w *wireConn) headerFrame(typ, flags byte, mine bool, p []byte, s *stream) error {
+func (w *Conn) headerFrame(typ, flags byte, mine bool, p []byte, s *stream) error {
 	if typ == frameHeaders {
 		var err error
 		if p, err = unpad(flags, p); err != nil {
@@ -297,8 +302,8 @@ func percentDecode(s string) string {
 	return b.String()
 }
 
-// close closes the connection, if any.
-func (w *wireConn) close() error {
+// Close closes the connection, if any.
+func (w *Conn) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.c == nil {

@@ -1,4 +1,4 @@
-package runtime
+package containerd
 
 import (
 	"context"
@@ -32,11 +32,14 @@ const (
 // namespace of a call (containerd's namespaces.GRPCHeader).
 const namespaceHeader = "containerd-namespace"
 
-// wireStore is the store of a wireConn.
-type wireStore struct{ w *wireConn }
+// Store makes the calls of containerd's API that nsj uses over a Conn.
+type Store struct{ w *Conn }
 
-func (s wireStore) container(ctx context.Context, ns, id string) (container, error) {
-	var c container
+// NewStore returns the store that calls containerd over c.
+func NewStore(c *Conn) Store { return Store{c} }
+
+func (s Store) Container(ctx context.Context, ns, id string) (Container, error) {
+	var c Container
 	err := s.get(ctx, ns, methodGetContainer, appendString(nil, 1, id), func(f field) error {
 		var err error
 		if f.num == 1 && f.bytes != nil { // GetContainerResponse.container
@@ -47,12 +50,12 @@ func (s wireStore) container(ctx context.Context, ns, id string) (container, err
 	return c, err
 }
 
-func (s wireStore) containers(ctx context.Context, ns string, filters ...string) ([]container, error) {
+func (s Store) Containers(ctx context.Context, ns string, filters ...string) ([]Container, error) {
 	var req []byte
 	for _, f := range filters { // ListContainersRequest.filters
 		req = appendString(req, 1, f)
 	}
-	out := []container{}
+	out := []Container{}
 	err := s.get(ctx, ns, methodListContainers, req, func(f field) error {
 		if f.num != 1 || f.bytes == nil { // ListContainersResponse.containers
 			return nil
@@ -64,8 +67,8 @@ func (s wireStore) containers(ctx context.Context, ns string, filters ...string)
 	return out, err
 }
 
-func (s wireStore) task(ctx context.Context, ns, id string) (taskState, error) {
-	t := taskState{ID: id, Status: StatusUnknown}
+func (s Store) Task(ctx context.Context, ns, id string) (Task, error) {
+	t := Task{ID: id, Status: StatusUnknown}
 	err := s.get(ctx, ns, methodGetTask, appendString(nil, 1, id), func(f field) error {
 		if f.num != 1 || f.bytes == nil { // GetResponse.process
 			return nil
@@ -77,8 +80,8 @@ func (s wireStore) task(ctx context.Context, ns, id string) (taskState, error) {
 	return t, err
 }
 
-func (s wireStore) tasks(ctx context.Context, ns string) ([]taskState, error) {
-	out := []taskState{}
+func (s Store) Tasks(ctx context.Context, ns string) ([]Task, error) {
+	out := []Task{}
 	err := s.get(ctx, ns, methodListTasks, nil, func(f field) error {
 		if f.num != 1 || f.bytes == nil { // ListTasksResponse.tasks
 			return nil
@@ -90,7 +93,7 @@ func (s wireStore) tasks(ctx context.Context, ns string) ([]taskState, error) {
 	return out, err
 }
 
-func (s wireStore) namespaces(ctx context.Context) ([]string, error) {
+func (s Store) Namespaces(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.get(ctx, "", methodListNamespaces, nil, func(f field) error {
 		if f.num != 1 || f.bytes == nil { // ListNamespacesResponse.namespaces
@@ -106,7 +109,7 @@ func (s wireStore) namespaces(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-func (s wireStore) version(ctx context.Context) (string, error) {
+func (s Store) Version(ctx context.Context) (string, error) {
 	var v string
 	err := s.get(ctx, "", methodVersion, nil, func(f field) error {
 		if f.num == 1 && f.bytes != nil { // VersionResponse.version
@@ -118,7 +121,7 @@ func (s wireStore) version(ctx context.Context) (string, error) {
 }
 
 // get makes a call and hands each field of the response to fn.
-func (s wireStore) get(ctx context.Context, ns, method string, req []byte, fn func(field) error) error {
+func (s Store) get(ctx context.Context, ns, method string, req []byte, fn func(field) error) error {
 	resp, err := s.w.call(ctx, ns, method, req)
 	if err != nil {
 		return err
@@ -130,8 +133,8 @@ func (s wireStore) get(ctx context.Context, ns, method string, req []byte, fn fu
 }
 
 // decodeContainer reads a containerd.services.containers.v1.Container.
-func decodeContainer(b []byte) (container, error) {
-	var c container
+func decodeContainer(b []byte) (Container, error) {
+	var c Container
 	var created struct{ sec, nsec int64 }
 	err := eachField(b, func(f field) error {
 		switch {
@@ -168,7 +171,7 @@ func decodeContainer(b []byte) (container, error) {
 			}
 			a, err := decodeAny(v)
 			if c.Extensions == nil {
-				c.Extensions = map[string]anyValue{}
+				c.Extensions = map[string]Any{}
 			}
 			c.Extensions[k] = a
 			return err
@@ -182,7 +185,7 @@ func decodeContainer(b []byte) (container, error) {
 }
 
 // decodeProcess reads a containerd.v1.types.Process.
-func decodeProcess(b []byte) (taskState, error) {
+func decodeProcess(b []byte) (Task, error) {
 	var containerID, id string
 	var pid, status uint64
 	err := eachField(b, func(f field) error {
@@ -201,7 +204,7 @@ func decodeProcess(b []byte) (taskState, error) {
 	if id == "" {
 		id = containerID
 	}
-	return taskState{ID: id, PID: uint32(pid), Status: statusName(status)}, err
+	return Task{ID: id, PID: uint32(pid), Status: statusName(status)}, err
 }
 
 // statusName names containerd.v1.types.Status values.
@@ -238,8 +241,8 @@ func decodeEntry(b []byte) (string, []byte, error) {
 }
 
 // decodeAny reads a google.protobuf.Any.
-func decodeAny(b []byte) (anyValue, error) {
-	var a anyValue
+func decodeAny(b []byte) (Any, error) {
+	var a Any
 	err := eachField(b, func(f field) error {
 		switch f.num {
 		case 1:

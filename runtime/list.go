@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -17,6 +18,8 @@ import (
 // those without one have PID 0 and Status StatusNoTask. It makes two calls
 // per namespace (containers and tasks), plus one to list the namespaces. A
 // container whose spec cannot be read is listed without Namespaces or Spec.
+// Of all namespaces, one that containerd answers with an error is left out
+// with a warning that names it; an unreachable containerd fails the list.
 func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error) {
 	l, err := c.ListNode(ctx, allNamespaces)
 	return l.Tasks, err
@@ -38,8 +41,11 @@ func (c *Client) listOne(ctx context.Context, allNamespaces bool) ([]Target, []s
 	var out []Target
 	for _, ns := range nss {
 		ts, err := c.listNamespace(ctx, ns)
-		if err != nil {
+		switch {
+		case err != nil && (!allNamespaces || errors.Is(err, ErrUnavailable)):
 			return nil, nil, err
+		case err != nil: // containerd answered, about this namespace alone
+			logrus.Warnf("namespace %q left out: %v", ns, err)
 		}
 		out = append(out, ts...)
 	}

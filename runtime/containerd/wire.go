@@ -4,30 +4,32 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/containerd/errdefs"
 	"golang.org/x/net/http2/hpack"
+	"golang.org/x/sys/unix"
 )
 
-// Conn carries unary gRPC calls to containerd over one HTTP/2
-// connection (cleartext, over the unix socket), one call at a time.
+// Conn carries gRPC calls to containerd over one HTTP/2 connection
+// (cleartext, over the unix socket), one call at a time: unary calls and
+// server-streaming ones (Containers/ListStream).
 //
 // It is the part of gRPC that nsj needs, written out, so that nsj does not
 // link grpc-go and the protobuf runtime: every linked package initialises
 // on every run, -t PID included, and those two cost more of nsj's start-up
 // than the rest of the run's Go code (docs/design.md, "Speed"). The frames
-// are HTTP/2's (RFC 9113), the headers are HPACK-coded by x/net's hpack,
-// the messages are gRPC's length-prefixed protobuf (wiremsg.go).
+// are HTTP/2's (RFC 9113; frame.go), the headers are HPACK-coded by x/net's
+// hpack, the messages are gRPC's length-prefixed protobuf (stream.go,
+// wiremsg.go). docs/design.md says which parts of HTTP/2 and gRPC it
+// implements, and why the rest is not needed with containerd.
 type Conn struct {
 	dial func(ctx context.Context) (net.Conn, error)
 
@@ -37,279 +39,198 @@ type Conn struct {
 	enc    *hpack.Encoder
 	encBuf bytes.Buffer
 	dec    *hpack.Decoder
+	frame  []byte // the payload of the frame last read (reused)
 	nextID uint32
 	recv   uint32 // DATA received since the connection window was last restored
+	calls  int    // calls completed on c
+
+	// What the server said of the connection.
+	goingAway  bool   // it sent GOAWAY, or a reply to it failed: c takes no new stream
+	lastStream uint32 // the GOAWAY's last-stream-id
+	sendWindow int64  // connection flow-control window for nsj's DATA
+	initWindow int64  // SETTINGS_INITIAL_WINDOW_SIZE: each new stream's window
+	peerFrame  int    // SETTINGS_MAX_FRAME_SIZE: the largest frame it accepts
+
+	pending []byte // the preface, on a new connection, sent with the first request
+
+	inBlock  bool              // a header block awaits its CONTINUATION frames
+	blockID  uint32            // the stream of the block
+	blockEnd bool              // its HEADERS frame ends the stream
+	blockLen int               // its size so far
+	headers  map[string]string // where decoded headers go; nil: not nsj's stream
+	listSize int               // the size of the header list decoded so far
 }
-
-// HTTP/2 frame types and flags (RFC 9113, section 6).
-const (
-	frameData         = 0x0
-	frameHeaders      = 0x1
-	frameRSTStream    = 0x3
-	frameSettings     = 0x4
-	framePing         = 0x6
-	frameGoAway       = 0x7
-	frameWindowUpdate = 0x8
-	frameContinuation = 0x9
-
-	flagEndStream  = 0x1
-	flagAck        = 0x1
-	flagEndHeaders = 0x4
-	flagPadded     = 0x8
-	flagPriority   = 0x20
-
-	// maxFrame is the largest frame nsj sends or accepts: HTTP/2's
-	// default SETTINGS_MAX_FRAME_SIZE, which neither side raises.
-	maxFrame = 16384
-	// window is nsj's receive window, per stream and for the connection:
-	// large enough that a call never waits for a WINDOW_UPDATE.
-	window = 1 << 30
-)
 
 // NewConn returns the connection that dial opens on its first call.
 func NewConn(dial func(ctx context.Context) (net.Conn, error)) *Conn {
 	return &Conn{dial: dial}
 }
 
-// clientPreface opens the connection: HTTP/2's preface, nsj's settings
-// (SETTINGS_INITIAL_WINDOW_SIZE = window) and the connection window.
-var clientPreface = func() []byte {
-	b := []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-	b = appendFrame(b, frameSettings, 0, 0, binary.BigEndian.AppendUint32([]byte{0, 4}, window))
-	return appendFrame(b, frameWindowUpdate, 0, 0, binary.BigEndian.AppendUint32(nil, window-65535))
-}()
-
-func appendFrame(b []byte, typ, flags byte, stream uint32, payload []byte) []byte {
-	n := len(payload)
-	b = append(b, byte(n>>16), byte(n>>8), byte(n), typ, flags)
-	b = binary.BigEndian.AppendUint32(b, stream&0x7fffffff)
-	return append(b, payload...)
-}
-
-// call makes the unary call method (/package.Service/Method) in containerd
-// namespace ns ("" for none) and returns the response message. Errors the
-// server sent are native errdefs errors (see statusError); the others are
-// about the connection, which is then closed (the next call dials again).
-func (w *Conn) call(ctx context.Context, ns, method string, req []byte) ([]byte, error) {
+// Call makes the gRPC call method (/package.Service/Method) in containerd
+// namespace ns ("" for none) and hands each message of the answer to each,
+// in order: one for a unary call, any number for a server-streaming one.
+// Errors the server sent are native errdefs errors (see statusError); the
+// others are about the connection, which is then closed (the next call
+// dials again).
+//
+// A call that failed before the server took it is made once more, on a
+// new connection: after a write or read on a reused connection found it
+// closed (containerd restarted since the last call), after GOAWAY naming
+// an earlier last stream, and after REFUSED_STREAM. Every call nsj makes is
+// a read, so the retry cannot do anything twice.
+func (w *Conn) Call(ctx context.Context, ns, method string, req []byte, each func(msg []byte) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(req)+5 > maxFrame {
-		return nil, fmt.Errorf("%s: request of %d bytes is too large", method, len(req))
+		return fmt.Errorf("%s: request of %d bytes is too large", method, len(req))
 	}
-	var out []byte
-	if w.c == nil {
-		c, err := w.dial(ctx)
+	for attempt := 0; ; attempt++ {
+		reused, err := w.ready(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("connect: %w: %w", err, errdefs.ErrUnavailable)
+			return w.fail(ctx, method, err)
 		}
-		w.c, w.r, w.nextID, w.recv = c, bufio.NewReader(c), 1, 0
-		w.enc, w.dec = hpack.NewEncoder(&w.encBuf), hpack.NewDecoder(4096, nil)
-		out = append(out, clientPreface...)
-	}
-	deadline, _ := ctx.Deadline()
-	w.c.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { w.c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	resp, err := w.roundTrip(out, ns, method, req)
-	var se *statusError
-	if err != nil && !errors.As(err, &se) {
-		w.c.Close()
-		w.c = nil
+		s := stream{each: each}
+		err = w.attempt(ctx, ns, method, req, &s)
+		var se *statusError
 		switch {
-		case ctx.Err() != nil:
-			err = fmt.Errorf("%s: %w", method, ctx.Err())
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			err = fmt.Errorf("%s: %w", method, context.DeadlineExceeded)
-		default:
-			err = fmt.Errorf("%s: %w: %w", method, err, errdefs.ErrUnavailable)
+		case err == nil || errors.As(err, &se):
+			w.calls++
+			if w.goingAway { // the server finished the stream; it takes no more
+				w.closeConn()
+			}
+			return err
+		case s.delivered:
+			w.closeConn()
+			return fmt.Errorf("%s: %w", method, err)
+		case attempt == 0 && ctx.Err() == nil && retryable(err, reused, s.started):
+			w.closeConn()
+			continue
 		}
+		return w.fail(ctx, method, err)
 	}
-	return resp, err
 }
 
-// roundTrip sends out (the preface, on a new connection) and the request's
-// frames, then reads frames until the call's stream ends.
-func (w *Conn) roundTrip(out []byte, ns, method string, req []byte) ([]byte, error) {
+// retryable says whether a call that failed with err was not taken by the
+// server, so that making it again on a new connection is sound.
+func retryable(err error, reused, started bool) bool {
+	if errors.Is(err, errRefused) || errors.Is(err, errGoneAway) {
+		return true
+	}
+	closed := errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	return reused && !started && closed
+}
+
+// fail closes the connection after err and says what happened.
+func (w *Conn) fail(ctx context.Context, method string, err error) error {
+	w.closeConn()
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", method, ctx.Err())
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("%s: %w", method, context.DeadlineExceeded)
+	case errors.Is(err, errdefs.ErrUnavailable) || errors.Is(err, errTooLarge):
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	return fmt.Errorf("%s: %w: %w", method, err, errdefs.ErrUnavailable)
+}
+
+// ready makes sure there is a connection that takes a new stream: it
+// handles what the server sent on a reused one since the last call, and
+// dials when there is none. reused says that the connection carried a
+// call before.
+func (w *Conn) ready(ctx context.Context) (reused bool, err error) {
+	if w.c != nil {
+		w.deadline(ctx)
+		if err := w.drain(); err != nil || w.goingAway || w.nextID > 1<<31-2 {
+			w.closeConn()
+		}
+	}
+	if w.c != nil {
+		return true, nil
+	}
+	c, err := w.dial(ctx)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w: %w", err, errdefs.ErrUnavailable)
+	}
+	w.c, w.r, w.nextID, w.recv, w.calls = c, bufio.NewReaderSize(c, maxFrame+frameHeaderLen), 1, 0, 0
+	w.enc, w.dec = hpack.NewEncoder(&w.encBuf), hpack.NewDecoder(4096, w.emit)
+	w.dec.SetMaxStringLength(maxHeaderBlock)
+	w.goingAway, w.lastStream, w.inBlock = false, 0, false
+	w.sendWindow, w.initWindow, w.peerFrame = defaultWindow, defaultWindow, maxFrame
+	w.pending = clientPreface
+	w.deadline(ctx)
+	return false, nil
+}
+
+// deadline makes the connection's reads and writes end with ctx.
+func (w *Conn) deadline(ctx context.Context) {
+	d, _ := ctx.Deadline()
+	w.c.SetDeadline(d)
+}
+
+// attempt makes the call once on the current connection.
+func (w *Conn) attempt(ctx context.Context, ns, method string, req []byte, s *stream) error {
+	c := w.c
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	id := w.nextID
 	w.nextID += 2
-	if w.recv > window/2 { // each stream has a fresh window; the connection's is restored
-		out = appendFrame(out, frameWindowUpdate, 0, 0, binary.BigEndian.AppendUint32(nil, w.recv))
-		w.recv = 0
+	s.id, s.sendWindow = id, w.initWindow
+	if err := w.send(ns, method, req, s); err != nil {
+		return err
 	}
-	w.encBuf.Reset()
-	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", method},
-		{":authority", "localhost"}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
-		w.enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
-	}
-	if ns != "" {
-		w.enc.WriteField(hpack.HeaderField{Name: namespaceHeader, Value: ns})
-	}
-	out = appendFrame(out, frameHeaders, flagEndHeaders, id, w.encBuf.Bytes())
-	msg := binary.BigEndian.AppendUint32([]byte{0}, uint32(len(req)))
-	out = appendFrame(out, frameData, flagEndStream, id, append(msg, req...))
-	if _, err := w.c.Write(out); err != nil {
-		return nil, err
-	}
-	var s stream
 	for !s.ended {
-		if err := w.readFrame(id, &s); err != nil {
-			return nil, err
+		if err := w.readFrame(s); err != nil {
+			return err
 		}
 	}
 	return s.result()
 }
 
-// stream is what has arrived of a call's response.
-type stream struct {
-	headers map[string]string // the headers and trailers, merged
-	block   []byte            // a header block awaiting its CONTINUATION
-	endNext bool              // the block ends the stream
-	body    []byte
-	ended   bool
-}
-
-// readFrame reads one frame and applies it: to s if it belongs to stream id.
-func (w *Conn) readFrame(id uint32, s *stream) error {
-	var h [9]byte
-	if _, err := io.ReadFull(w.r, h[:]); err != nil {
-		return fmt.Errorf("read from containerd: %w", err)
-	}
-	n := int(h[0])<<16 | int(h[1])<<8 | int(h[2])
-	typ, flags, sid := h[3], h[4], binary.BigEndian.Uint32(h[5:])&0x7fffffff
-	if n > maxFrame {
-		if isHTTP1(h[:]) {
-			return readHTTP1Answer(h[:], w.r)
-		}
-		return fmt.Errorf("containerd sent a frame of %d bytes (not HTTP/2?)", n)
-	}
-	p := make([]byte, n)
-	if _, err := io.ReadFull(w.r, p); err != nil {
-		return fmt.Errorf("read from containerd: %w", err)
-	}
-	switch typ {
-	case frameSettings:
-		if flags&flagAck == 0 {
-			_, err := w.c.Write(appendFrame(nil, frameSettings, flagAck, 0, nil))
-			return err
-		}
-	case framePing:
-		if flags&flagAck == 0 {
-			_, err := w.c.Write(appendFrame(nil, framePing, flagAck, 0, p))
-			return err
-		}
-	case frameGoAway:
-		return errors.New("containerd closed the connection (GOAWAY)")
-	case frameRSTStream:
-		if sid == id {
-			return fmt.Errorf("containerd reset the call (HTTP/2 error %d)", binary.BigEndian.Uint32(append(p, 0, 0, 0, 0)))
-		}
-	case frameHeaders, frameContinuation:
-		return w.headerFrame(typ, flags, sid == id, p, s)
-	case frameData:
-		w.recv += uint32(n)
-		if sid == id {
-			p, err := unpad(flags, p)
-			s.body = append(s.body, p...)
-			s.ended = flags&flagEndStream != 0
-			return err
-		}
-	}
-	return nil
-}
-
-// headerFrame gathers a header block and decodes it when it is whole. Every
-// block is decoded, mine or not, to keep HPACK's dynamic table in step.
-func (w *Conn) headerFrame(typ, flags byte, mine bool, p []byte, s *stream) error {
-	if typ == frameHeaders {
-		var err error
-		if p, err = unpad(flags, p); err != nil {
-			return err
-		}
-		if flags&flagPriority != 0 {
-			if len(p) < 5 {
-				return errors.New("containerd sent a short HEADERS frame")
-			}
-			p = p[5:]
-		}
-		s.endNext = flags&flagEndStream != 0
-	}
-	s.block = append(s.block, p...)
-	if flags&flagEndHeaders == 0 {
+// drain handles, without waiting, the frames the server sent between calls:
+// it answers PINGs and SETTINGS and learns of GOAWAY or a closed connection.
+// A connection that cannot be polled (a test's pipe) is not drained.
+func (w *Conn) drain() error {
+	sc, ok := w.c.(syscall.Conn)
+	if !ok {
 		return nil
 	}
-	fields, err := w.dec.DecodeFull(s.block)
-	s.block = nil
-	if err != nil || !mine {
+	rc, err := sc.SyscallConn()
+	if err != nil {
 		return err
 	}
-	if s.headers == nil {
-		s.headers = map[string]string{}
+	idle := stream{ended: true} // no stream of nsj's is open
+	for w.r.Buffered() > 0 || readable(rc) {
+		if err := w.readFrame(&idle); err != nil {
+			return err
+		}
 	}
-	for _, f := range fields {
-		s.headers[f.Name] = f.Value
-	}
-	s.ended = s.endNext
 	return nil
 }
 
-// unpad removes the padding of a DATA or HEADERS frame.
-func unpad(flags byte, p []byte) ([]byte, error) {
-	if flags&flagPadded == 0 {
-		return p, nil
-	}
-	if len(p) == 0 || int(p[0]) >= len(p) {
-		return nil, errors.New("containerd sent a bad padded frame")
-	}
-	return p[1 : len(p)-int(p[0])], nil
+// readable says whether the connection has something to read (or is closed).
+func readable(rc syscall.RawConn) bool {
+	n := 0
+	rc.Control(func(fd uintptr) {
+		n, _ = unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0)
+	})
+	return n > 0
 }
 
-// result is the response message, or the gRPC status as an error.
-func (s *stream) result() ([]byte, error) {
-	if st := s.headers[":status"]; st != "200" {
-		return nil, fmt.Errorf("containerd answered with HTTP status %q, not gRPC", st)
-	}
-	code, ok := s.headers["grpc-status"]
-	if !ok {
-		return nil, errors.New("containerd's answer has no grpc-status")
-	}
-	if code != "0" {
-		c, _ := strconv.Atoi(code)
-		return nil, newStatusError(c, percentDecode(s.headers["grpc-message"]))
-	}
-	b := s.body
-	if len(b) < 5 || b[0] != 0 || int(binary.BigEndian.Uint32(b[1:5])) != len(b)-5 {
-		return nil, errors.New("containerd's answer is not one uncompressed gRPC message")
-	}
-	return b[5:], nil
-}
-
-// percentDecode undoes gRPC's percent-encoding of grpc-message.
-func percentDecode(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 2
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// Close closes the connection, if any.
-func (w *Conn) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+// closeConn closes the connection, if any; the next call dials again.
+func (w *Conn) closeConn() error {
 	if w.c == nil {
 		return nil
 	}
 	err := w.c.Close()
 	w.c = nil
 	return err
+}
+
+// Close closes the connection, if any.
+func (w *Conn) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closeConn()
 }

@@ -3,6 +3,7 @@ package containerd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"reflect"
@@ -49,6 +50,9 @@ func (g *grpcContainerd) Get(ctx context.Context, r *containersapi.GetContainerR
 }
 
 func (g *grpcContainerd) List(ctx context.Context, r *containersapi.ListContainersRequest) (*containersapi.ListContainersResponse, error) {
+	if len(r.Filters) == 0 {
+		return &containersapi.ListContainersResponse{Containers: g.ctrs}, nil
+	}
 	if strings.Join(r.Filters, "|") != "id~=^a|labels.x" {
 		return nil, status.Errorf(codes.InvalidArgument, "filters %q", r.Filters)
 	}
@@ -85,7 +89,10 @@ func (grpcVersion) Version(context.Context, *emptypb.Empty) (*versionapi.Version
 }
 
 // serveGRPC serves g on a unix socket and returns a connection to it.
-func serveGRPC(t *testing.T, g *grpcContainerd) *Conn {
+func serveGRPC(t *testing.T, g *grpcContainerd) *Conn { return serveGRPCWith(t, g) }
+
+// serveGRPCWith serves containers service g and the others.
+func serveGRPCWith(t *testing.T, g containersapi.ContainersServer) *Conn {
 	path := filepath.Join(t.TempDir(), "c.sock")
 	l, err := net.Listen("unix", path)
 	if err != nil {
@@ -187,5 +194,38 @@ func TestWireCanceled(t *testing.T) {
 	_, err := NewStore(c).Task(ctx, "ns", "x")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context canceled", err)
+	}
+}
+
+// grpcStreaming is grpcContainerd with Containers/ListStream, which
+// containerd 1.3 and later serve.
+type grpcStreaming struct{ *grpcContainerd }
+
+func (g grpcStreaming) ListStream(r *containersapi.ListContainersRequest, s containersapi.Containers_ListStreamServer) error {
+	for _, c := range g.ctrs {
+		if err := s.Send(&containersapi.ListContainerMessage{Container: c}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestListStream: a namespace whose records exceed 16 MiB (300 containers
+// with 69 KB of labels) is listed through ListStream; through List alone
+// (a server without ListStream), its one message is refused.
+func TestListStream(t *testing.T) {
+	var ctrs []*containersapi.Container
+	for i := range 300 {
+		ctrs = append(ctrs, &containersapi.Container{ID: fmt.Sprintf("c%03d", i), Labels: map[string]string{"big": strings.Repeat("x", 69<<10)}})
+	}
+	g := &grpcContainerd{ctrs: ctrs}
+	c := serveGRPCWith(t, grpcStreaming{g})
+	got, err := NewStore(c).Containers(context.Background(), "ns1")
+	if err != nil || len(got) != 300 || got[299].ID != "c299" || len(got[0].Labels["big"]) != 69<<10 {
+		t.Fatalf("ListStream: got %d containers, %v", len(got), err)
+	}
+	_, err = NewStore(serveGRPCWith(t, g)).Containers(context.Background(), "ns1")
+	if !errors.Is(err, errTooLarge) {
+		t.Errorf("List of 20 MiB: got %v, want nsj's 16 MiB limit", err)
 	}
 }

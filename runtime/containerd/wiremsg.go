@@ -22,10 +22,13 @@ const APIVersion = "containers, tasks, namespaces, version v1 (gRPC)"
 const (
 	methodGetContainer   = "/containerd.services.containers.v1.Containers/Get"
 	methodListContainers = "/containerd.services.containers.v1.Containers/List"
-	methodGetTask        = "/containerd.services.tasks.v1.Tasks/Get"
-	methodListTasks      = "/containerd.services.tasks.v1.Tasks/List"
-	methodListNamespaces = "/containerd.services.namespaces.v1.Namespaces/List"
-	methodVersion        = "/containerd.services.version.v1.Version/Version"
+	// methodListContainerStream answers one message per container
+	// (containerd 1.3 and later).
+	methodListContainerStream = "/containerd.services.containers.v1.Containers/ListStream"
+	methodGetTask             = "/containerd.services.tasks.v1.Tasks/Get"
+	methodListTasks           = "/containerd.services.tasks.v1.Tasks/List"
+	methodListNamespaces      = "/containerd.services.namespaces.v1.Namespaces/List"
+	methodVersion             = "/containerd.services.version.v1.Version/Version"
 )
 
 // namespaceHeader is the gRPC metadata key that tells containerd the
@@ -50,20 +53,28 @@ func (s Store) Container(ctx context.Context, ns, id string) (Container, error) 
 	return c, err
 }
 
+// Containers lists the containers of namespace ns that match any of the
+// filters, through Containers/ListStream (one message per container, so
+// that no namespace is too large for gRPC's 16 MiB messages), or through
+// Containers/List where the server lacks ListStream.
 func (s Store) Containers(ctx context.Context, ns string, filters ...string) ([]Container, error) {
 	var req []byte
 	for _, f := range filters { // ListContainersRequest.filters
 		req = appendString(req, 1, f)
 	}
 	out := []Container{}
-	err := s.get(ctx, ns, methodListContainers, req, func(f field) error {
-		if f.num != 1 || f.bytes == nil { // ListContainersResponse.containers
+	each := func(f field) error {
+		if f.num != 1 || f.bytes == nil { // ListContainerMessage.container, ListContainersResponse.containers
 			return nil
 		}
 		c, err := decodeContainer(f.bytes)
 		out = append(out, c)
 		return err
-	})
+	}
+	err := s.w.Call(ctx, ns, methodListContainerStream, req, func(msg []byte) error { return eachField(msg, each) })
+	if errdefs.IsNotImplemented(err) && len(out) == 0 {
+		err = s.get(ctx, ns, methodListContainers, req, each)
+	}
 	return out, err
 }
 
@@ -120,16 +131,19 @@ func (s Store) Version(ctx context.Context) (string, error) {
 	return v, err
 }
 
-// get makes a call and hands each field of the response to fn.
+// get makes a unary call and hands each field of the response to fn.
 func (s Store) get(ctx context.Context, ns, method string, req []byte, fn func(field) error) error {
-	resp, err := s.w.call(ctx, ns, method, req)
-	if err != nil {
-		return err
+	n := 0
+	err := s.w.Call(ctx, ns, method, req, func(msg []byte) error {
+		if n++; n > 1 {
+			return errors.New("containerd answered a unary call with several messages")
+		}
+		return eachField(msg, fn)
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: containerd's answer has no message: %w", method, errdefs.ErrUnavailable)
 	}
-	if err := eachField(resp, fn); err != nil {
-		return fmt.Errorf("%s: read containerd's answer: %w", method, err)
-	}
-	return nil
+	return err
 }
 
 // decodeContainer reads a containerd.services.containers.v1.Container.

@@ -368,15 +368,18 @@ func TestSizeLimits(t *testing.T) {
 			}
 		}
 	}
-	for name, script := range map[string]func(*h2conn){"continuation flood": flood, "hpack bomb": bomb, "message over 16 MiB": huge} {
+	for name, tt := range map[string]struct {
+		script func(*h2conn)
+		want   string
+	}{"continuation flood": {flood, "header block over"}, "hpack bomb": {bomb, "headers over"}, "message over 16 MiB": {huge, "message of 16777217 bytes"}} {
 		t.Run(name, func(t *testing.T) {
-			c, _ := scriptedServer(t, script)
+			c, _ := scriptedServer(t, tt.script)
 			var before, after goruntime.MemStats
 			goruntime.ReadMemStats(&before)
 			start := time.Now()
 			_, err := callVersion(t, c)
 			goruntime.ReadMemStats(&after)
-			if !errors.Is(err, errTooLarge) {
+			if !errors.Is(err, errTooLarge) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want the limit's error", err)
 			}
 			if d, alloc := time.Since(start), after.TotalAlloc-before.TotalAlloc; d > 3*time.Second || alloc > 64<<20 {

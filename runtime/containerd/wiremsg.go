@@ -287,6 +287,9 @@ func eachField(b []byte, fn func(field) error) error {
 		}
 		b = b[n:]
 		f := field{num: tag >> 3}
+		if f.num == 0 || f.num > maxFieldNumber {
+			return errBadMessage
+		}
 		switch tag & 7 {
 		case 0:
 			if f.varint, n = binary.Uvarint(b); n <= 0 {
@@ -317,6 +320,9 @@ func eachField(b []byte, fn func(field) error) error {
 }
 
 var errBadMessage = errors.New("malformed protobuf message")
+
+// maxFieldNumber is the largest field number protobuf allows (2^29-1).
+const maxFieldNumber = 1<<29 - 1
 
 // appendString appends string field num (length-delimited) to b.
 func appendString(b []byte, num uint64, s string) []byte {

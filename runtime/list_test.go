@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -57,5 +58,25 @@ func TestListLeavesOutAFailingNamespace(t *testing.T) {
 	down := fmt.Errorf("connection reset: %w", errdefs.ErrUnavailable)
 	if _, err := testClient(failingStore{world(), "k8s.io", down}, "default", false).List(context.Background(), true); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("unreachable: got %v, want ErrUnavailable", err)
+	}
+}
+
+// TestListNodeReadsOnlyNamespaces: --list (ListNode) reads of each spec
+// only the namespaces, the same as the whole spec gives; List (for --all,
+// which joins) reads the whole spec.
+func TestListNodeReadsOnlyNamespaces(t *testing.T) {
+	s := world()
+	l, err := testClient(s, "k8s.io", true).ListNode(context.Background(), false)
+	if err != nil || len(l.Tasks) != 3 {
+		t.Fatalf("ListNode: %d, %v", len(l.Tasks), err)
+	}
+	full, err := testClient(s, "k8s.io", true).List(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range l.Tasks {
+		if x.Spec != nil || full[i].Spec == nil || !reflect.DeepEqual(x.Namespaces, SpecNamespaces(full[i].Spec)) {
+			t.Errorf("%s: listed spec %v, namespaces %v; List's spec %v", x.ID, x.Spec != nil, x.Namespaces, full[i].Spec != nil)
+		}
 	}
 }

@@ -37,6 +37,8 @@ type Target struct {
 
 	// Socket is the socket of the containerd that has the task.
 	Socket string `json:"socket,omitempty"`
+
+	rawSpec *anyValue // the spec ListNode left unread (List reads it; list.go)
 }
 
 // Namespace describes one namespace type of a container.

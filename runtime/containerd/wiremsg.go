@@ -321,8 +321,10 @@ func eachField(b []byte, fn func(field) error) error {
 
 var errBadMessage = errors.New("malformed protobuf message")
 
-// maxFieldNumber is the largest field number protobuf allows (2^29-1).
-const maxFieldNumber = 1<<29 - 1
+// maxFieldNumber is the largest field number read, as protobuf-go's
+// protowire reads tags (2^31-1; protobuf's own numbers stop at 2^29-1, and
+// nsj reads none above 10).
+const maxFieldNumber = 1<<31 - 1
 
 // appendString appends string field num (length-delimited) to b.
 func appendString(b []byte, num uint64, s string) []byte {

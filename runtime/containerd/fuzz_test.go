@@ -20,6 +20,7 @@ func FuzzEachField(f *testing.F) {
 	f.Add(appendString(appendString(nil, 1, "id"), 2, "x"))
 	f.Add([]byte{0x08, 0x96, 0x01, 0x11, 1, 2, 3, 4, 5, 6, 7, 8, 0x1d, 1, 2, 3, 4})
 	f.Add([]byte{0x0b, 0x0c})
+	f.Add([]byte{0x02, 0x00}) // field number 0
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got []field
 		err := eachField(b, func(fl field) error { got = append(got, fl); return nil })

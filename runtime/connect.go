@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/containerd/errdefs"
+	"github.com/nsj-dev/nsj/runtime/containerd"
 )
 
 // Client is one connection to containerd, set to a namespace; without an
@@ -20,7 +21,7 @@ type Client struct {
 	namespace string
 	explicit  bool // namespace came from -n or $CONTAINERD_NAMESPACE
 	timeout   time.Duration
-	conn      *wireConn
+	conn      *containerd.Conn
 	store     store
 	dialer    *recordingDialer
 	// others are the other containerds of the node that Find and List
@@ -64,16 +65,16 @@ func newClient(addr, ns string, explicit bool, timeout time.Duration) *Client {
 	}
 	// The first call dials; the dialer records its error so that it can
 	// be told.
-	c.conn = &wireConn{dial: c.dialer.dial}
-	c.store = wireStore{c.conn}
+	c.conn = containerd.NewConn(c.dialer.dial)
+	c.store = wireStore{containerd.NewStore(c.conn)}
 	return c
 }
 
 // Close closes the connections.
 func (c *Client) Close() error {
-	err := c.conn.close()
+	err := c.conn.Close()
 	for _, o := range c.others {
-		o.conn.close()
+		o.conn.Close()
 	}
 	return err
 }
@@ -92,7 +93,7 @@ func (c *Client) NamespaceGiven() bool { return c.explicit }
 func (c *Client) Version(ctx context.Context) (string, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	v, err := wireStore{c.conn}.version(ctx)
+	v, err := containerd.NewStore(c.conn).Version(ctx)
 	if err != nil {
 		return "", c.callError(err, "ask containerd for its version")
 	}
@@ -123,7 +124,7 @@ func (c *Client) callError(err error, what string) error {
 	// The cause is kept only where the message does not already say it all.
 	dialErr := c.dialer.lastError()
 	var msg string
-	var h1 *http1Answer
+	var h1 *containerd.HTTP1Answer
 	switch {
 	case errors.As(err, &h1):
 		msg = wrongProtocol(c.address, h1)

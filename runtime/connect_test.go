@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/containerd/errdefs"
 )
 
 // TestConnectErrors runs Connect against things that are not a working
@@ -113,7 +115,7 @@ func serveSocket(t *testing.T, path string, handle func(net.Conn)) string {
 }
 
 func TestCallError(t *testing.T) {
-	unavailable := newStatusError(14, "connection error") // gRPC's Unavailable
+	unavailable := fmt.Errorf("connection error: %w", errdefs.ErrUnavailable) // gRPC's Unavailable, as package containerd returns it
 	tests := []struct {
 		name    string
 		dialErr error
@@ -126,7 +128,7 @@ func TestCallError(t *testing.T) {
 		{name: "refused", dialErr: syscall.ECONNREFUSED, err: unavailable, kind: ErrUnavailable,
 			want: "containerd at /c.sock refused the connection"},
 		{name: "gone", dialErr: syscall.ENOENT, err: unavailable, kind: ErrUnavailable, want: "containerd socket /c.sock disappeared"},
-		{name: "deadline", err: newStatusError(4, "context deadline exceeded"), kind: ErrUnavailable,
+		{name: "deadline", err: fmt.Errorf("x: %w", context.DeadlineExceeded), kind: ErrUnavailable,
 			want: "containerd at /c.sock did not answer within 5s"},
 		{name: "context deadline", err: fmt.Errorf("x: %w", context.DeadlineExceeded), kind: ErrUnavailable,
 			want: "containerd at /c.sock did not answer within 5s; is it hung or overloaded?"},

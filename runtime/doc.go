@@ -5,9 +5,11 @@
 // from each container's OCI spec which namespaces it has of its own, and
 // checks again after joining that the task has not restarted.
 //
-// Only the containers, tasks, namespaces and version services are used, so
-// containerd 1.6 servers work as well as 1.7 and 2.x. They are called
-// through a small gRPC client of the package's own (wire.go, wiremsg.go),
-// so that nsj does not link grpc-go and the protobuf runtime, whose
-// initialisation every run would pay.
+// containerd is called through package runtime/containerd (the protocol and
+// its records), behind the store interface (store.go).
 package runtime
+
+import "github.com/nsj-dev/nsj/runtime/containerd"
+
+// APIVersion names the part of containerd's API nsj speaks (--version).
+const APIVersion = containerd.APIVersion

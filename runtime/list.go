@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -17,8 +18,13 @@ import (
 // those without one have PID 0 and Status StatusNoTask. It makes two calls
 // per namespace (containers and tasks), plus one to list the namespaces. A
 // container whose spec cannot be read is listed without Namespaces or Spec.
+// Of all namespaces, one that containerd answers with an error is left out
+// with a warning that names it; an unreachable containerd fails the list.
 func (c *Client) List(ctx context.Context, allNamespaces bool) ([]Target, error) {
 	l, err := c.ListNode(ctx, allNamespaces)
+	for i := range l.Tasks {
+		l.Tasks[i].readSpec()
+	}
 	return l.Tasks, err
 }
 
@@ -38,8 +44,11 @@ func (c *Client) listOne(ctx context.Context, allNamespaces bool) ([]Target, []s
 	var out []Target
 	for _, ns := range nss {
 		ts, err := c.listNamespace(ctx, ns)
-		if err != nil {
+		switch {
+		case err != nil && (!allNamespaces || errors.Is(err, ErrUnavailable)):
 			return nil, nil, err
+		case err != nil: // containerd answered, about this namespace alone
+			logrus.Warnf("namespace %q left out: %v", ns, err)
 		}
 		out = append(out, ts...)
 	}
@@ -47,7 +56,9 @@ func (c *Client) listOne(ctx context.Context, allNamespaces bool) ([]Target, []s
 	return out, nss, nil
 }
 
-// listNamespace lists the containers of one namespace, sorted by ID.
+// listNamespace lists the containers of one namespace, sorted by ID. It
+// reads of each spec only the namespaces (what --list shows): List reads
+// the whole spec after (readSpec).
 func (c *Client) listNamespace(ctx context.Context, ns string) ([]Target, error) {
 	ctrs, err := c.store.containers(ctx, ns)
 	if err != nil {
@@ -63,7 +74,7 @@ func (c *Client) listNamespace(ctx context.Context, ns string) ([]Target, error)
 	}
 	out := make([]Target, 0, len(ctrs))
 	for _, ctr := range ctrs {
-		t, err := newTarget(ns, ctr, byID[ctr.ID])
+		t, err := newListedTarget(ns, ctr, byID[ctr.ID])
 		if err != nil {
 			logrus.Warnf("%v", err)
 		}
@@ -103,16 +114,65 @@ func (c *Client) Recheck(ctx context.Context, t *Target) error {
 // newTarget builds the Target of a container and its task (nil: none). On a
 // spec error it returns the target without spec and namespaces too.
 func newTarget(ns string, ctr container, ts *taskState) (Target, error) {
-	t := Target{Namespace: ns, ID: ctr.ID, Name: labelName(ctr.Labels), Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
-	if ts != nil {
-		t.PID, t.Status = ts.PID, ts.Status
-	}
+	t := baseTarget(ns, ctr, ts)
 	spec, err := parseSpec(ctr)
 	if err != nil {
 		return t, fmt.Errorf("container %q in namespace %q: %w", ctr.ID, ns, err)
 	}
 	t.Spec, t.Namespaces = spec, SpecNamespaces(spec)
 	return t, nil
+}
+
+// newListedTarget is newTarget reading only the namespaces of the spec;
+// t.rawSpec keeps the spec for readSpec.
+func newListedTarget(ns string, ctr container, ts *taskState) (Target, error) {
+	t := baseTarget(ns, ctr, ts)
+	nss, err := specNamespaces(ctr)
+	if err != nil {
+		return t, fmt.Errorf("container %q in namespace %q: %w", ctr.ID, ns, err)
+	}
+	t.Namespaces, t.rawSpec = nss, ctr.Spec
+	return t, nil
+}
+
+// baseTarget is the Target of a container and its task, without its spec.
+func baseTarget(ns string, ctr container, ts *taskState) Target {
+	t := Target{Namespace: ns, ID: ctr.ID, Name: labelName(ctr.Labels), Status: StatusNoTask, Image: ctr.Image, Labels: ctr.Labels}
+	if ts != nil {
+		t.PID, t.Status = ts.PID, ts.Status
+	}
+	return t
+}
+
+// specNamespaces reads only the namespaces of a container's OCI spec.
+func specNamespaces(ctr container) ([]Namespace, error) {
+	if ctr.Spec == nil || len(ctr.Spec.Value) == 0 {
+		return nil, fmt.Errorf("container has no OCI spec")
+	}
+	var spec struct {
+		Linux struct {
+			Namespaces []specs.LinuxNamespace `json:"namespaces"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal(ctr.Spec.Value, &spec); err != nil {
+		return nil, fmt.Errorf("read OCI spec (type %s): %w", ctr.Spec.TypeURL, err)
+	}
+	return SpecNamespaces(&specs.Spec{Linux: &specs.Linux{Namespaces: spec.Linux.Namespaces}}), nil
+}
+
+// readSpec decodes the whole spec of a listed target (its namespaces were
+// read), for what joins it; a spec that cannot be read leaves Spec nil,
+// with a warning.
+func (t *Target) readSpec() {
+	if t.rawSpec == nil || t.Spec != nil {
+		return
+	}
+	spec, err := parseSpec(container{ID: t.ID, Spec: t.rawSpec})
+	if err != nil {
+		logrus.Warnf("container %q in namespace %q: %v", t.ID, t.Namespace, err)
+		return
+	}
+	t.Spec, t.rawSpec = spec, nil
 }
 
 // parseSpec decodes the OCI spec of a container. containerd stores it as a

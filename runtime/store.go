@@ -2,32 +2,16 @@ package runtime
 
 import (
 	"context"
-	"time"
+
+	"github.com/nsj-dev/nsj/runtime/containerd"
 )
 
-// taskState is what nsj needs from a containerd task.
-type taskState struct {
-	ID     string // container ID
-	PID    uint32
-	Status string // one of the Status* constants
-}
-
-// container is what nsj reads of a containerd container record.
-type container struct {
-	ID         string
-	Image      string
-	Labels     map[string]string
-	Spec       *anyValue // the OCI spec, JSON; nil if the record has none
-	CreatedAt  time.Time
-	Extensions map[string]anyValue
-}
-
-// anyValue is a protobuf Any as containerd stores it: a type URL and the
-// encoded value (JSON for the OCI spec and CRI's sandbox metadata).
-type anyValue struct {
-	TypeURL string
-	Value   []byte
-}
+// The records of containerd that the store returns.
+type (
+	taskState = containerd.Task
+	container = containerd.Container
+	anyValue  = containerd.Any
+)
 
 // store is the part of containerd that Find, List and Recheck use; each
 // method is one RPC. Not-found errors match errdefs.ErrNotFound. Only the
@@ -40,3 +24,24 @@ type store interface {
 	tasks(ctx context.Context, ns string) ([]taskState, error)
 	namespaces(ctx context.Context) ([]string, error)
 }
+
+// wireStore is the store of containerd's socket (package containerd).
+type wireStore struct{ s containerd.Store }
+
+func (w wireStore) container(ctx context.Context, ns, id string) (container, error) {
+	return w.s.Container(ctx, ns, id)
+}
+
+func (w wireStore) containers(ctx context.Context, ns string, filters ...string) ([]container, error) {
+	return w.s.Containers(ctx, ns, filters...)
+}
+
+func (w wireStore) task(ctx context.Context, ns, id string) (taskState, error) {
+	return w.s.Task(ctx, ns, id)
+}
+
+func (w wireStore) tasks(ctx context.Context, ns string) ([]taskState, error) {
+	return w.s.Tasks(ctx, ns)
+}
+
+func (w wireStore) namespaces(ctx context.Context) ([]string, error) { return w.s.Namespaces(ctx) }

@@ -7,18 +7,19 @@ import (
 	"syscall"
 
 	"github.com/nsj-dev/nsj/internal/nstype"
+	"github.com/nsj-dev/nsj/runtime/containerd"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Task states, as Target.Status reports them. The first six are containerd's
 // task states; StatusNoTask is for a container that has no task (List only).
 const (
-	StatusRunning = "running"
-	StatusPaused  = "paused"
-	StatusPausing = "pausing"
-	StatusCreated = "created"
-	StatusStopped = "stopped"
-	StatusUnknown = "unknown"
+	StatusRunning = containerd.StatusRunning
+	StatusPaused  = containerd.StatusPaused
+	StatusPausing = containerd.StatusPausing
+	StatusCreated = containerd.StatusCreated
+	StatusStopped = containerd.StatusStopped
+	StatusUnknown = containerd.StatusUnknown
 	StatusNoTask  = "no-task"
 )
 
@@ -36,6 +37,8 @@ type Target struct {
 
 	// Socket is the socket of the containerd that has the task.
 	Socket string `json:"socket,omitempty"`
+
+	rawSpec *anyValue // the spec ListNode left unread (List reads it; list.go)
 }
 
 // Namespace describes one namespace type of a container.

@@ -1,8 +1,9 @@
-package runtime
+package containerd
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"reflect"
@@ -24,6 +25,8 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
+
+const sandboxMeta = "io.cri-containerd.sandbox.metadata"
 
 // grpcContainerd is containerd's API served by grpc-go itself, from the
 // API module's stubs: what the wire client must understand.
@@ -47,6 +50,9 @@ func (g *grpcContainerd) Get(ctx context.Context, r *containersapi.GetContainerR
 }
 
 func (g *grpcContainerd) List(ctx context.Context, r *containersapi.ListContainersRequest) (*containersapi.ListContainersResponse, error) {
+	if len(r.Filters) == 0 {
+		return &containersapi.ListContainersResponse{Containers: g.ctrs}, nil
+	}
 	if strings.Join(r.Filters, "|") != "id~=^a|labels.x" {
 		return nil, status.Errorf(codes.InvalidArgument, "filters %q", r.Filters)
 	}
@@ -82,7 +88,11 @@ func (grpcVersion) Version(context.Context, *emptypb.Empty) (*versionapi.Version
 	return &versionapi.VersionResponse{Version: "2.4.2", Revision: "r"}, nil
 }
 
-func serveGRPC(t *testing.T, g *grpcContainerd) *Client {
+// serveGRPC serves g on a unix socket and returns a connection to it.
+func serveGRPC(t *testing.T, g *grpcContainerd) *Conn { return serveGRPCWith(t, g) }
+
+// serveGRPCWith serves containers service g and the others.
+func serveGRPCWith(t *testing.T, g containersapi.ContainersServer) *Conn {
 	path := filepath.Join(t.TempDir(), "c.sock")
 	l, err := net.Listen("unix", path)
 	if err != nil {
@@ -95,10 +105,10 @@ func serveGRPC(t *testing.T, g *grpcContainerd) *Client {
 	versionapi.RegisterVersionServer(s, grpcVersion{})
 	go s.Serve(l)
 	t.Cleanup(s.Stop)
-	c, err := Connect(context.Background(), Options{Address: path, Namespace: "ns1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := NewConn(func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -113,61 +123,60 @@ func TestWireSpeaksGRPC(t *testing.T) {
 		ID: "a1", Image: "img", Labels: map[string]string{"x": "1", "y": ""},
 		Spec:       &anypb.Any{TypeUrl: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: spec},
 		CreatedAt:  timestamppb.New(created),
-		Extensions: map[string]*anypb.Any{sandboxMetadataExtension: {TypeUrl: "meta", Value: []byte(`{}`)}},
+		Extensions: map[string]*anypb.Any{sandboxMeta: {TypeUrl: "meta", Value: []byte(`{}`)}},
 	}, {ID: "a2"}}}
 	c := serveGRPC(t, g)
-	s, ctx := c.store, context.Background()
-	want := container{ID: "a1", Image: "img", Labels: map[string]string{"x": "1", "y": ""},
-		Spec:      &anyValue{TypeURL: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: spec},
-		CreatedAt: created, Extensions: map[string]anyValue{sandboxMetadataExtension: {TypeURL: "meta", Value: []byte(`{}`)}}}
+	s, ctx := NewStore(c), context.Background()
+	want := Container{ID: "a1", Image: "img", Labels: map[string]string{"x": "1", "y": ""},
+		Spec:      &Any{TypeURL: "types.containerd.io/opencontainers/runtime-spec/1/Spec", Value: spec},
+		CreatedAt: created, Extensions: map[string]Any{sandboxMeta: {TypeURL: "meta", Value: []byte(`{}`)}}}
 	for range 3 {
-		got, err := s.container(ctx, "ns1", "a1")
+		got, err := s.Container(ctx, "ns1", "a1")
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("container: got %+v, %v", got.ID, err)
 		}
-		ctrs, err := s.containers(ctx, "ns1", "id~=^a", "labels.x")
+		ctrs, err := s.Containers(ctx, "ns1", "id~=^a", "labels.x")
 		if err != nil || len(ctrs) != 2 || !reflect.DeepEqual(ctrs[0], want) || ctrs[1].ID != "a2" || ctrs[1].Spec != nil {
 			t.Fatalf("containers: got %d, %v", len(ctrs), err)
 		}
-		ts, err := s.task(ctx, "ns1", "a1")
-		if err != nil || ts != (taskState{ID: "a1", PID: 4242, Status: StatusPausing}) {
+		ts, err := s.Task(ctx, "ns1", "a1")
+		if err != nil || ts != (Task{ID: "a1", PID: 4242, Status: StatusPausing}) {
 			t.Fatalf("task: got %+v, %v", ts, err)
 		}
-		tss, err := s.tasks(ctx, "ns1")
-		if err != nil || !reflect.DeepEqual(tss, []taskState{{"a1", 1, StatusRunning}, {"a2", 2, StatusStopped}}) {
+		tss, err := s.Tasks(ctx, "ns1")
+		if err != nil || !reflect.DeepEqual(tss, []Task{{"a1", 1, StatusRunning}, {"a2", 2, StatusStopped}}) {
 			t.Fatalf("tasks: got %+v, %v", tss, err)
 		}
-		nss, err := c.Namespaces(ctx)
+		nss, err := s.Namespaces(ctx)
 		if err != nil || !reflect.DeepEqual(nss, []string{"default", "k8s.io"}) {
 			t.Fatalf("namespaces: got %v, %v", nss, err)
 		}
-		if v, err := c.Version(ctx); err != nil || v != "2.4.2" {
+		if v, err := s.Version(ctx); err != nil || v != "2.4.2" {
 			t.Fatalf("version: got %q, %v", v, err)
 		}
 	}
-	_, err := s.container(ctx, "ns2", "a1")
+	_, err := s.Container(ctx, "ns2", "a1")
 	if !errdefs.IsNotFound(err) || err.Error() != `container "a1" in namespace "ns2": not found` {
 		t.Errorf("not found: got %v", err)
 	}
-	_, err = s.containers(ctx, "ns1", "bad")
+	_, err = s.Containers(ctx, "ns1", "bad")
 	if !errdefs.IsInvalidArgument(err) || err.Error() != `filters ["bad"]: invalid argument` {
 		t.Errorf("invalid argument: got %v", err)
 	}
 	// The connection survives error statuses.
-	if _, err := s.task(ctx, "ns1", "a1"); err != nil {
+	if _, err := s.Task(ctx, "ns1", "a1"); err != nil {
 		t.Errorf("after errors: %v", err)
 	}
 	// Past half its window, the connection's window is restored first.
-	c.conn.recv = window/2 + 1
-	if _, err := s.container(ctx, "ns1", "a1"); err != nil || c.conn.recv > 200000 {
-		t.Errorf("after a window update: %v (received %d)", err, c.conn.recv)
+	c.recv = window/2 + 1
+	if _, err := s.Container(ctx, "ns1", "a1"); err != nil || c.recv > 200000 {
+		t.Errorf("after a window update: %v (received %d)", err, c.recv)
 	}
 }
 
 // TestWireCanceled: a call whose context ends returns the context's error.
 func TestWireCanceled(t *testing.T) {
-	c := &Client{address: "/x", timeout: time.Second, dialer: &recordingDialer{}}
-	c.conn = &wireConn{dial: func(ctx context.Context) (net.Conn, error) {
+	c := NewConn(func(ctx context.Context) (net.Conn, error) {
 		a, b := net.Pipe()
 		go func() { <-ctx.Done(); b.Close() }()
 		go func() {
@@ -179,11 +188,44 @@ func TestWireCanceled(t *testing.T) {
 			}
 		}()
 		return a, nil
-	}}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err := wireStore{c.conn}.task(ctx, "ns", "x")
+	_, err := NewStore(c).Task(ctx, "ns", "x")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context canceled", err)
+	}
+}
+
+// grpcStreaming is grpcContainerd with Containers/ListStream, which
+// containerd 1.3 and later serve.
+type grpcStreaming struct{ *grpcContainerd }
+
+func (g grpcStreaming) ListStream(r *containersapi.ListContainersRequest, s containersapi.Containers_ListStreamServer) error {
+	for _, c := range g.ctrs {
+		if err := s.Send(&containersapi.ListContainerMessage{Container: c}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestListStream: a namespace whose records exceed 16 MiB (300 containers
+// with 69 KB of labels) is listed through ListStream; through List alone
+// (a server without ListStream), its one message is refused.
+func TestListStream(t *testing.T) {
+	var ctrs []*containersapi.Container
+	for i := range 300 {
+		ctrs = append(ctrs, &containersapi.Container{ID: fmt.Sprintf("c%03d", i), Labels: map[string]string{"big": strings.Repeat("x", 69<<10)}})
+	}
+	g := &grpcContainerd{ctrs: ctrs}
+	c := serveGRPCWith(t, grpcStreaming{g})
+	got, err := NewStore(c).Containers(context.Background(), "ns1")
+	if err != nil || len(got) != 300 || got[299].ID != "c299" || len(got[0].Labels["big"]) != 69<<10 {
+		t.Fatalf("ListStream: got %d containers, %v", len(got), err)
+	}
+	_, err = NewStore(serveGRPCWith(t, g)).Containers(context.Background(), "ns1")
+	if !errors.Is(err, errTooLarge) {
+		t.Errorf("List of 20 MiB: got %v, want nsj's 16 MiB limit", err)
 	}
 }

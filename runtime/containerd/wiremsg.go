@@ -1,4 +1,4 @@
-package runtime
+package containerd
 
 import (
 	"context"
@@ -22,21 +22,27 @@ const APIVersion = "containers, tasks, namespaces, version v1 (gRPC)"
 const (
 	methodGetContainer   = "/containerd.services.containers.v1.Containers/Get"
 	methodListContainers = "/containerd.services.containers.v1.Containers/List"
-	methodGetTask        = "/containerd.services.tasks.v1.Tasks/Get"
-	methodListTasks      = "/containerd.services.tasks.v1.Tasks/List"
-	methodListNamespaces = "/containerd.services.namespaces.v1.Namespaces/List"
-	methodVersion        = "/containerd.services.version.v1.Version/Version"
+	// methodListContainerStream answers one message per container
+	// (containerd 1.3 and later).
+	methodListContainerStream = "/containerd.services.containers.v1.Containers/ListStream"
+	methodGetTask             = "/containerd.services.tasks.v1.Tasks/Get"
+	methodListTasks           = "/containerd.services.tasks.v1.Tasks/List"
+	methodListNamespaces      = "/containerd.services.namespaces.v1.Namespaces/List"
+	methodVersion             = "/containerd.services.version.v1.Version/Version"
 )
 
 // namespaceHeader is the gRPC metadata key that tells containerd the
 // namespace of a call (containerd's namespaces.GRPCHeader).
 const namespaceHeader = "containerd-namespace"
 
-// wireStore is the store of a wireConn.
-type wireStore struct{ w *wireConn }
+// Store makes the calls of containerd's API that nsj uses over a Conn.
+type Store struct{ w *Conn }
 
-func (s wireStore) container(ctx context.Context, ns, id string) (container, error) {
-	var c container
+// NewStore returns the store that calls containerd over c.
+func NewStore(c *Conn) Store { return Store{c} }
+
+func (s Store) Container(ctx context.Context, ns, id string) (Container, error) {
+	var c Container
 	err := s.get(ctx, ns, methodGetContainer, appendString(nil, 1, id), func(f field) error {
 		var err error
 		if f.num == 1 && f.bytes != nil { // GetContainerResponse.container
@@ -47,25 +53,33 @@ func (s wireStore) container(ctx context.Context, ns, id string) (container, err
 	return c, err
 }
 
-func (s wireStore) containers(ctx context.Context, ns string, filters ...string) ([]container, error) {
+// Containers lists the containers of namespace ns that match any of the
+// filters, through Containers/ListStream (one message per container, so
+// that no namespace is too large for gRPC's 16 MiB messages), or through
+// Containers/List where the server lacks ListStream.
+func (s Store) Containers(ctx context.Context, ns string, filters ...string) ([]Container, error) {
 	var req []byte
 	for _, f := range filters { // ListContainersRequest.filters
 		req = appendString(req, 1, f)
 	}
-	out := []container{}
-	err := s.get(ctx, ns, methodListContainers, req, func(f field) error {
-		if f.num != 1 || f.bytes == nil { // ListContainersResponse.containers
+	out := []Container{}
+	each := func(f field) error {
+		if f.num != 1 || f.bytes == nil { // ListContainerMessage.container, ListContainersResponse.containers
 			return nil
 		}
 		c, err := decodeContainer(f.bytes)
 		out = append(out, c)
 		return err
-	})
+	}
+	err := s.w.Call(ctx, ns, methodListContainerStream, req, func(msg []byte) error { return eachField(msg, each) })
+	if errdefs.IsNotImplemented(err) && len(out) == 0 {
+		err = s.get(ctx, ns, methodListContainers, req, each)
+	}
 	return out, err
 }
 
-func (s wireStore) task(ctx context.Context, ns, id string) (taskState, error) {
-	t := taskState{ID: id, Status: StatusUnknown}
+func (s Store) Task(ctx context.Context, ns, id string) (Task, error) {
+	t := Task{ID: id, Status: StatusUnknown}
 	err := s.get(ctx, ns, methodGetTask, appendString(nil, 1, id), func(f field) error {
 		if f.num != 1 || f.bytes == nil { // GetResponse.process
 			return nil
@@ -77,8 +91,8 @@ func (s wireStore) task(ctx context.Context, ns, id string) (taskState, error) {
 	return t, err
 }
 
-func (s wireStore) tasks(ctx context.Context, ns string) ([]taskState, error) {
-	out := []taskState{}
+func (s Store) Tasks(ctx context.Context, ns string) ([]Task, error) {
+	out := []Task{}
 	err := s.get(ctx, ns, methodListTasks, nil, func(f field) error {
 		if f.num != 1 || f.bytes == nil { // ListTasksResponse.tasks
 			return nil
@@ -90,7 +104,7 @@ func (s wireStore) tasks(ctx context.Context, ns string) ([]taskState, error) {
 	return out, err
 }
 
-func (s wireStore) namespaces(ctx context.Context) ([]string, error) {
+func (s Store) Namespaces(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.get(ctx, "", methodListNamespaces, nil, func(f field) error {
 		if f.num != 1 || f.bytes == nil { // ListNamespacesResponse.namespaces
@@ -106,7 +120,7 @@ func (s wireStore) namespaces(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-func (s wireStore) version(ctx context.Context) (string, error) {
+func (s Store) Version(ctx context.Context) (string, error) {
 	var v string
 	err := s.get(ctx, "", methodVersion, nil, func(f field) error {
 		if f.num == 1 && f.bytes != nil { // VersionResponse.version
@@ -117,21 +131,24 @@ func (s wireStore) version(ctx context.Context) (string, error) {
 	return v, err
 }
 
-// get makes a call and hands each field of the response to fn.
-func (s wireStore) get(ctx context.Context, ns, method string, req []byte, fn func(field) error) error {
-	resp, err := s.w.call(ctx, ns, method, req)
-	if err != nil {
-		return err
+// get makes a unary call and hands each field of the response to fn.
+func (s Store) get(ctx context.Context, ns, method string, req []byte, fn func(field) error) error {
+	n := 0
+	err := s.w.Call(ctx, ns, method, req, func(msg []byte) error {
+		if n++; n > 1 {
+			return errors.New("containerd answered a unary call with several messages")
+		}
+		return eachField(msg, fn)
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: containerd's answer has no message: %w", method, errdefs.ErrUnavailable)
 	}
-	if err := eachField(resp, fn); err != nil {
-		return fmt.Errorf("%s: read containerd's answer: %w", method, err)
-	}
-	return nil
+	return err
 }
 
 // decodeContainer reads a containerd.services.containers.v1.Container.
-func decodeContainer(b []byte) (container, error) {
-	var c container
+func decodeContainer(b []byte) (Container, error) {
+	var c Container
 	var created struct{ sec, nsec int64 }
 	err := eachField(b, func(f field) error {
 		switch {
@@ -168,7 +185,7 @@ func decodeContainer(b []byte) (container, error) {
 			}
 			a, err := decodeAny(v)
 			if c.Extensions == nil {
-				c.Extensions = map[string]anyValue{}
+				c.Extensions = map[string]Any{}
 			}
 			c.Extensions[k] = a
 			return err
@@ -182,7 +199,7 @@ func decodeContainer(b []byte) (container, error) {
 }
 
 // decodeProcess reads a containerd.v1.types.Process.
-func decodeProcess(b []byte) (taskState, error) {
+func decodeProcess(b []byte) (Task, error) {
 	var containerID, id string
 	var pid, status uint64
 	err := eachField(b, func(f field) error {
@@ -201,7 +218,7 @@ func decodeProcess(b []byte) (taskState, error) {
 	if id == "" {
 		id = containerID
 	}
-	return taskState{ID: id, PID: uint32(pid), Status: statusName(status)}, err
+	return Task{ID: id, PID: uint32(pid), Status: statusName(status)}, err
 }
 
 // statusName names containerd.v1.types.Status values.
@@ -238,8 +255,8 @@ func decodeEntry(b []byte) (string, []byte, error) {
 }
 
 // decodeAny reads a google.protobuf.Any.
-func decodeAny(b []byte) (anyValue, error) {
-	var a anyValue
+func decodeAny(b []byte) (Any, error) {
+	var a Any
 	err := eachField(b, func(f field) error {
 		switch f.num {
 		case 1:
@@ -270,6 +287,9 @@ func eachField(b []byte, fn func(field) error) error {
 		}
 		b = b[n:]
 		f := field{num: tag >> 3}
+		if f.num == 0 || f.num > maxFieldNumber {
+			return errBadMessage
+		}
 		switch tag & 7 {
 		case 0:
 			if f.varint, n = binary.Uvarint(b); n <= 0 {
@@ -300,6 +320,11 @@ func eachField(b []byte, fn func(field) error) error {
 }
 
 var errBadMessage = errors.New("malformed protobuf message")
+
+// maxFieldNumber is the largest field number read, as protobuf-go's
+// protowire reads tags (2^31-1; protobuf's own numbers stop at 2^29-1, and
+// nsj reads none above 10).
+const maxFieldNumber = 1<<31 - 1
 
 // appendString appends string field num (length-delimited) to b.
 func appendString(b []byte, num uint64, s string) []byte {

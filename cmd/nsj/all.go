@@ -95,11 +95,6 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	return c, tasks, done, nil
 }
 
-// allOnly says whether a flag that only --all takes was given.
-func (o *options) allOnly() bool {
-	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix || o.stopAtEOF || o.taskTimeout != 0
-}
-
 func parseSelector(o *options) (runtime.Selector, error) {
 	sel, err := runtime.ParseSelector(o.selectors, o.podNamespace)
 	if err != nil {

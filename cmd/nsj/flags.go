@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nsj-dev/nsj/internal/plan"
@@ -193,30 +194,38 @@ func parseArgs(args []string) (*options, error) {
 	if fs.Changed("target-pid") && o.targetPID <= 0 {
 		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	}
-	o.given = givenFlags(fs)
+	o.given = givenFlags(fs, args)
 	rest := fs.Args()
-	if o.complete || o.completion != "" {
-		o.command = rest
-		o.mode = decideMode(o)
-		return o, nil
-	}
-	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version && !o.all {
+	if o.takesTarget() && len(rest) > 0 {
 		o.target, rest = rest[0], rest[1:]
 	}
 	o.command = rest
 	o.mode = decideMode(o)
-	return o, o.validate()
+	return o, o.validate(fs)
 }
 
 // givenFlags maps each flag the command line gave to its name as a message
-// shows it: -q for --quiet, --sysfs.
-func givenFlags(fs *pflag.FlagSet) map[string]string {
+// shows it: as args wrote it (--quiet), else by its shorthand (-q).
+func givenFlags(fs *pflag.FlagSet, args []string) map[string]string {
 	given := map[string]string{}
 	fs.Visit(func(f *pflag.Flag) {
 		given[f.Name] = "--" + f.Name
-		if f.Shorthand != "" {
+		if f.Shorthand != "" && !writtenLong(args, f.Name) {
 			given[f.Name] = "-" + f.Shorthand
 		}
 	})
 	return given
+}
+
+// writtenLong says whether args give flag name as --name or --name=VALUE.
+func writtenLong(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--"+name || strings.HasPrefix(a, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
 }

@@ -98,7 +98,7 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 func parseSelector(o *options) (runtime.Selector, error) {
 	sel, err := runtime.ParseSelector(o.selectors, o.podNamespace)
 	if err != nil {
-		return sel, usageErrorf("--selector %v; name a container label and its value, such as app=web (nsj --inspect TASK shows the labels)", err)
+		return sel, usageErrorf("--selector: %v; write KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2) or KEY notin (V1,V2), joined by commas, as for kubectl -l (nsj --inspect TASK shows the labels)", err)
 	}
 	return sel, nil
 }

@@ -35,7 +35,7 @@ type options struct {
 	complete      bool   // hidden: the completion scripts ask for candidates
 
 	all          bool          // --all: every matching task (all.go)
-	selectors    []string      // --selector KEY=VALUE, with --all
+	selectors    []string      // --selector SELECTOR, with --all (internal/selector)
 	podNamespace string        // --pod-namespace, with --all
 	jobs         int           // -j, with --all; 0: number of CPUs
 	noPrefix     bool          // --no-prefix, with --all
@@ -69,7 +69,7 @@ Usage:
   nsj --inspect [-n NAMESPACE] TASK
   nsj [flags] [--pod-namespace NS] [--sandbox] pod/NAME[/CONTAINER] [COMMAND [ARG...]]
   nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
-  nsj --all [flags] [--selector KEY=VALUE]... [-j N] [--] COMMAND [ARG...]
+  nsj --all [flags] [--selector SELECTOR]... [-j N] [--task-timeout D] [--] COMMAND [ARG...]
 
 TASK is a containerd task (container) ID, a Docker or nerdctl container name
 (nsj web ps), or a unique prefix of an ID. Flags end at TASK: every word
@@ -149,7 +149,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")
-	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container (for a Kubernetes container: its pod) has label `KEY=VALUE`; repeatable, all must match")
+	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container's labels (a Kubernetes container's: its pod's) match label `SELECTOR`, as kubectl -l writes it: KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2), KEY notin (V1,V2), joined by commas; repeatable, all must match")
 	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")

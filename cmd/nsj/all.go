@@ -105,11 +105,19 @@ func parseSelector(o *options) (runtime.Selector, error) {
 
 // taskNames are the output prefixes (runtime.ShownName): the Kubernetes
 // <pod-namespace>/<pod>/<container>, the Docker or nerdctl name, else the
-// (short) ID; with --all-namespaces the containerd namespace first.
+// (short) ID; with --all-namespaces the containerd namespace first. Tasks
+// that would share a prefix, on two containerds, are led by their socket.
 func taskNames(tasks []runtime.Target, withNamespace bool) []string {
 	names := make([]string, len(tasks))
+	count := map[string]int{}
 	for i := range tasks {
 		names[i] = runtime.ShownName(&tasks[i], withNamespace)
+		count[names[i]]++
+	}
+	for i := range tasks {
+		if count[names[i]] > 1 && tasks[i].Socket != "" {
+			names[i] = tasks[i].Socket + " " + names[i]
+		}
 	}
 	return names
 }

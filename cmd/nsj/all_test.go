@@ -101,4 +101,10 @@ func TestTaskNames(t *testing.T) {
 	if got := taskNames(tasks, true); !slices.Equal(got, []string{"default/web", "shop/api/server"}) {
 		t.Errorf("every namespace: %q", got)
 	}
+	// The same name on two containerds: each led by its socket (issue 21 item 2).
+	dup := []runtime.Target{{Namespace: "k8s.io", ID: "dup", Socket: "/a.sock"}, {Namespace: "k8s.io", ID: "dup", Socket: "/b.sock"},
+		{Namespace: "k8s.io", ID: "one", Socket: "/b.sock"}}
+	if got := taskNames(dup, true); !slices.Equal(got, []string{"/a.sock k8s.io/dup", "/b.sock k8s.io/dup", "k8s.io/one"}) {
+		t.Errorf("a name on two containerds: %q", got)
+	}
 }

@@ -120,6 +120,11 @@ func TestHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
 	if want := "pod default/" + p.Name + " shares the host network namespace"; !strings.Contains(r.Stderr, want) {
 		t.Fatalf("stderr %q does not say %q", r.Stderr, want)
 	}
+	r = nsjPod(t, c, "--sysfs", "pod/"+p.Name, "true")
+	want := fmt.Sprintf("\nnsj: --sysfs: container agent of pod default/%s shares the host's network namespace, whose devices the host's /sys already shows: drop --sysfs\n", p.Name)
+	if r.Code != 125 || !strings.HasSuffix(r.Stderr, want) {
+		t.Fatalf("--sysfs in a hostNetwork pod: exit %d, stderr %q; want 125 and %q", r.Code, r.Stderr, want)
+	}
 }
 
 func TestListPodsTableAndJSON(t *testing.T) {

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,5 +76,17 @@ func TestAllNamesTheSocketOfTasksThatShareAName(t *testing.T) {
 	want := []string{runtime.DefaultSockets[0] + " dup: ran", runtime.DockerContainerdSocket + " dup: ran"}
 	if got := sortedLines(out); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("--all over two containerds: %q, want %q", got, want)
+	}
+}
+
+// Completing -n offers the namespaces of every containerd of the node
+// (issue 21 item 5: moby on Docker's containerd was left out).
+func TestCompletionOffersTheNamespacesOfEveryContainerd(t *testing.T) {
+	_, b, node := twoContainerdNode(t)
+	ns := harness.UniqueID("nsj-complete-b")
+	b.RunTask(t, ns, "there")
+	out := nsjOnNode(t, node, "--complete", "--", "-n", ns[:8]).OK(t)
+	if !slices.Contains(strings.Split(out, "\n"), ns) {
+		t.Errorf("nsj --complete -- -n %s: %q lacks %s, on %s", ns[:8], out, ns, runtime.DockerContainerdSocket)
 	}
 }

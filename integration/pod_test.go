@@ -65,7 +65,12 @@ func TestPodDefaultContainerAnnotationPicksTheContainer(t *testing.T) {
 func TestCrashLoopingContainerFallsBackToTheSandboxNetwork(t *testing.T) {
 	c := harness.SharedCRI(t)
 	p := c.RunPod(t, "default", harness.UniqueID("crash"))
-	p.WaitExited(t, p.Start(t, "app", 0, "sh", "-c", "exit 1"))
+	crashed := p.Start(t, "app", 0, "sh", "-c", "exit 1")
+	p.WaitExited(t, crashed)
+	// By ID: pointed to the pod, not to ctr task start (issue 21 item 5).
+	nsjPod(t, c, "-n", "k8s.io", crashed, "true").Fails(t, 125, fmt.Sprintf(
+		`(kubelet restarts it, not ctr): join its running instance with nsj k8s://default/%s/app, or the pod's network, even while it crashes, with nsj --sandbox k8s://default/%s`,
+		p.Name, p.Name))
 	r := nsjPod(t, c, "pod/"+p.Name+"/app", "ip", "-o", "-4", "addr", "show", "eth0")
 	out := r.OK(t)
 	if ip := p.IP(t); ip == "" || !strings.Contains(out, " eth0 ") || !strings.Contains(out, "inet "+ip+"/") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/flagswitch"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -65,14 +66,17 @@ const usageHead = `nsj runs a host command inside a running container's namespac
 Usage:
   nsj [flags] TASK [COMMAND [ARG...]]
   nsj [flags] --target-pid PID [COMMAND [ARG...]]
-  nsj --list [-n NAMESPACE | --all-namespaces] [-q] [-o table|json]
-  nsj --inspect [-n NAMESPACE] TASK
+  nsj --list [-n NAMESPACE | --all-namespaces] [-q | -o table|json]
+  nsj --inspect [-n NAMESPACE] TASK | [--sandbox] pod/NAME[/CONTAINER]
   nsj [flags] [--pod-namespace NS] [--sandbox] pod/NAME[/CONTAINER] [COMMAND [ARG...]]
-  nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
+  nsj --list --pods [--pod-namespace NS] [-q | -o table|json]
   nsj --all [flags] [--selector SELECTOR]... [-j N] [--task-timeout D] [--] COMMAND [ARG...]
 
 TASK is a containerd task (container) ID, a Docker or nerdctl container name
-(nsj web ps), or a unique prefix of an ID. Flags end at TASK: every word
+(nsj web ps), or a unique prefix of an ID; NAMESPACE/ID (k8s.io/3f2a) is an
+ID or ID prefix in that containerd namespace only. Without -a nsj searches
+every containerd of the node (the usual sockets that exist), for pods too,
+and refuses a name found on two. Flags end at TASK: every word
 after it belongs to COMMAND. Without COMMAND nsj starts $SHELL (else
 /bin/sh). The command is the host's binary, run with the host's
 files, in the container's network, pid, uts, ipc, cgroup (and time)
@@ -96,6 +100,9 @@ does nsj, with a warning, when the container is not running (crash-looping).
 prefixes each line of output with its task (<pod-namespace>/<pod>/<container>
 for Kubernetes containers). It exits 0 when COMMAND succeeded in every task,
 else 1 with a summary of the failures on stderr.
+
+Each mode takes only its own flags: a flag the run would ignore (--sysfs
+with --inspect, -j without --all) is refused, exit 125, with what to drop.
 
 nsj warns before it joins a container whose processes can reach the host
 command it runs there: a privileged one, or one with CAP_SYS_ADMIN or
@@ -158,7 +165,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace (also without -n)")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: one reference a line: the task's ID (NAMESPACE/ID when every namespace is listed); with --list --pods: k8s://NAMESPACE/POD/CONTAINER")
 	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr, the constructor's too (the joining, mounts and exec that run after nsj's Go side hands over); --log-level debug shows only the Go side's")
 	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: trace, debug, info, warn, error, fatal or panic; error hides the warnings")
@@ -167,7 +174,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
 	fs.MarkHidden("complete")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	showSwitches(fs)
+	flagswitch.Show(fs)
 	return fs
 }
 

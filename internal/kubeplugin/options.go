@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/flagswitch"
 	"github.com/spf13/pflag"
 )
 
@@ -97,6 +98,7 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.BoolVar(&o.Debug, "debug", false, "print the pod's node, container ID and agent pod on stderr, and nsj's steps")
 	fs.BoolVar(&o.Version, "version", false, "print version information")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help")
+	flagswitch.Show(fs)
 	return fs
 }
 

@@ -25,55 +25,71 @@ var (
 	podTarget  = []mode{modeJoinPod, modeInspectPod}
 )
 
-// flagModes maps each flag of nsj to the modes that take it. -h takes
-// every flag: it prints the help wherever it is.
-var flagModes = map[string][]mode{
-	"help":       everyMode,
-	"debug":      everyMode,
-	"log-level":  everyMode,
-	"version":    {modeVersion},
-	"completion": {modeCompletion},
-	"complete":   {modeComplete},
+// flagRow is a flag of nsj and the modes that take it.
+type flagRow struct {
+	name  string
+	modes []mode
+	hint  string // said after a refusal, for a flag often meant for something else
+}
 
-	"target-pid": {modeJoinPID},
-	"address":    askContainerd,
-	"namespace":  askContainerd,
-	"timeout":    askContainerd,
+// flagTable holds every flag of nsj, in the order of --help. -h takes every
+// flag: it prints the help wherever it is. Static data: building it costs
+// nsj's start-up nothing.
+var flagTable = []flagRow{
+	{name: "target-pid", modes: []mode{modeJoinPID}},
+	{name: "address", modes: askContainerd},
+	{name: "namespace", modes: askContainerd},
+	{name: "timeout", modes: askContainerd},
+	{name: "ns", modes: runCommand},
+	{name: "preserve-credentials", modes: runCommand},
+	{name: "sysfs", modes: runCommand},
+	{name: "wd", modes: runCommand},
+	{name: "fs", modes: runCommand},
+	{name: "privileged", modes: runCommand},
+	{name: "root-at", modes: runCommand},
+	{name: "env", modes: runCommand},
+	{name: "list", modes: []mode{modeList, modeListPods}},
+	{name: "inspect", modes: []mode{modeInspect, modeInspectPod}},
+	{name: "all", modes: []mode{modeAll}},
+	{name: "selector", modes: []mode{modeAll}},
+	{name: "pod-namespace", modes: []mode{modeJoinPod, modeInspectPod, modeListPods, modeAll}},
+	{name: "jobs", modes: []mode{modeAll}},
+	{name: "no-prefix", modes: []mode{modeAll}},
+	{name: "stop-at-eof", modes: []mode{modeAll}},
+	{name: "task-timeout", modes: []mode{modeAll}, hint: "; to limit a single command use timeout(1): timeout 30s nsj TASK COMMAND"},
+	{name: "sandbox", modes: podTarget, hint: "; join a pod's sandbox with nsj --sandbox pod/NAME COMMAND"},
+	{name: "pods", modes: []mode{modeListPods}, hint: "; list the pods with nsj --list --pods"},
+	{name: "all-namespaces", modes: []mode{modeList, modeAll}},
+	{name: "quiet", modes: []mode{modeList, modeListPods}},
+	{name: "output", modes: []mode{modeList, modeListPods, modeAll}},
+	{name: "debug", modes: everyMode},
+	{name: "log-level", modes: everyMode},
+	{name: "version", modes: []mode{modeVersion}},
+	{name: "completion", modes: []mode{modeCompletion}},
+	{name: "complete", modes: []mode{modeComplete}},
+	{name: "help", modes: everyMode},
+}
 
-	"ns": runCommand, "preserve-credentials": runCommand, "sysfs": runCommand, "wd": runCommand,
-	"fs": runCommand, "privileged": runCommand, "root-at": runCommand, "env": runCommand,
-
-	"list":    {modeList, modeListPods},
-	"pods":    {modeListPods},
-	"inspect": {modeInspect, modeInspectPod},
-	"sandbox": podTarget,
-
-	"all": {modeAll}, "selector": {modeAll}, "jobs": {modeAll}, "no-prefix": {modeAll},
-	"stop-at-eof": {modeAll}, "task-timeout": {modeAll},
-	"pod-namespace":  {modeJoinPod, modeInspectPod, modeListPods, modeAll},
-	"all-namespaces": {modeList, modeAll},
-	"quiet":          {modeList, modeListPods},
-	"output":         {modeList, modeListPods, modeAll},
+// row is the table's row of flag name; the zero flagRow (no mode) if none.
+func row(name string) flagRow {
+	for _, r := range flagTable {
+		if r.name == name {
+			return r
+		}
+	}
+	return flagRow{}
 }
 
 // modeUsage is how a refusal names a mode: the command line that runs it.
-var modeUsage = map[mode]string{
+var modeUsage = [...]string{
 	modeHelp: "--help", modeVersion: "--version", modeCompletion: "--completion SHELL", modeComplete: "--complete",
 	modeJoinTask: "nsj TASK", modeJoinPID: "nsj -t PID", modeJoinPod: "nsj pod/NAME",
 	modeList: "--list", modeListPods: "--list --pods", modeInspect: "--inspect TASK", modeInspectPod: "--inspect pod/NAME",
 	modeAll: "--all",
 }
 
-// flagHints say more, after a refusal, for flags that are often meant for
-// something else.
-var flagHints = map[string]string{
-	"task-timeout": "; to limit a single command use timeout(1): timeout 30s nsj TASK COMMAND",
-	"pods":         "; list the pods with nsj --list --pods",
-	"sandbox":      "; join a pod's sandbox with nsj --sandbox pod/NAME COMMAND",
-}
-
 // takes says whether mode m takes the flag called name; -h takes every flag.
-func takes(m mode, name string) bool { return m == modeHelp || slices.Contains(flagModes[name], m) }
+func takes(m mode, name string) bool { return m == modeHelp || slices.Contains(row(name).modes, m) }
 
 // checkTable refuses the first flag, in the order of --help, that the
 // command line gave and o's mode does not take.
@@ -84,14 +100,14 @@ func (o *options) checkTable(fs *pflag.FlagSet) error {
 		if err != nil || !given || takes(o.mode, f.Name) {
 			return
 		}
-		err = usageErrorf("%s goes with %s, not %s: drop %s%s", label, goesWith(f.Name), modeUsage[o.mode], label, flagHints[f.Name])
+		err = usageErrorf("%s goes with %s, not %s: drop %s%s", label, goesWith(f.Name), modeUsage[o.mode], label, row(f.Name).hint)
 	})
 	return err
 }
 
 // goesWith names the modes that take a flag: "--list or --all".
 func goesWith(name string) string {
-	modes := flagModes[name]
+	modes := row(name).modes
 	if len(modes) == len(everyMode) {
 		return "every mode"
 	}

@@ -188,12 +188,12 @@ func TestHelpTakesEveryFlag(t *testing.T) {
 // Every flag is in the table, every mode has a name and a validator.
 func TestTableCoversEveryFlagAndMode(t *testing.T) {
 	newFlagSet(&options{}).VisitAll(func(f *pflag.Flag) {
-		if len(flagModes[f.Name]) == 0 {
+		if len(row(f.Name).modes) == 0 {
 			t.Errorf("--%s is in no mode of the table", f.Name)
 		}
 	})
-	if len(flagModes) != countFlags() {
-		t.Errorf("the table has %d flags, nsj %d", len(flagModes), countFlags())
+	if len(flagTable) != countFlags() {
+		t.Errorf("the table has %d flags, nsj %d", len(flagTable), countFlags())
 	}
 	for _, m := range everyMode {
 		if modeUsage[m] == "" || modeNames[m] == "" {

@@ -120,6 +120,11 @@ func TestAllSelectorsPickTasksByLabel(t *testing.T) {
 		{[]string{"--selector", "app=web", "--selector", "tier=front"}, []string{"t00: t00", "t01: t01"}},
 		{[]string{"--pod-namespace", "shop"}, []string{"shop/pod-4/main: t04"}},
 		{[]string{"--selector", "io.kubernetes.container.name=main"}, []string{"kube-system/pod-5/main: t05", "shop/pod-4/main: t04"}},
+		// kubectl's grammar (issue 21 item 3): commas, !=, KEY, !KEY, in.
+		{[]string{"--selector", "app=web,tier=front"}, []string{"t00: t00", "t01: t01"}},
+		{[]string{"--selector", "app,!tier"}, []string{"t02: t02", "t03: t03"}},
+		{[]string{"--selector", "app!=web"}, []string{"kube-system/pod-5/main: t05", "shop/pod-4/main: t04", "t06: t06", "t07: t07", "t08: t08", "t09: t09"}},
+		{[]string{"--selector", "io.kubernetes.pod.namespace in (shop,blog)"}, []string{"shop/pod-4/main: t04"}},
 	} {
 		args := append(append([]string{"-n", ns, "--all"}, tc.args...), "--", "hostname")
 		if got := sortedLines(harness.NsjAt(t, c, args...).OK(t)); !slices.Equal(got, tc.want) {
@@ -128,7 +133,7 @@ func TestAllSelectorsPickTasksByLabel(t *testing.T) {
 	}
 	harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "app=db", "--", "hostname").
 		Fails(t, 125, fmt.Sprintf(`no running task in namespace %q matches app=db`, ns))
-	harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "app", "--", "hostname").Fails(t, 125, `--selector "app"`)
+	harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "app web", "--", "hostname").Fails(t, 125, `--selector: not a label selector: "app web"`)
 }
 
 func TestAllSkipsTasksThatDoNotRun(t *testing.T) {

@@ -64,12 +64,12 @@ func flagCases() []badCase {
 		{name: "bad log level", args: func(e *badEnv) []string { return e.pidArgs("--log-level", "loud", "true") }, code: 125, want: `--log-level "loud"`},
 		{name: "bad timeout", args: func(e *badEnv) []string { return append([]string{"--timeout", "soon"}, e.on("true")...) }, code: 125, want: `invalid argument "soon"`},
 		{name: "zero timeout", args: func(e *badEnv) []string { return append([]string{"--timeout", "0s"}, e.on("true")...) }, code: 125, want: "--timeout 0s"},
-		{name: "list with a target", args: func(e *badEnv) []string { return []string{"--list", "-t", e.pid} }, code: 125, want: "--list takes no target"},
+		{name: "list with a target", args: func(e *badEnv) []string { return []string{"--list", "-t", e.pid} }, code: 125, want: "-t goes with nsj -t PID, not --list: drop -t"},
 		{name: "bad output format", args: func(e *badEnv) []string { return []string{"-a", e.c.Address, "--list", "-o", "xml"} }, code: 125, want: `--output "xml"`},
 		{name: "inspect without a task", args: func(e *badEnv) []string { return []string{"--inspect"} }, code: 125, want: "--inspect needs a TASK"},
 		{name: "environment without a key", args: func(e *badEnv) []string { return e.pidArgs("-e", "=x", "true") }, code: 125, want: `-e "=x"`},
 		{name: "empty environment entry", args: func(e *badEnv) []string { return e.pidArgs("-e", "", "true") }, code: 125, want: `-e ""`},
-		{name: "PID and containerd address", args: func(e *badEnv) []string { return []string{"-t", e.pid, "-a", e.c.Address, "true"} }, code: 125, want: "drop -a/-n"},
+		{name: "PID and containerd address", args: func(e *badEnv) []string { return []string{"-t", e.pid, "-a", e.c.Address, "true"} }, code: 125, want: "-a goes with nsj TASK, nsj pod/NAME, --list, --list --pods, --inspect TASK, --inspect pod/NAME or --all, not nsj -t PID: drop -a"},
 	}
 }
 

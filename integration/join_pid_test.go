@@ -85,6 +85,17 @@ func TestCommandNamespacesMatchTargetForJoinedTypes(t *testing.T) {
 	}
 }
 
+// --sysfs without the network namespace is refused with what to do, not
+// the kernel's EBUSY (issue 21 item 5).
+func TestSysfsWithoutTheNetworkNamespaceSaysWhy(t *testing.T) {
+	tg := harness.StartTarget(t, "sleep 100000")
+	harness.Nsj(t, "-t", tg.PIDArg(), "--ns", "pid,uts", "--sysfs", "true").Fails(t, 125,
+		"--sysfs mounts /sys for the joined network namespace, and --ns pid,uts leaves net out: add net to --ns, or drop --sysfs")
+	self := fmt.Sprint(os.Getpid()) // in the host's network namespace, as nsj
+	harness.Nsj(t, "--log-level", "error", "-t", self, "--sysfs", "true").Fails(t, 125,
+		"--sysfs: PID "+self+" shares the host's network namespace, whose devices the host's /sys already shows: drop --sysfs")
+}
+
 // The whole point: the host's mounts and /proc are never changed, and no
 // nsj process is left behind.
 func TestHostMountsUnchangedAfter200Runs(t *testing.T) {

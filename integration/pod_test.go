@@ -65,7 +65,12 @@ func TestPodDefaultContainerAnnotationPicksTheContainer(t *testing.T) {
 func TestCrashLoopingContainerFallsBackToTheSandboxNetwork(t *testing.T) {
 	c := harness.SharedCRI(t)
 	p := c.RunPod(t, "default", harness.UniqueID("crash"))
-	p.WaitExited(t, p.Start(t, "app", 0, "sh", "-c", "exit 1"))
+	crashed := p.Start(t, "app", 0, "sh", "-c", "exit 1")
+	p.WaitExited(t, crashed)
+	// By ID: pointed to the pod, not to ctr task start (issue 21 item 5).
+	nsjPod(t, c, "-n", "k8s.io", crashed, "true").Fails(t, 125, fmt.Sprintf(
+		`(kubelet restarts it, not ctr): join its running instance with nsj k8s://default/%s/app, or the pod's network, even while it crashes, with nsj --sandbox k8s://default/%s`,
+		p.Name, p.Name))
 	r := nsjPod(t, c, "pod/"+p.Name+"/app", "ip", "-o", "-4", "addr", "show", "eth0")
 	out := r.OK(t)
 	if ip := p.IP(t); ip == "" || !strings.Contains(out, " eth0 ") || !strings.Contains(out, "inet "+ip+"/") {
@@ -119,6 +124,11 @@ func TestHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
 	}
 	if want := "pod default/" + p.Name + " shares the host network namespace"; !strings.Contains(r.Stderr, want) {
 		t.Fatalf("stderr %q does not say %q", r.Stderr, want)
+	}
+	r = nsjPod(t, c, "--sysfs", "pod/"+p.Name, "true")
+	want := fmt.Sprintf("\nnsj: --sysfs: container agent of pod default/%s shares the host's network namespace, whose devices the host's /sys already shows: drop --sysfs\n", p.Name)
+	if r.Code != 125 || !strings.HasSuffix(r.Stderr, want) {
+		t.Fatalf("--sysfs in a hostNetwork pod: exit %d, stderr %q; want 125 and %q", r.Code, r.Stderr, want)
 	}
 }
 

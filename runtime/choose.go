@@ -126,3 +126,31 @@ func (cs *candidates) pickWith(c candidate, named []candidate) string {
 	}
 	return pick
 }
+
+// choosePod is the one rule for a pod: the pods of that name that the
+// containerds of the node hold (found, one entry per containerd that
+// answered) must all be on one containerd, whose pods it returns; on two
+// or more it is an error listing them, as for a task ID on two
+// containerds. None is an error of kind ErrNotFound that says where nsj
+// looked; ns is the containerd namespace asked.
+func choosePod(ref PodRef, ns string, found []podsOn) ([]Pod, error) {
+	var on []podsOn
+	var searched []string
+	for _, f := range found {
+		searched = append(searched, f.client.address)
+		if len(f.pods) > 0 {
+			on = append(on, f)
+		}
+	}
+	switch len(on) {
+	case 1:
+		return on[0].pods, nil
+	case 0:
+		return nil, newError(ErrNotFound, "no pod %s in containerd namespace %q (containerd at %s); see nsj --list --pods", ref, ns, joinNames(searched))
+	}
+	var sockets []string
+	for _, f := range on {
+		sockets = append(sockets, f.client.address)
+	}
+	return nil, newError(ErrAmbiguous, "pod %s is on several containerds: %s; pick one with -a SOCKET", ref, joinNames(sockets))
+}

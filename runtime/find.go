@@ -92,6 +92,9 @@ func (c *Client) target(ctx context.Context, m candidate) (*Target, error) {
 		if o.tool != "" {
 			return nil, c.ownerNotRunning(o, ns, id, StatusNoTask)
 		}
+		if err := kubeletNotRunning(m.ctr.Labels, id, StatusNoTask); err != nil {
+			return nil, err
+		}
 		return nil, newError(ErrNotRunning, "container %q in namespace %q has no task; start it with: %s task start --null-io -d %s", id, ns, c.ctrCommand(ns), id)
 	}
 	if err != nil {
@@ -100,6 +103,9 @@ func (c *Client) target(ctx context.Context, m candidate) (*Target, error) {
 	if err := joinable(c.ctrCommand(ns), ns, id, ts.Status); err != nil {
 		if o.tool != "" && ts.Status != StatusUnknown {
 			return nil, c.ownerNotRunning(o, ns, id, ts.Status)
+		}
+		if kerr := kubeletNotRunning(m.ctr.Labels, id, ts.Status); kerr != nil && ts.Status != StatusUnknown {
+			return nil, kerr
 		}
 		return nil, err
 	}

@@ -338,3 +338,32 @@ func TestRecheck(t *testing.T) {
 		})
 	}
 }
+
+// A Kubernetes container named by ID that is not running is pointed to
+// its pod, not to ctr task start, which kubelet would undo (issue 21 item 5).
+func TestKubernetesContainerNotRunningPointsToItsPod(t *testing.T) {
+	cri := func(id, kind string) container {
+		c := ctr(id)
+		c.Labels = map[string]string{criPodNamespace: "shop", criPodName: "web-7d9f", criKind: kind}
+		if kind == KindContainer {
+			c.Labels[criContainer] = "nginx"
+		}
+		return c
+	}
+	id := strings.Repeat("e8cd", 16)
+	s := &fakeStore{
+		ctrs: map[string][]container{KubernetesNamespace: {cri(id, KindContainer), cri("crashed", KindContainer), cri("sb", KindSandbox)}},
+		tsks: map[string][]taskState{KubernetesNamespace: {{ID: "crashed", Status: StatusStopped}, {ID: "sb", Status: StatusStopped}}},
+	}
+	tests := []struct{ ref, want string }{
+		{id, `container e8cde8cde8cd is Kubernetes container "nginx" of pod shop/web-7d9f, and is exited, its task removed (kubelet restarts it, not ctr): join its running instance with nsj k8s://shop/web-7d9f/nginx, or the pod's network, even while it crashes, with nsj --sandbox k8s://shop/web-7d9f`},
+		{"crashed", `container crashed is Kubernetes container "nginx" of pod shop/web-7d9f, and is stopped (kubelet restarts it, not ctr): join its running instance with nsj k8s://shop/web-7d9f/nginx`},
+		{"sb", "container sb is the sandbox of Kubernetes pod shop/web-7d9f, and is stopped: the pod is stopped (kubelet starts it again, not ctr); see nsj --list --pods"},
+	}
+	for _, tt := range tests {
+		_, err := testClient(s, KubernetesNamespace, true).Find(context.Background(), tt.ref)
+		if !errors.Is(err, ErrNotRunning) || !strings.Contains(fmt.Sprint(err), tt.want) || strings.Contains(fmt.Sprint(err), "task start") {
+			t.Errorf("Find(%q) = %v, want %q", tt.ref, err, tt.want)
+		}
+	}
+}

@@ -93,6 +93,33 @@ func suggestNamespace(ns string, all []string) string {
 	return ""
 }
 
+// NodeNamespaces lists the namespaces of every containerd of the node,
+// each once, in the order the containerds answer. A containerd that does
+// not answer is left out; if none answers, the first one's error is
+// returned.
+func (c *Client) NodeNamespaces(ctx context.Context) ([]string, error) {
+	var out []string
+	var firstErr error
+	answered := false
+	for _, s := range c.node() {
+		nss, err := s.Namespaces(ctx)
+		if err != nil {
+			firstErr = firstOf(firstErr, err)
+			continue
+		}
+		answered = true
+		for _, n := range nss {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	if !answered {
+		return nil, firstErr
+	}
+	return out, nil
+}
+
 // MissingNamespace returns an error of kind ErrNotFound if the namespace
 // was given (-n, $CONTAINERD_NAMESPACE) and no containerd asked has it;
 // else nil. Call it when a List of that namespace found nothing.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,5 +167,20 @@ func TestFindNamesOnNode(t *testing.T) {
 		`Docker name "web" in namespace "moby" (ID 4567d6d29d43) (pick it with: nsj -a ` + b + ` -n moby web)`
 	if !errors.Is(err, ErrAmbiguous) || err.Error() != want {
 		t.Errorf("an ID here and a Docker name there:\ngot  %v\nwant %s", err, want)
+	}
+}
+
+// NodeNamespaces has those of every containerd, each once; one that does
+// not answer is left out.
+func TestNodeNamespaces(t *testing.T) {
+	got, err := twoContainerds("", &fakeStore{ctrs: map[string][]container{"buildkit": nil, "moby": nil}}).NodeNamespaces(context.Background())
+	slices.Sort(got)
+	if err != nil || strings.Join(got, ",") != "buildkit,default,empty,k8s.io,moby" {
+		t.Errorf("NodeNamespaces = %q, %v", got, err)
+	}
+	got, err = twoContainerds("", &deadStore{}).NodeNamespaces(context.Background())
+	slices.Sort(got)
+	if err != nil || strings.Join(got, ",") != "default,empty,k8s.io,moby" {
+		t.Errorf("with the second dead: %q, %v", got, err)
 	}
 }

@@ -84,6 +84,26 @@ func (c *Client) ownerNotRunning(o owner, ns, id, status string) error {
 		toolTitle(o.tool), o.name, ShortID(id), ns, what, c.ownerCommand(o, ns), o.name)
 }
 
+// kubeletNotRunning is the error for a container the CRI plugin made (for
+// kubelet) that has no running task, or nil for any other container:
+// kubelet, not ctr, restarts it, and nsj reaches it by its pod: its running
+// instance, or the pod's sandbox (network, IPC, UTS), which stays up while
+// the container crash-loops. status is the task's, or StatusNoTask.
+func kubeletNotRunning(labels map[string]string, id, status string) error {
+	ns, pod := labels[criPodNamespace], labels[criPodName]
+	if ns == "" || pod == "" {
+		return nil
+	}
+	what := statusWords(status)
+	if labels[criKind] == KindSandbox {
+		return newError(ErrNotRunning, "container %s is the sandbox of Kubernetes pod %s/%s, and is %s: the pod is stopped (kubelet starts it again, not ctr); see nsj --list --pods",
+			ShortID(id), ns, pod, what)
+	}
+	ref := K8sPrefix + ns + "/" + pod
+	return newError(ErrNotRunning, "container %s is Kubernetes container %q of pod %s/%s, and is %s (kubelet restarts it, not ctr): join its running instance with nsj %s/%s, or the pod's network, even while it crashes, with nsj --sandbox %s",
+		ShortID(id), labels[criContainer], ns, pod, what, ref, labels[criContainer], ref)
+}
+
 // dockerNotRunning is the error for a Docker name whose container has no
 // containerd container: dockerd knows it, stopped or never started.
 func dockerNotRunning(dc dockerd.Container) error {

@@ -72,6 +72,8 @@ type Pod struct {
 	// SharedPID: the pod's containers share one pid namespace, the
 	// sandbox's (shareProcessNamespace), whose pid 1 is the pause process.
 	SharedPID bool
+	// Socket is the socket of the containerd that has the pod.
+	Socket string
 
 	created time.Time // of the sandbox
 }
@@ -110,27 +112,28 @@ type PodTarget struct {
 func (t *PodTarget) Sandbox() bool { return t.Container == "" }
 
 // FindPod resolves ref in the client's namespace (the CLI makes that
-// KubernetesNamespace) with one filtered Containers call and one Tasks call.
-// With sandbox, or when the container has no running instance, the target
-// is the pod's sandbox, which must be running. Without ref.Container, the
-// container is the one internal/podrule picks: the one the pod's
-// default-container annotation names, else its only one (containerd cannot
-// tell init containers apart: they count too). Errors are of kinds
-// ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable.
+// KubernetesNamespace) on every containerd of the node (node.go), with one
+// filtered Containers call and one Tasks call on each. A pod found on more
+// than one containerd is an error listing them (choosePod). With sandbox,
+// or when the container has no running instance, the target is the pod's
+// sandbox, which must be running. Without ref.Container, the container is
+// the one internal/podrule picks: the one the pod's default-container
+// annotation names, else its only one (containerd cannot tell init
+// containers apart: they count too). Errors are of kinds ErrNotFound,
+// ErrAmbiguous, ErrNotRunning and ErrUnavailable.
 func (c *Client) FindPod(ctx context.Context, ref PodRef, sandbox bool) (*PodTarget, error) {
 	for _, s := range []string{ref.namespace(), ref.Name, ref.Container} {
 		if s != "" && !validRef.MatchString(s) {
 			return nil, newError(ErrNotFound, "%q is not a Kubernetes name: names hold only letters, digits, '.', '_' and '-'", s)
 		}
 	}
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-	pods, err := c.pods(ctx, labelFilter(criPodName, ref.Name)+","+labelFilter(criPodNamespace, ref.namespace()))
+	found, err := c.podsOnNode(ctx, labelFilter(criPodName, ref.Name)+","+labelFilter(criPodNamespace, ref.namespace()))
 	if err != nil {
 		return nil, err
 	}
-	if len(pods) == 0 {
-		return nil, newError(ErrNotFound, "no pod %s in containerd namespace %q (containerd at %s); see nsj --list --pods", ref, c.namespace, c.address)
+	pods, err := choosePod(ref, c.namespace, found)
+	if err != nil {
+		return nil, err
 	}
 	p := newestPod(pods)
 	if sandbox {

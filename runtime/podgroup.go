@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -11,19 +12,42 @@ import (
 
 // ListPods returns the pods in the client's namespace (the CLI makes that
 // KubernetesNamespace), of pod namespace podNamespace or of every one (""),
-// sorted by pod namespace, name and sandbox age: one Containers call with a
-// label filter and one Tasks call.
+// on every containerd of the node (ListPodsOnNode).
 func (c *Client) ListPods(ctx context.Context, podNamespace string) ([]Pod, error) {
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
+	l, err := c.ListPodsOnNode(ctx, podNamespace)
+	return l.Pods, err
+}
+
+// PodListing is what ListPodsOnNode found on the containerds of the node.
+type PodListing struct {
+	Pods     []Pod
+	Searched []Searched // each containerd that answered, and the namespace asked
+}
+
+// ListPodsOnNode lists the pods of each containerd of the node in turn,
+// each containerd's sorted by pod namespace, name and sandbox age: one
+// Containers call with a label filter and one Tasks call on each. A
+// containerd that does not answer is left out with a warning, unless it is
+// the only one.
+func (c *Client) ListPodsOnNode(ctx context.Context, podNamespace string) (PodListing, error) {
 	filter := fmt.Sprintf("labels.%q", criPodName)
 	if podNamespace != "" {
 		filter += "," + labelFilter(criPodNamespace, podNamespace)
 	}
-	pods, err := c.pods(ctx, filter)
+	found, err := c.podsOnNode(ctx, filter)
 	if err != nil {
-		return nil, err
+		return PodListing{}, err
 	}
+	var l PodListing
+	for _, f := range found {
+		sortPods(f.pods)
+		l.Pods = append(l.Pods, f.pods...)
+		l.Searched = append(l.Searched, Searched{Socket: f.client.address, Namespaces: []string{c.namespace}})
+	}
+	return l, nil
+}
+
+func sortPods(pods []Pod) {
 	sort.SliceStable(pods, func(i, j int) bool {
 		a, b := &pods[i], &pods[j]
 		if a.Namespace != b.Namespace {
@@ -34,7 +58,39 @@ func (c *Client) ListPods(ctx context.Context, podNamespace string) ([]Pod, erro
 		}
 		return a.created.Before(b.created)
 	})
-	return pods, nil
+}
+
+// podsOn is the pods that one containerd of the node holds.
+type podsOn struct {
+	client *Client
+	pods   []Pod
+}
+
+// podsOnNode asks each containerd of the node for the pods whose
+// containers filter matches, as candidatesOnNode asks for tasks: one that
+// does not answer is left out with a warning when there are others; if
+// none answers, the first one's error is returned.
+func (c *Client) podsOnNode(ctx context.Context, filter string) ([]podsOn, error) {
+	var found []podsOn
+	var firstErr error
+	for _, s := range c.node() {
+		sctx, cancel := s.withTimeout(ctx)
+		pods, err := s.pods(sctx, filter)
+		cancel()
+		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
+			s.leaveOut(err)
+			firstErr = firstOf(firstErr, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, podsOn{s, pods})
+	}
+	if len(found) == 0 {
+		return nil, firstErr
+	}
+	return found, nil
 }
 
 // pods lists the containers that filter matches and the namespace's tasks,
@@ -48,7 +104,22 @@ func (c *Client) pods(ctx context.Context, filter string) ([]Pod, error) {
 	if err != nil {
 		return nil, c.callError(err, fmt.Sprintf("list tasks in namespace %q", c.namespace))
 	}
-	return groupPods(c.namespace, ctrs, tasks), nil
+	pods := groupPods(c.namespace, ctrs, tasks)
+	for i := range pods {
+		pods[i].setSocket(c.address)
+	}
+	return pods, nil
+}
+
+// setSocket records, on the pod and its containers, which containerd has them.
+func (p *Pod) setSocket(socket string) {
+	p.Socket = socket
+	if p.Sandbox != nil {
+		p.Sandbox.Socket = socket
+	}
+	for i := range p.Containers {
+		p.Containers[i].Socket = socket
+	}
 }
 
 // podMember is a container of a pod with what grouping needs of it.

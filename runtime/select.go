@@ -1,15 +1,17 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/nsj-dev/nsj/internal/selector"
 )
 
 // Selector chooses, among the tasks List returns, those that nsj --all runs
 // a command in: tasks that can be joined (running, paused or pausing) whose
-// labels include every wanted label and, if a pod namespace is wanted, whose
-// container is a Kubernetes (CRI) container of a pod in that namespace.
+// labels satisfy every label selector (package selector: kubectl's
+// grammar) and, if a pod namespace is wanted, whose container is a
+// Kubernetes (CRI) container of a pod in that namespace.
 //
 // The labels a Selector sees are the container's own, except for a
 // Kubernetes app container, which is matched by its POD's labels: containerd's
@@ -21,44 +23,33 @@ import (
 // its image's.
 // A pod's labels are those kubelet gave when it made the sandbox (a label
 // changed later through the API server is not seen). An app container whose
-// sandbox is not among the tasks listed matches no label. The zero Selector
-// takes every joinable task.
+// sandbox is not among the tasks listed matches no selector, not even
+// !KEY. The zero Selector takes every joinable task.
 type Selector struct {
-	labels       []label // ANDed
+	labels       selector.Selector // ANDed
 	podNamespace string
 }
 
-type label struct{ key, value string }
-
-// ErrBadSelector: a label selector is not KEY=VALUE.
-var ErrBadSelector = errors.New("not KEY=VALUE")
-
-// ParseSelector builds a Selector from KEY=VALUE expressions (each must
-// match: an empty VALUE matches a label whose value is empty) and a pod
-// namespace ("" for any). An expression without '=' or with an empty KEY is
-// an error of kind ErrBadSelector.
+// ParseSelector builds a Selector from label selectors (each must match;
+// see package selector) and a pod namespace ("" for any). A selector that
+// cannot be read is an error of kind selector.ErrSyntax.
 func ParseSelector(exprs []string, podNamespace string) (Selector, error) {
 	s := Selector{podNamespace: podNamespace}
 	for _, e := range exprs {
-		key, value, ok := strings.Cut(e, "=")
-		if !ok || key == "" {
-			return Selector{}, fmt.Errorf("%q: %w", e, ErrBadSelector)
+		terms, err := selector.Parse(e)
+		if err != nil {
+			return Selector{}, err
 		}
-		s.labels = append(s.labels, label{key, value})
+		s.labels = append(s.labels, terms...)
 	}
 	return s, nil
 }
 
 // matches reports whether t is joinable and labels (its own, or its pod's)
 // carry the wanted labels, in the pod namespace if one is wanted.
-func (s Selector) matches(t *Target, labels map[string]string) bool {
-	if !Joinable(t.Status) {
+func (s Selector) matches(t *Target, labels map[string]string, known bool) bool {
+	if !Joinable(t.Status) || len(s.labels) > 0 && (!known || !s.labels.Matches(labels)) {
 		return false
-	}
-	for _, l := range s.labels {
-		if v, ok := labels[l.key]; !ok || v != l.value {
-			return false
-		}
 	}
 	// A pod namespace names the pods' containers: not their sandboxes, which
 	// share their network and have no container name to show.
@@ -75,7 +66,8 @@ func (s Selector) Select(ts []Target) []Target {
 	}
 	var out []Target
 	for i := range ts {
-		if s.matches(&ts[i], selectedLabels(&ts[i], pods)) {
+		labels, known := selectedLabels(&ts[i], pods)
+		if s.matches(&ts[i], labels, known) {
 			out = append(out, ts[i])
 		}
 	}
@@ -85,16 +77,17 @@ func (s Selector) Select(ts []Target) []Target {
 // selectedLabels are the labels a selector sees of t: for a Kubernetes app
 // container, its pod's (its sandbox's in pods; none if it is not there)
 // with the container's own CRI labels (criOwnLabel) over them; else its own.
-func selectedLabels(t *Target, pods map[string]map[string]string) map[string]string {
+// known is false for an app container whose sandbox is not in pods.
+func selectedLabels(t *Target, pods map[string]map[string]string) (labels map[string]string, known bool) {
 	uid := t.Labels[criPodUID]
 	if uid == "" || t.Labels[criKind] == KindSandbox {
-		return t.Labels
+		return t.Labels, true
 	}
-	pod, ok := pods[t.Namespace+"/"+uid]
+	pod, ok := pods[podKey(t, uid)]
 	if !ok {
-		return nil
+		return nil, false
 	}
-	labels := make(map[string]string, len(pod)+4)
+	labels = make(map[string]string, len(pod)+4)
 	for k, v := range pod {
 		labels[k] = v
 	}
@@ -103,8 +96,12 @@ func selectedLabels(t *Target, pods map[string]map[string]string) map[string]str
 			labels[k] = v
 		}
 	}
-	return labels
+	return labels, true
 }
+
+// podKey tells a pod apart among the tasks of every containerd: the
+// socket, the containerd namespace and the pod's UID.
+func podKey(t *Target, uid string) string { return t.Socket + " " + t.Namespace + "/" + uid }
 
 // criOwnLabel: key is a label that kubelet or the CRI plugin puts on each
 // container (io.kubernetes.container.name, io.cri-containerd.kind, ...),
@@ -113,7 +110,7 @@ func criOwnLabel(key string) bool {
 	return strings.HasPrefix(key, "io.kubernetes.") || strings.HasPrefix(key, "io.cri-containerd.")
 }
 
-// podLabels maps NAMESPACE/POD-UID to the labels of the pod's sandbox
+// podLabels maps each pod (podKey) to the labels of the pod's sandbox
 // among ts (a running one's, if the pod has several): the pod's labels.
 func podLabels(ts []Target) map[string]map[string]string {
 	pods := map[string]map[string]string{}
@@ -123,7 +120,7 @@ func podLabels(ts []Target) map[string]map[string]string {
 		if uid == "" || t.Labels[criKind] != KindSandbox {
 			continue
 		}
-		key := t.Namespace + "/" + uid
+		key := podKey(t, uid)
 		if _, seen := pods[key]; !seen || Joinable(t.Status) {
 			pods[key] = t.Labels
 		}
@@ -131,12 +128,12 @@ func podLabels(ts []Target) map[string]map[string]string {
 	return pods
 }
 
-// String describes s for messages, e.g. `app=web, tier=db, pod namespace
+// String describes s for messages, e.g. `app=web, tier!=db, pod namespace
 // "shop"`; "" for the zero Selector.
 func (s Selector) String() string {
 	parts := make([]string, 0, len(s.labels)+1)
-	for _, l := range s.labels {
-		parts = append(parts, l.key+"="+l.value)
+	for _, r := range s.labels {
+		parts = append(parts, r.String())
 	}
 	if s.podNamespace != "" {
 		parts = append(parts, fmt.Sprintf("pod namespace %q", s.podNamespace))

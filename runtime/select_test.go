@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/selector"
 )
 
 func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
@@ -35,7 +37,11 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 		{"a value must be equal", []string{"app=we"}, "", nil, "app=we"},
 		{"an empty value matches an empty label", []string{"empty="}, "", []string{"db"}, "empty="},
 		{"an empty value does not match a missing label", []string{"tier="}, "", nil, "tier="},
-		{"a value may hold '='", []string{"app=web=1"}, "", nil, "app=web=1"},
+		{"inequality: another value or none", []string{"app!=web"}, "", []string{"db", "plain", "shop-api", "kube-dns", "shop-sandbox"}, "app!=web"},
+		{"terms joined by commas, as kubectl -l", []string{"app=web,tier=front"}, "", []string{"web"}, "app=web, tier=front"},
+		{"a bare key: the label is there", []string{"tier"}, "", []string{"web"}, "tier"},
+		{"!key: the label is not there", []string{"!app"}, "", []string{"plain", "shop-api", "kube-dns", "shop-sandbox"}, "!app"},
+		{"in", []string{"app in (db,web)"}, "", []string{"web", "web-paused", "db"}, "app in (db,web)"},
 		{"pod namespace: its containers, not sandboxes", nil, "shop", []string{"shop-api"}, `pod namespace "shop"`},
 		{"pod namespace and a label", []string{"app=web"}, "shop", nil, `app=web, pod namespace "shop"`},
 	}
@@ -49,10 +55,10 @@ func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {
 	}
 }
 
-func TestParseSelectorRejectsWhatIsNotKeyValue(t *testing.T) {
-	for _, expr := range []string{"app", "", "=web"} {
-		if _, err := ParseSelector([]string{"ok=1", expr}, ""); !errors.Is(err, ErrBadSelector) {
-			t.Errorf("ParseSelector(%q) = %v, want ErrBadSelector", expr, err)
+func TestParseSelectorRejectsWhatIsNoSelector(t *testing.T) {
+	for _, expr := range []string{"app=web=1", "", "=web", "app>1"} {
+		if _, err := ParseSelector([]string{"ok=1", expr}, ""); !errors.Is(err, selector.ErrSyntax) {
+			t.Errorf("ParseSelector(%q) = %v, want selector.ErrSyntax", expr, err)
 		}
 	}
 }
@@ -112,6 +118,7 @@ func TestSelectorMatchesKubernetesContainersByTheirPodsLabels(t *testing.T) {
 		{"kubelet's own labels are on the sandbox too", []string{criPodName + "=p-u2"}, "shop", []string{"u2-labelled-image"}},
 		{"the container's own CRI labels", []string{kindContainer, criContainer + "=labelled-pod"}, "", []string{"u1-labelled-pod"}},
 		{"kind=container leaves sandboxes out", []string{kindContainer}, "shop", []string{"u1-labelled-pod", "u2-labelled-image", "u4-resandboxed"}},
+		{"an app container without its sandbox matches no selector, not even !KEY", []string{"!app"}, "shop", []string{"u2-labelled-image"}},
 		{"no label wanted: every joinable task", nil, "shop", []string{"u1-labelled-pod", "u2-labelled-image", "u3-no-sandbox-listed", "u4-resandboxed"}},
 	}
 	for _, tt := range tests {

@@ -95,26 +95,29 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	return c, tasks, done, nil
 }
 
-// allOnly says whether a flag that only --all takes was given.
-func (o *options) allOnly() bool {
-	return len(o.selectors) > 0 || o.podNamespace != "" || o.jobs != 0 || o.noPrefix || o.stopAtEOF || o.taskTimeout != 0
-}
-
 func parseSelector(o *options) (runtime.Selector, error) {
 	sel, err := runtime.ParseSelector(o.selectors, o.podNamespace)
 	if err != nil {
-		return sel, usageErrorf("--selector %v; name a container label and its value, such as app=web (nsj --inspect TASK shows the labels)", err)
+		return sel, usageErrorf("--selector: %v; write KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2) or KEY notin (V1,V2), joined by commas, as for kubectl -l (nsj --inspect TASK shows the labels)", err)
 	}
 	return sel, nil
 }
 
 // taskNames are the output prefixes (runtime.ShownName): the Kubernetes
 // <pod-namespace>/<pod>/<container>, the Docker or nerdctl name, else the
-// (short) ID; with --all-namespaces the containerd namespace first.
+// (short) ID; with --all-namespaces the containerd namespace first. Tasks
+// that would share a prefix, on two containerds, are led by their socket.
 func taskNames(tasks []runtime.Target, withNamespace bool) []string {
 	names := make([]string, len(tasks))
+	count := map[string]int{}
 	for i := range tasks {
 		names[i] = runtime.ShownName(&tasks[i], withNamespace)
+		count[names[i]]++
+	}
+	for i := range tasks {
+		if count[names[i]] > 1 && tasks[i].Socket != "" {
+			names[i] = tasks[i].Socket + " " + names[i]
+		}
 	}
 	return names
 }

@@ -57,24 +57,26 @@ func TestParseArgsRejectsMisusedAll(t *testing.T) {
 	}{
 		{"no command", []string{"--all"}, "--all needs a COMMAND"},
 		{"only a double dash", []string{"--all", "--"}, "--all needs a COMMAND"},
-		{"with --list", []string{"--all", "--list"}, "drop --list"},
-		{"with --inspect", []string{"--inspect", "--all", "t1"}, "drop --list, --inspect"},
-		{"with a PID", []string{"--all", "-t", "42", "ps"}, "and -t"},
-		{"selector without --all", []string{"--selector", "app=web", "t1", "ps"}, "go with --all"},
-		{"pod namespace without --all", []string{"--pod-namespace", "shop", "t1"}, "go with --all"},
-		{"jobs without --all", []string{"-j", "2", "t1"}, "go with --all"},
-		{"no-prefix without --all", []string{"--no-prefix", "t1"}, "go with --all"},
-		{"stop-at-eof without --all", []string{"--stop-at-eof", "t1"}, "--stop-at-eof go with --all"},
+		{"with --list", []string{"--all", "--list"}, "--all goes with --all, not --list: drop --all"},
+		{"with --inspect", []string{"--inspect", "--all", "t1"}, "--inspect goes with --inspect TASK or --inspect pod/NAME, not --all: drop --inspect"},
+		{"with a PID", []string{"--all", "-t", "42", "ps"}, "-t goes with nsj -t PID, not --all: drop -t"},
+		{"selector without --all", []string{"--selector", "app=web", "t1", "ps"}, "--selector goes with --all, not nsj TASK"},
+		{"pod namespace without --all", []string{"--pod-namespace", "shop", "t1"}, "--pod-namespace goes with nsj pod/NAME, --inspect pod/NAME, --list --pods or --all, not nsj TASK"},
+		{"jobs without --all", []string{"-j", "2", "t1"}, "-j goes with --all, not nsj TASK"},
+		{"no-prefix without --all", []string{"--no-prefix", "t1"}, "--no-prefix goes with --all, not nsj TASK"},
+		{"stop-at-eof without --all", []string{"--stop-at-eof", "t1"}, "--stop-at-eof goes with --all, not nsj TASK"},
 		{"negative jobs", []string{"--all", "-j", "-1", "true"}, "-j -1"},
-		{"selector without a value", []string{"--all", "--selector", "app", "true"}, `--selector "app": not KEY=VALUE`},
-		{"quiet", []string{"--all", "-q", "true"}, "-q goes with --list"},
+		{"no jobs", []string{"--all", "-j", "0", "true"}, "-j 0: run at least one task at a time"},
+		{"selector that is none", []string{"--all", "--selector", "app web", "true"}, `--selector: not a label selector: "app web": "web" after label "app"; write KEY=VALUE, KEY!=VALUE`},
+		{"selector with >", []string{"--all", "--selector", "replicas>1", "true"}, `< and > compare numbers in node affinity only`},
+		{"quiet", []string{"--all", "-q", "true"}, "-q goes with --list or --list --pods, not --all"},
 		{"output xml", []string{"--all", "-o", "xml", "true"}, `--output "xml"`},
 		{"json without prefixes", []string{"--all", "-o", "json", "--no-prefix", "true"}, "--no-prefix is for text output"},
 		{"bad env", []string{"--all", "-e", "=x", "true"}, `-e "=x"`},
-		{"task timeout without --all", []string{"--task-timeout", "2s", "t1", "true"}, "--task-timeout limits each task of nsj --all"},
+		{"task timeout without --all", []string{"--task-timeout", "2s", "t1", "true"}, "--task-timeout goes with --all, not nsj TASK: drop --task-timeout; to limit a single command use timeout(1)"},
 		{"negative task timeout", []string{"--all", "--task-timeout", "-2s", "true"}, "--task-timeout -2s: give each task a positive time"},
 		{"task timeout that is no duration", []string{"--all", "--task-timeout", "soon", "true"}, `"soon"`},
-		{"task timeout with a pod", []string{"--task-timeout", "2s", "pod/web", "true"}, "a pod target names one container"},
+		{"task timeout with a pod", []string{"--task-timeout", "2s", "pod/web", "true"}, "--task-timeout goes with --all, not nsj pod/NAME"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,5 +100,11 @@ func TestTaskNames(t *testing.T) {
 	}
 	if got := taskNames(tasks, true); !slices.Equal(got, []string{"default/web", "shop/api/server"}) {
 		t.Errorf("every namespace: %q", got)
+	}
+	// The same name on two containerds: each led by its socket (issue 21 item 2).
+	dup := []runtime.Target{{Namespace: "k8s.io", ID: "dup", Socket: "/a.sock"}, {Namespace: "k8s.io", ID: "dup", Socket: "/b.sock"},
+		{Namespace: "k8s.io", ID: "one", Socket: "/b.sock"}}
+	if got := taskNames(dup, true); !slices.Equal(got, []string{"/a.sock k8s.io/dup", "/b.sock k8s.io/dup", "k8s.io/one"}) {
+		t.Errorf("a name on two containerds: %q", got)
 	}
 }

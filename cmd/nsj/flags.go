@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/flagswitch"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -34,7 +36,7 @@ type options struct {
 	complete      bool   // hidden: the completion scripts ask for candidates
 
 	all          bool          // --all: every matching task (all.go)
-	selectors    []string      // --selector KEY=VALUE, with --all
+	selectors    []string      // --selector SELECTOR, with --all (internal/selector)
 	podNamespace string        // --pod-namespace, with --all
 	jobs         int           // -j, with --all; 0: number of CPUs
 	noPrefix     bool          // --no-prefix, with --all
@@ -64,14 +66,17 @@ const usageHead = `nsj runs a host command inside a running container's namespac
 Usage:
   nsj [flags] TASK [COMMAND [ARG...]]
   nsj [flags] --target-pid PID [COMMAND [ARG...]]
-  nsj --list [-n NAMESPACE | --all-namespaces] [-q] [-o table|json]
-  nsj --inspect [-n NAMESPACE] TASK
+  nsj --list [-n NAMESPACE | --all-namespaces] [-q | -o table|json]
+  nsj --inspect [-n NAMESPACE] TASK | [--sandbox] pod/NAME[/CONTAINER]
   nsj [flags] [--pod-namespace NS] [--sandbox] pod/NAME[/CONTAINER] [COMMAND [ARG...]]
-  nsj --list --pods [--pod-namespace NS] [-q] [-o table|json]
-  nsj --all [flags] [--selector KEY=VALUE]... [-j N] [--] COMMAND [ARG...]
+  nsj --list --pods [--pod-namespace NS] [-q | -o table|json]
+  nsj --all [flags] [--selector SELECTOR]... [-j N] [--task-timeout D] [--] COMMAND [ARG...]
 
 TASK is a containerd task (container) ID, a Docker or nerdctl container name
-(nsj web ps), or a unique prefix of an ID. Flags end at TASK: every word
+(nsj web ps), or a unique prefix of an ID; NAMESPACE/ID (k8s.io/3f2a) is an
+ID or ID prefix in that containerd namespace only. Without -a nsj searches
+every containerd of the node (the usual sockets that exist), for pods too,
+and refuses a name found on two. Flags end at TASK: every word
 after it belongs to COMMAND. Without COMMAND nsj starts $SHELL (else
 /bin/sh). The command is the host's binary, run with the host's
 files, in the container's network, pid, uts, ipc, cgroup (and time)
@@ -95,6 +100,9 @@ does nsj, with a warning, when the container is not running (crash-looping).
 prefixes each line of output with its task (<pod-namespace>/<pod>/<container>
 for Kubernetes containers). It exits 0 when COMMAND succeeded in every task,
 else 1 with a summary of the failures on stderr.
+
+Each mode takes only its own flags: a flag the run would ignore (--sysfs
+with --inspect, -j without --all) is refused, exit 125, with what to drop.
 
 nsj warns before it joins a container whose processes can reach the host
 command it runs there: a privileged one, or one with CAP_SYS_ADMIN or
@@ -148,7 +156,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")
-	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container (for a Kubernetes container: its pod) has label `KEY=VALUE`; repeatable, all must match")
+	fs.StringArrayVar(&o.selectors, "selector", nil, "with --all: only tasks whose container's labels (a Kubernetes container's: its pod's) match label `SELECTOR`, as kubectl -l writes it: KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2), KEY notin (V1,V2), joined by commas; repeatable, all must match")
 	fs.StringVar(&o.podNamespace, "pod-namespace", "", "with pod/NAME and --list --pods: the pod's `NAMESPACE` (default \"default\"; --list --pods: every one); with --all: only Kubernetes containers of pods in NAMESPACE")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "with --all: run in `N` tasks at a time (default: the number of CPUs)")
 	fs.BoolVar(&o.noPrefix, "no-prefix", false, "with --all: print the output lines without their task")
@@ -157,7 +165,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "with a pod target: join the pod's sandbox (network, IPC, UTS; pid if shared), even if its containers crashed")
 	fs.BoolVar(&o.pods, "pods", false, "with --list: Kubernetes pods and their containers, with task, PID, status and network namespace")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --list or --all: every containerd namespace (also without -n)")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: task IDs only")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with --list: one reference a line: the task's ID (NAMESPACE/ID when every namespace is listed); with --list --pods: k8s://NAMESPACE/POD/CONTAINER")
 	fs.StringVarP(&o.output, "output", "o", "table", "with --list or --all: `FORMAT` table or json (--all: a JSON record per line)")
 	fs.BoolVar(&o.debug, "debug", false, "log each step on stderr, the constructor's too (the joining, mounts and exec that run after nsj's Go side hands over); --log-level debug shows only the Go side's")
 	fs.StringVar(&o.logLevel, "log-level", "info", "`LEVEL` of diagnostics on stderr: trace, debug, info, warn, error, fatal or panic; error hides the warnings")
@@ -166,7 +174,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.complete, "complete", false, "list completions for the words after --")
 	fs.MarkHidden("complete")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	showSwitches(fs)
+	flagswitch.Show(fs)
 	return fs
 }
 
@@ -193,30 +201,38 @@ func parseArgs(args []string) (*options, error) {
 	if fs.Changed("target-pid") && o.targetPID <= 0 {
 		return nil, usageErrorf("--target-pid %d: a PID is a positive number", o.targetPID)
 	}
-	o.given = givenFlags(fs)
+	o.given = givenFlags(fs, args)
 	rest := fs.Args()
-	if o.complete || o.completion != "" {
-		o.command = rest
-		o.mode = decideMode(o)
-		return o, nil
-	}
-	if o.targetPID == 0 && len(rest) > 0 && !o.list && !o.version && !o.all {
+	if o.takesTarget() && len(rest) > 0 {
 		o.target, rest = rest[0], rest[1:]
 	}
 	o.command = rest
 	o.mode = decideMode(o)
-	return o, o.validate()
+	return o, o.validate(fs)
 }
 
 // givenFlags maps each flag the command line gave to its name as a message
-// shows it: -q for --quiet, --sysfs.
-func givenFlags(fs *pflag.FlagSet) map[string]string {
+// shows it: as args wrote it (--quiet), else by its shorthand (-q).
+func givenFlags(fs *pflag.FlagSet, args []string) map[string]string {
 	given := map[string]string{}
 	fs.Visit(func(f *pflag.Flag) {
 		given[f.Name] = "--" + f.Name
-		if f.Shorthand != "" {
+		if f.Shorthand != "" && !writtenLong(args, f.Name) {
 			given[f.Name] = "-" + f.Shorthand
 		}
 	})
 	return given
+}
+
+// writtenLong says whether args give flag name as --name or --name=VALUE.
+func writtenLong(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--"+name || strings.HasPrefix(a, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
 }

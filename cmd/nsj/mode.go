@@ -3,8 +3,9 @@ package main
 import "github.com/nsj-dev/nsj/runtime"
 
 // mode is what one run of nsj does. It is worked out once, from the parsed
-// flags (decideMode), and each mode's flags are then checked by its own
-// validator (validate.go) before anything is looked up or opened.
+// flags (decideMode); the table (table.go) says which flags it takes, and
+// its validator (validate.go) checks their values, before anything is
+// looked up or opened.
 type mode int
 
 const (
@@ -33,10 +34,11 @@ func (m mode) String() string { return modeNames[m] }
 // joins reports whether the mode runs a command in one target.
 func (m mode) joins() bool { return m == modeJoinTask || m == modeJoinPID || m == modeJoinPod }
 
-// decideMode picks the mode. Where flags of several modes are given, the
-// first that applies here wins, and its validator says what to drop: pod
-// flags before --all's, --all's before --list, --list before --inspect.
+// decideMode picks the mode from the flags that choose one. Where several
+// are given, the first here wins, and the table (table.go) refuses the
+// others by name: --list --inspect is --list, which takes no --inspect.
 func decideMode(o *options) mode {
+	podRef := runtime.IsPodRef(o.target)
 	switch {
 	case o.help:
 		return modeHelp
@@ -46,21 +48,27 @@ func decideMode(o *options) mode {
 		return modeCompletion
 	case o.complete:
 		return modeComplete
-	case o.pods:
+	case o.list && o.pods:
 		return modeListPods
-	case runtime.IsPodRef(o.target) || o.sandbox:
-		if o.inspect {
-			return modeInspectPod
-		}
-		return modeJoinPod
-	case o.all || o.allOnly():
-		return modeAll
 	case o.list:
 		return modeList
+	case o.all:
+		return modeAll
+	case o.inspect && podRef:
+		return modeInspectPod
 	case o.inspect:
 		return modeInspect
 	case o.targetPID != 0:
 		return modeJoinPID
+	case podRef:
+		return modeJoinPod
 	}
 	return modeJoinTask
+}
+
+// takesTarget says whether the first word after the flags is the target:
+// not for the modes that take no target (their words are a COMMAND, or
+// refused), nor with -t PID (the words are the command).
+func (o *options) takesTarget() bool {
+	return o.targetPID == 0 && !o.list && !o.version && !o.all && !o.complete && o.completion == ""
 }

@@ -66,15 +66,15 @@ func TestPodFlagsRejected(t *testing.T) {
 		{[]string{"k8s://a/b/c/d"}, "k8s://NAMESPACE/NAME/CONTAINER"},
 		{[]string{"--pod-namespace", "x", "k8s://shop/web"}, `names pod namespace "shop", --pod-namespace "x"; give one`},
 		{[]string{"--sandbox", "pod/web/nginx"}, `--sandbox joins the pod's sandbox, not container "nginx"`},
-		{[]string{"--sandbox", "3f2a", "sh"}, "--sandbox needs a pod target"},
-		{[]string{"--pods"}, "--pods goes with --list"},
-		{[]string{"--pods", "pod/web"}, "--pods goes with --list"},
-		{[]string{"--list", "--pods", "-A"}, "choose one with --pod-namespace"},
-		{[]string{"--list", "--pods", "extra"}, "--list takes no arguments"},
-		{[]string{"--list", "--pods", "--sandbox"}, "--sandbox goes with a pod target"},
+		{[]string{"--sandbox", "3f2a", "sh"}, "--sandbox goes with nsj pod/NAME or --inspect pod/NAME, not nsj TASK"},
+		{[]string{"--pods"}, "--pods goes with --list --pods, not nsj TASK"},
+		{[]string{"--pods", "pod/web"}, "--pods goes with --list --pods, not nsj pod/NAME"},
+		{[]string{"--list", "--pods", "-A"}, "-A goes with --list or --all, not --list --pods"},
+		{[]string{"--list", "--pods", "extra"}, "--list --pods takes no arguments"},
+		{[]string{"--list", "--pods", "--sandbox"}, "--sandbox goes with nsj pod/NAME or --inspect pod/NAME, not --list --pods"},
 		{[]string{"--list", "--pods", "-o", "yaml"}, `--output "yaml"`},
 		{[]string{"--inspect", "pod/web", "sh"}, "--inspect takes one target"},
-		{[]string{"-j", "2", "pod/web", "sh"}, "a pod target names one container"},
+		{[]string{"-j", "2", "pod/web", "sh"}, "-j goes with --all, not nsj pod/NAME"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsageError(t, tt.args, tt.want) })

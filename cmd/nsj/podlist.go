@@ -13,6 +13,7 @@ const sandboxName = "(sandbox)"
 
 // podEntry is one container (or sandbox) of --list --pods -o json.
 type podEntry struct {
+	Socket       string `json:"socket,omitempty"` // when more than one containerd answered
 	PodNamespace string `json:"pod_namespace"`
 	Pod          string `json:"pod"`
 	PodUID       string `json:"pod_uid"`
@@ -27,19 +28,23 @@ type podEntry struct {
 	SharedPID    bool   `json:"shared_pid"`
 }
 
-// listPods prints the pods on the node: each sandbox, then the pod's
-// containers (old instances of restarted ones too, newest first).
+// listPods prints the pods on the node, on every containerd: each
+// sandbox, then the pod's containers (old instances of restarted ones too,
+// newest first). An empty list says on stderr where nsj looked.
 func listPods(o *options) error {
 	ctx, c, done, err := connect(podConnection(o))
 	if err != nil {
 		return err
 	}
 	defer done()
-	pods, err := c.ListPods(ctx, o.podNamespace)
+	l, err := c.ListPodsOnNode(ctx, o.podNamespace)
 	if err != nil {
 		return err
 	}
-	entries := podEntries(pods)
+	if len(l.Pods) == 0 {
+		fmt.Fprintf(os.Stderr, "nsj: no pods%s (searched %s)\n", inPodNamespace(o.podNamespace), searchedText(l.Searched))
+	}
+	entries := podEntries(l.Pods, len(l.Searched) > 1)
 	switch {
 	case o.quiet:
 		printPodRefs(entries)
@@ -51,7 +56,17 @@ func listPods(o *options) error {
 	return nil
 }
 
-func podEntries(pods []runtime.Pod) []podEntry {
+// inPodNamespace is " in pod namespace NS", or "" for every one.
+func inPodNamespace(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return fmt.Sprintf(" in pod namespace %q", ns)
+}
+
+// podEntries are the lines of the list; withSocket names each one's
+// containerd.
+func podEntries(pods []runtime.Pod, withSocket bool) []podEntry {
 	entries := []podEntry{}
 	for i := range pods {
 		p := &pods[i]
@@ -61,6 +76,9 @@ func podEntries(pods []runtime.Pod) []podEntry {
 				NetNSPath: p.NetNSPath, SharedPID: p.SharedPID}
 			if p.HostNetwork {
 				e.NetNS = "host"
+			}
+			if withSocket {
+				e.Socket = p.Socket
 			}
 			entries = append(entries, e)
 		}
@@ -86,8 +104,15 @@ func podStatus(s string) string {
 
 func printPodTable(entries []podEntry) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
+	withSocket := len(entries) > 0 && entries[0].Socket != ""
+	if withSocket {
+		fmt.Fprint(w, "SOCKET\t")
+	}
 	fmt.Fprintln(w, "POD-NAMESPACE\tPOD\tCONTAINER\tTASK\tPID\tSTATUS\tNETNS")
 	for _, e := range entries {
+		if withSocket {
+			fmt.Fprintf(w, "%s\t", e.Socket)
+		}
 		name := e.Container
 		if e.Kind == runtime.KindSandbox {
 			name = sandboxName

@@ -7,15 +7,19 @@ import (
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
+	"github.com/spf13/pflag"
 )
 
-// Each mode's flags are checked in one place, its validator, before
-// anything is looked up or opened: a flag that the mode would ignore is
-// rejected with one line that says what to drop.
+// Each mode's flags are checked before anything is looked up or opened:
+// first against the table (table.go), which refuses a flag the mode does
+// not take, then by the mode's validator here, which checks the values and
+// the flags that exclude each other.
 
-// validators holds the validator of each mode that takes flags; help,
-// version and the completion modes take none.
+// validators holds the validator of each mode; help takes any flag.
 var validators = map[mode]func(*options) error{
+	modeVersion:    noArguments("--version"),
+	modeCompletion: noArguments("--completion SHELL"),
+	modeComplete:   func(*options) error { return nil }, // its words are the command line typed so far
 	modeJoinTask:   validateJoinTask,
 	modeJoinPID:    validateJoinPID,
 	modeJoinPod:    validateJoinPod,
@@ -26,189 +30,150 @@ var validators = map[mode]func(*options) error{
 	modeAll:        validateAll,
 }
 
-// validate runs the validator of o's mode.
-func (o *options) validate() error {
+// validate checks o's flags against the table, then by its mode's validator.
+func (o *options) validate(fs *pflag.FlagSet) error {
+	if err := o.checkTable(fs); err != nil {
+		return err
+	}
 	if v := validators[o.mode]; v != nil {
 		return v(o)
 	}
 	return nil
 }
 
-// Flags that only some modes take.
-var (
-	listFlags    = []string{"quiet", "output", "all-namespaces"}         // --list's (-o, -A: --all's too)
-	joinFlags    = []string{"sysfs", "env", "ns", "fs", "wd", "root-at"} // what the joined command gets
-	allFlagsOnly = []string{"task-timeout"}                              // --all's, beyond the selection flags
-)
-
-// flagHome says which mode a flag goes with, for the message.
-var flagHome = map[string]string{
-	"quiet": "--list", "output": "--list or --all", "all-namespaces": "--list or --all",
-	"sysfs": "a join", "env": "a join", "ns": "a join", "fs": "a join", "wd": "a join", "root-at": "a join",
-	"task-timeout": "--all",
-}
-
-// rejectGiven refuses the first of names that the command line gave; where
-// names the mode ("--list", "a join").
-func (o *options) rejectGiven(where string, names ...[]string) error {
-	for _, group := range names {
-		for _, name := range group {
-			if label, ok := o.given[name]; ok {
-				return usageErrorf("%s goes with %s, not %s: drop %s", label, flagHome[name], where, label)
-			}
+// noArguments refuses words after the flags of a mode that takes none.
+func noArguments(usage string) func(*options) error {
+	return func(o *options) error {
+		if len(o.command) > 0 {
+			return usageErrorf("%s takes no arguments, got %q", usage, strings.Join(o.command, " "))
 		}
+		return nil
 	}
-	return nil
 }
 
 func validateJoinTask(o *options) error {
-	if err := checkOutput(o, "table or json"); err != nil {
-		return err
-	}
 	if o.target == "" {
 		return usageErrorf("no target: name a TASK (see nsj --list) or a process with -t PID")
 	}
-	return o.validateJoin("a join")
-}
-
-func validateJoinPID(o *options) error {
-	if err := checkOutput(o, "table or json"); err != nil {
+	if err := o.checkTaskNamespace(); err != nil {
 		return err
 	}
-	if o.address != "" || o.namespace != "" {
-		return usageErrorf("--target-pid names a process directly; drop -a/-n")
-	}
-	return o.validateJoin("a join")
+	return o.checkCommand()
 }
+
+func validateJoinPID(o *options) error { return o.checkCommand() }
 
 func validateJoinPod(o *options) error {
 	if err := o.checkPod(); err != nil {
 		return err
 	}
-	return o.validateJoin("a join")
+	return o.checkCommand()
 }
 
-// validateJoin is what every join checks after its target: no flag of
-// --list's or --all's, then the command's own flags.
-func (o *options) validateJoin(where string) error {
-	if err := o.rejectGiven(where, listFlags, allFlagsOnly); err != nil {
-		return err
+// checkTaskNamespace refuses a TASK written NAMESPACE/ID whose namespace
+// -n contradicts.
+func (o *options) checkTaskNamespace() error {
+	ns, _, ok := strings.Cut(o.target, "/")
+	if _, given := o.given["namespace"]; ok && given && ns != o.namespace {
+		return usageErrorf("%q names containerd namespace %q, -n %q; give one of them", o.target, ns, o.namespace)
 	}
-	return o.checkCommon()
+	return nil
 }
 
 func validateList(o *options) error {
-	switch {
-	case o.targetPID != 0 || o.inspect:
-		return usageErrorf("--list takes no target; see nsj --help")
-	case len(o.command) > 0:
-		return usageErrorf("--list takes no arguments, got %q", strings.Join(o.command, " "))
-	}
-	if err := checkOutput(o, "table or json"); err != nil {
+	if err := noArguments("--list")(o); err != nil {
 		return err
 	}
-	if err := o.rejectGiven("--list", joinFlags, allFlagsOnly); err != nil {
-		return err
-	}
-	return o.checkCommon()
+	return o.checkListing()
 }
 
 func validateListPods(o *options) error {
-	if err := o.checkPod(); err != nil {
+	if err := noArguments("--list --pods")(o); err != nil {
 		return err
 	}
-	if err := o.rejectGiven("--list", joinFlags, allFlagsOnly); err != nil {
-		return err
-	}
-	return o.checkCommon()
+	return o.checkListing()
 }
 
-func validateInspect(o *options) error {
+// checkListing checks what --list and --list --pods print.
+func (o *options) checkListing() error {
+	if err := o.checkNamespaces(); err != nil {
+		return err
+	}
+	if _, q := o.given["quiet"]; q && o.given["output"] != "" {
+		return usageErrorf("-q prints the references only, -o the whole list as a table or json; give one of them")
+	}
 	if err := checkOutput(o, "table or json"); err != nil {
 		return err
 	}
+	return o.checkTimeout()
+}
+
+// checkNamespaces refuses -A with -n: every containerd namespace, or one.
+func (o *options) checkNamespaces() error {
+	if _, a := o.given["all-namespaces"]; a && o.given["namespace"] != "" {
+		return usageErrorf("-A takes every containerd namespace, -n %s one; give one of them", o.namespace)
+	}
+	return nil
+}
+
+func validateInspect(o *options) error {
 	switch {
 	case o.target == "":
 		return usageErrorf("--inspect needs a TASK; see nsj --list")
 	case len(o.command) > 0:
 		return usageErrorf("--inspect takes one TASK, got %q too", strings.Join(o.command, " "))
 	}
-	return o.validateJoin("--inspect")
+	if err := o.checkTaskNamespace(); err != nil {
+		return err
+	}
+	return o.checkTimeout()
 }
 
 func validateInspectPod(o *options) error {
 	if err := o.checkPod(); err != nil {
 		return err
 	}
-	return o.validateJoin("--inspect")
+	if len(o.command) > 0 {
+		return usageErrorf("--inspect takes one target, got %q too", strings.Join(o.command, " "))
+	}
+	return o.checkTimeout()
 }
 
-// validateAll rejects what does not go with --all, and --all's own flags
-// without it.
+// validateAll checks the values of --all's flags.
 func validateAll(o *options) error {
+	_, jobsGiven := o.given["jobs"]
 	switch {
-	case !o.all && o.taskTimeout != 0:
-		return usageErrorf("--task-timeout limits each task of nsj --all; for a single command use timeout(1): timeout 30s nsj TASK COMMAND")
-	case !o.all:
-		return usageErrorf("--selector, --pod-namespace, -j, --no-prefix and --stop-at-eof go with --all; see nsj --help")
-	case o.list || o.inspect || o.targetPID != 0:
-		return usageErrorf("--all runs a command in every matching task; drop --list, --inspect and -t")
 	case len(o.command) == 0:
 		return usageErrorf("--all needs a COMMAND: nsj --all [flags] -- COMMAND [ARG...]")
-	case o.quiet:
-		return usageErrorf("-q goes with --list; with --all, --no-prefix leaves the output as it is")
+	case o.noPrefix && o.output == "json":
+		return usageErrorf("--no-prefix is for text output; -o json records name the task in a field of their own")
+	case jobsGiven && o.jobs < 1:
+		return usageErrorf("-j %d: run at least one task at a time (without -j, as many as there are CPUs)", o.jobs)
+	case o.taskTimeout < 0:
+		return usageErrorf("--task-timeout %s: give each task a positive time, such as 30s, or 0 for no limit", o.taskTimeout)
 	}
 	if err := checkOutput(o, "table (lines prefixed with the task) or json"); err != nil {
 		return err
 	}
-	switch {
-	case o.noPrefix && o.output == "json":
-		return usageErrorf("--no-prefix is for text output; -o json records name the task in a field of their own")
-	case o.jobs < 0:
-		return usageErrorf("-j %d: run at least one task at a time", o.jobs)
-	case o.taskTimeout < 0:
-		return usageErrorf("--task-timeout %s: give each task a positive time, such as 30s, or 0 for no limit", o.taskTimeout)
+	if err := o.checkNamespaces(); err != nil {
+		return err
 	}
 	if _, err := parseSelector(o); err != nil {
 		return err
 	}
-	return o.checkCommon()
+	return o.checkCommand()
 }
 
-// checkPod parses a pod target and rejects what does not go with pods: the
-// first check of the pod modes (join, inspect, --list --pods).
+// checkPod parses the pod target: the first check of the modes that join
+// or inspect a pod.
 func (o *options) checkPod() error {
-	if runtime.IsPodRef(o.target) {
-		ref, err := runtime.ParsePodRef(o.target, o.podNamespace)
-		if err != nil {
-			return usageErrorf("%w", err)
-		}
-		o.pod = &ref
+	ref, err := runtime.ParsePodRef(o.target, o.podNamespace)
+	if err != nil {
+		return usageErrorf("%w", err)
 	}
-	switch {
-	case o.pods && !o.list:
-		return usageErrorf("--pods goes with --list: nsj --list --pods [--pod-namespace NAMESPACE]")
-	case !o.pods && o.pod == nil:
-		return usageErrorf("--sandbox needs a pod target: nsj --sandbox pod/NAME COMMAND")
-	case o.all || len(o.selectors) > 0 || o.jobs != 0 || o.noPrefix || o.taskTimeout != 0:
-		return usageErrorf("a pod target names one container; --all (with --pod-namespace) runs a command in many")
-	case o.pods && o.allNamespaces:
-		return usageErrorf("--list --pods lists every pod namespace; choose one with --pod-namespace, the containerd namespace with -n")
-	case o.list && len(o.command) > 0:
-		return usageErrorf("--list takes no arguments, got %q", strings.Join(o.command, " "))
-	case o.list && o.sandbox:
-		return usageErrorf("--sandbox goes with a pod target: nsj --sandbox pod/NAME COMMAND")
-	}
-	if err := checkOutput(o, "table or json"); err != nil {
-		return err
-	}
-	switch {
-	case o.pods:
-		return nil
-	case o.sandbox && o.pod.Container != "":
-		return usageErrorf("--sandbox joins the pod's sandbox, not container %q; drop one", o.pod.Container)
-	case o.inspect && len(o.command) > 0:
-		return usageErrorf("--inspect takes one target, got %q too", strings.Join(o.command, " "))
+	o.pod = &ref
+	if o.sandbox && ref.Container != "" {
+		return usageErrorf("--sandbox joins the pod's sandbox, not container %q; drop one", ref.Container)
 	}
 	return nil
 }
@@ -222,16 +187,27 @@ func checkOutput(o *options, use string) error {
 	return nil
 }
 
-// checkCommon checks the flags every mode reads the same way.
-func (o *options) checkCommon() error {
+// checkTimeout checks --timeout, which every mode that asks containerd takes.
+func (o *options) checkTimeout() error {
+	if o.timeout <= 0 {
+		return usageErrorf("--timeout %s: give containerd a positive time, such as 5s", o.timeout)
+	}
+	return nil
+}
+
+// checkCommand checks what the command gets: the flags of the modes that
+// run one.
+func (o *options) checkCommand() error {
 	if err := o.checkFS(); err != nil {
 		return err
 	}
 	if err := o.checkUser(); err != nil {
 		return err
 	}
-	if o.timeout <= 0 {
-		return usageErrorf("--timeout %s: give containerd a positive time, such as 5s", o.timeout)
+	if o.mode != modeJoinPID {
+		if err := o.checkTimeout(); err != nil {
+			return err
+		}
 	}
 	return checkEnv(o.env)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/nsj-dev/nsj/internal/exit"
-	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/sirupsen/logrus"
 )
 
@@ -26,7 +25,7 @@ func TestDecideModeOnce(t *testing.T) {
 		{[]string{"--all", "--", "true"}, modeAll},
 		{[]string{"--completion", "bash"}, modeCompletion},
 		{[]string{"--complete", "--", "-n"}, modeComplete},
-		{[]string{"--version", "--list"}, modeVersion},
+		{[]string{"--version"}, modeVersion},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -41,25 +40,34 @@ func TestDecideModeOnce(t *testing.T) {
 	}
 }
 
-// Flags a mode would ignore are refused, with what to drop.
+// Flags a mode would ignore are refused, with what to drop (issue 21 item
+// 3: each of these was accepted and ignored).
 func TestFlagsAModeWouldIgnoreAreRejected(t *testing.T) {
 	tests := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"-q", "t1", "ps"}, "-q goes with --list, not a join: drop -q"},
-		{[]string{"-o", "json", "t1"}, "-o goes with --list or --all, not a join: drop -o"},
-		{[]string{"-o", "table", "-t", "42"}, "-o goes with --list or --all, not a join: drop -o"},
-		{[]string{"-A", "-t", "42"}, "-A goes with --list or --all, not a join: drop -A"},
-		{[]string{"--all-namespaces", "pod/web", "ps"}, "-A goes with --list or --all, not a join: drop -A"},
-		{[]string{"-q", "--inspect", "t1"}, "-q goes with --list, not --inspect: drop -q"},
-		{[]string{"--inspect", "-o", "json", "pod/web"}, "-o goes with --list or --all, not --inspect: drop -o"},
-		{[]string{"--list", "--sysfs"}, "--sysfs goes with a join, not --list: drop --sysfs"},
-		{[]string{"--list", "-e", "A=1"}, "-e goes with a join, not --list: drop -e"},
-		{[]string{"--list", "--ns", "net"}, "--ns goes with a join, not --list: drop --ns"},
-		{[]string{"--list", "--fs", "host"}, "--fs goes with a join, not --list: drop --fs"},
-		{[]string{"--list", "--pods", "--fs", "container"}, "--fs goes with a join, not --list: drop --fs"},
-		{[]string{"--list", "-w", "/tmp"}, "-w goes with a join, not --list: drop -w"},
+		{[]string{"--inspect", "--sysfs", "t1"}, "--sysfs goes with nsj TASK, nsj -t PID, nsj pod/NAME or --all, not --inspect TASK: drop --sysfs"},
+		{[]string{"--inspect", "-e", "A=1", "t1"}, "-e goes with nsj TASK, nsj -t PID, nsj pod/NAME or --all, not --inspect TASK: drop -e"},
+		{[]string{"--inspect", "--ns", "net", "t1"}, "--ns goes with"},
+		{[]string{"--inspect", "-w", "/tmp", "t1"}, "-w goes with"},
+		{[]string{"--inspect", "--fs", "container", "t1"}, "--fs goes with"},
+		{[]string{"--inspect", "--fs", "container", "--privileged", "t1"}, "--fs goes with"},
+		{[]string{"--inspect", "--root-at", "/nsj-ctr", "pod/web"}, "--root-at goes with nsj TASK, nsj -t PID, nsj pod/NAME or --all, not --inspect pod/NAME"},
+		{[]string{"--inspect", "--ns", "user", "--preserve-credentials", "t1"}, "--ns goes with"},
+		{[]string{"--list", "-A", "-n", "k8s.io"}, "-A takes every containerd namespace, -n k8s.io one; give one of them"},
+		{[]string{"--all", "--all-namespaces", "-n", "k8s.io", "--", "true"}, "-A takes every containerd namespace, -n k8s.io one"},
+		{[]string{"-j", "0", "t1", "ps"}, "-j goes with --all, not nsj TASK: drop -j"},
+		{[]string{"-j", "0", "--list"}, "-j goes with --all, not --list: drop -j"},
+		{[]string{"--timeout", "1s", "-t", "42"}, "--timeout goes with"},
+		{[]string{"-n", "default", "k8s.io/3f2a"}, `"k8s.io/3f2a" names containerd namespace "k8s.io", -n "default"; give one of them`},
+		{[]string{"-n", "default", "--inspect", "k8s.io/3f2a"}, `names containerd namespace "k8s.io", -n "default"`},
+		{[]string{"--list", "-q", "-o", "json"}, "-q prints the references only, -o the whole list"},
+		{[]string{"-q", "t1", "ps"}, "-q goes with --list or --list --pods, not nsj TASK: drop -q"},
+		{[]string{"-o", "table", "-t", "42"}, "-o goes with --list, --list --pods or --all, not nsj -t PID: drop -o"},
+		{[]string{"--list", "--pods", "--fs", "container"}, "--fs goes with nsj TASK, nsj -t PID, nsj pod/NAME or --all, not --list --pods: drop --fs"},
+		{[]string{"--version", "t1"}, `--version takes no arguments, got "t1"`},
+		{[]string{"--completion", "bash", "zsh"}, `--completion SHELL takes no arguments, got "zsh"`},
 		{[]string{"-e", "_NSJ_JOIN_REQUEST=3", "t1"}, `-e "_NSJ_JOIN_REQUEST=3": names starting with _NSJ_ are nsj's own`},
 		{[]string{"-e", "_NSJ_TEST_STOP_AT", "-t", "42"}, `-e "_NSJ_TEST_STOP_AT": names starting with _NSJ_`},
 		{[]string{"--all", "-e", "_NSJ_X=1", "true"}, `-e "_NSJ_X=1"`},
@@ -69,21 +77,17 @@ func TestFlagsAModeWouldIgnoreAreRejected(t *testing.T) {
 	}
 }
 
-// --task-timeout (--all's) is refused by every other mode; the flag itself
-// comes with the --all runner.
-func TestTaskTimeoutGoesWithAllOnly(t *testing.T) {
-	for _, m := range []mode{modeJoinTask, modeJoinPID, modeList, modeInspect} {
-		o := &options{mode: m, target: "t1", targetPID: 0, output: "table", fs: plan.FSHost, timeout: 1,
-			given: map[string]string{"task-timeout": "--task-timeout"}}
-		if m == modeJoinPID {
-			o.targetPID, o.target = 42, ""
-		}
-		if m == modeList {
-			o.list, o.target = true, ""
-		}
-		err := o.validate()
-		if err == nil || !strings.Contains(err.Error(), "--task-timeout goes with --all, not") {
-			t.Errorf("%v: %v, want --task-timeout refused", m, err)
+// What the table takes goes through: the same namespace twice, -n with
+// NAMESPACE/ID, is no conflict.
+func TestAgreeingFlagsAreTaken(t *testing.T) {
+	for _, args := range [][]string{
+		{"-n", "k8s.io", "k8s.io/3f2a", "ps"},
+		{"--list", "-A"},
+		{"--all", "-A", "-j", "1", "--", "true"},
+		{"--list", "--pods", "-q"},
+	} {
+		if _, err := parseArgs(args); err != nil {
+			t.Errorf("nsj %s: %v", strings.Join(args, " "), err)
 		}
 	}
 }

@@ -202,13 +202,15 @@ func tasks(st typed) []string {
 	return out
 }
 
+// namespaces offers the namespaces of every containerd of the node (of the
+// one -a names), as nsj searches them.
 func namespaces(st typed) []string {
 	ctx, c, done, err := completionClient(st)
 	if err != nil {
 		return nil
 	}
 	defer done()
-	names, err := c.Namespaces(ctx)
+	names, err := c.NodeNamespaces(ctx)
 	if err != nil {
 		return nil
 	}

@@ -3,8 +3,8 @@ package kubeplugin
 import (
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/selector"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/selection"
 )
 
 // checkFanOut validates the command line of kubectl nsj -l SELECTOR:
@@ -33,26 +33,27 @@ func (o *Options) checkFanOut(pos []string, dash int, args []string) error {
 	return err
 }
 
-// SelectorLabels reads a label selector of KEY=VALUE terms (also KEY==VALUE),
-// all of which must match: what nsj --all --selector takes on the node,
-// where it sees each container's pod labels. Set-based and inequality
-// terms are refused.
-func SelectorLabels(selector string) ([]string, error) {
-	sel, err := labels.Parse(selector)
+// SelectorLabels reads a label selector as the API server does and returns
+// its terms as nsj --all --selector takes them, one a flag (all must
+// match): nsj reads the same grammar (internal/selector) and applies it on
+// the node to each container's pod labels. The comparisons < and >, which
+// the API server takes but nsj does not, are refused here.
+func SelectorLabels(sel string) ([]string, error) {
+	parsed, err := labels.Parse(sel)
 	if err != nil {
-		return nil, Errorf("-l %q: %w; write KEY=VALUE[,KEY=VALUE...]", selector, err)
+		return nil, Errorf("-l %q: %w; write KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2) or KEY notin (V1,V2), joined by commas", sel, err)
 	}
-	reqs, _ := sel.Requirements()
+	reqs, _ := parsed.Requirements()
 	if len(reqs) == 0 {
-		return nil, Errorf("-l %q: no label; write KEY=VALUE[,KEY=VALUE...]", selector)
+		return nil, Errorf("-l %q: no label; write KEY=VALUE[,KEY=VALUE...]", sel)
 	}
-	var out []string
-	for _, r := range reqs {
-		op := r.Operator()
-		if (op != selection.Equals && op != selection.DoubleEquals) || r.Values().Len() != 1 {
-			return nil, Errorf("-l %q: %q is not KEY=VALUE; kubectl nsj -l takes KEY=VALUE terms only, all of which must match", selector, r.String())
-		}
-		out = append(out, r.Key()+"="+r.Values().List()[0])
+	terms, err := selector.Parse(parsed.String())
+	if err != nil {
+		return nil, Errorf("-l %q: %w", sel, err)
+	}
+	out := make([]string, len(terms))
+	for i, r := range terms {
+		out[i] = r.String()
 	}
 	return out, nil
 }

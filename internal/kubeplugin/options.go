@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/flagswitch"
 	"github.com/spf13/pflag"
 )
 
@@ -86,7 +87,7 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.StringVarP(&o.Container, "container", "c", "", "`NAME` of the container, init container or ephemeral container (default: the kubectl.kubernetes.io/default-container annotation, else the only container)")
 	fs.BoolVarP(&o.Stdin, "stdin", "i", false, "pass stdin to the command")
 	fs.BoolVarP(&o.TTY, "tty", "t", false, "give the command a terminal (needs a terminal on stdin)")
-	fs.StringVarP(&o.Selector, "selector", "l", "", "run COMMAND in every running pod with these labels: `KEY=VALUE[,KEY=VALUE...]`, all must match (instead of POD)")
+	fs.StringVarP(&o.Selector, "selector", "l", "", "run COMMAND in every running pod that label `SELECTOR` picks, as kubectl get -l: KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2), KEY notin (V1,V2), joined by commas, all must match (instead of POD)")
 	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "with -l: pods of every namespace")
 	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "with -l: run in `N` containers at a time on each node (default: the node's CPUs)")
 	fs.StringVarP(&o.Output, "output", "o", "", "with -l: `FORMAT` json, a JSON record per line as nsj --all -o json prints (default: text)")
@@ -97,6 +98,7 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.BoolVar(&o.Debug, "debug", false, "print the pod's node, container ID and agent pod on stderr, and nsj's steps")
 	fs.BoolVar(&o.Version, "version", false, "print version information")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help")
+	flagswitch.Show(fs)
 	return fs
 }
 

@@ -117,3 +117,13 @@ func TestStopSignalsRestoreARawTerminalOnSIGINT(t *testing.T) {
 		t.Errorf("with a raw terminal: %s, want TERM, HUP and INT", got)
 	}
 }
+
+// kubectl nsj --help shows its switches as nsj --help does: -i, not
+// -i[=true|false] (issue 21 item 7).
+func TestUsageShowsSwitchesWithoutAValue(t *testing.T) {
+	var b strings.Builder
+	PrintUsage(&b)
+	if strings.Contains(b.String(), "[=true|false]") {
+		t.Errorf("kubectl nsj --help shows [=true|false]:\n%s", b.String())
+	}
+}

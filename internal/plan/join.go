@@ -135,6 +135,10 @@ func prepare(a *Ask, find func() (*target, error)) (*Prepared, error) {
 		return nil, err
 	}
 	p.release = append(p.release, func() { nsjoin.Close(nss) })
+	if err := checkSysfs(a, t, nss); err != nil {
+		p.Close()
+		return nil, err
+	}
 	req := cmd.request(a, nss)
 	keepCreds(a, req)
 	if err := fsv.apply(req, t); err != nil {

@@ -28,7 +28,7 @@ func podTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 	}
 	tk := pt.Target
 	t := containerTarget(ctx, c, done, podTargetName(pt), tk)
-	logrus.Debugf("%s: task %s/%s, pid %d, status %s, containerd at %s", t.name, tk.Namespace, tk.ID, tk.PID, tk.Status, c.Address())
+	logrus.Debugf("%s: task %s/%s, pid %d, status %s, containerd at %s", t.name, tk.Namespace, tk.ID, tk.PID, tk.Status, tk.Socket)
 	if t.paused {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until it is resumed", t.name)
 	}

@@ -34,12 +34,21 @@ const (
 	auditARM     = 0x40000028
 )
 
+// allABIs is data the linker lays out: no init work on nsj's start-up.
+var allABIs = [...]abi{
+	{"x86_64", auditX86_64, 0, true, callsX86_64[:]},
+	{"x32", auditX86_64, x32Bit, false, callsX32[:]},
+	{"i386", auditI386, 0, false, callsI386[:]},
+	{"aarch64", auditAARCH64, 0, true, callsAARCH64[:]},
+	{"arm", auditARM, 0, false, callsARM[:]},
+}
+
 var (
-	abiX86_64  = &abi{"x86_64", auditX86_64, 0, true, callsX86_64[:]}
-	abiX32     = &abi{"x32", auditX86_64, x32Bit, false, callsX32[:]}
-	abiI386    = &abi{"i386", auditI386, 0, false, callsI386[:]}
-	abiAARCH64 = &abi{"aarch64", auditAARCH64, 0, true, callsAARCH64[:]}
-	abiARM     = &abi{"arm", auditARM, 0, false, callsARM[:]}
+	abiX86_64  = &allABIs[0]
+	abiX32     = &allABIs[1]
+	abiI386    = &allABIs[2]
+	abiAARCH64 = &allABIs[3]
+	abiARM     = &allABIs[4]
 )
 
 // number of a system call on this ABI, as the filter sees it.

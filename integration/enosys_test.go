@@ -34,8 +34,11 @@ var (
 	rootAtBehaviour = behaviour{"root-at", TestRootAtLetsHostToolsReadAndWriteTheContainersFiles}
 	rootAtRefused   = behaviour{"root-at-refused", testRootAtIsRefusedWithoutOpenTree}
 	workdirBehavior = behaviour{"fs-container-w-symlink", TestFsContainerWorkingDirectoryCannotLeaveTheContainer}
-	cveBehaviour    = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
-	fsExeBehaviour  = behaviour{"fs-container-cve-2019-5736", TestFsContainerRootCannotRewriteTheCommandsHostBinary}
+	rsharedFallback = behaviour{"root-at-rshared", func(t *testing.T) {
+		rootAtLeavesRsharedSubmounts(t, "fallback: mount_setattr unavailable")
+	}}
+	cveBehaviour   = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
+	fsExeBehaviour = behaviour{"fs-container-cve-2019-5736", TestFsContainerRootCannotRewriteTheCommandsHostBinary}
 )
 
 func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
@@ -50,6 +53,7 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 		{"open_tree,move_mount,mount_setattr", []string{"fallback: re-executing a sealed memfd copy"},
 			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour, fsExeBehaviour}},
 		{"close_range", []string{"fallback: close_range unavailable"}, []behaviour{fdsBehaviour, ipBehaviour}},
+		{"mount_setattr", []string{"fallback: re-executing a sealed memfd copy"}, []behaviour{rootAtBehaviour, rsharedFallback}},
 		{"pidfd_open,pidfd_send_signal,openat2,open_tree,move_mount,mount_setattr,close_range",
 			[]string{"fallback: pidfd_open unavailable", "fallback: re-executing a sealed memfd copy", "fallback: close_range unavailable"},
 			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},

@@ -6,7 +6,10 @@
  * the container's root is made from inside it: nsj enters the container's
  * mount namespace for one system call, clones its tree (a detached copy,
  * open_tree with AT_RECURSIVE), returns to its private view and attaches the
- * copy at DIR with move_mount. DIR is created if missing; the parent removes
+ * copy at DIR with move_mount. The copy is made private first (see
+ * make_private): a clone stays in the peer groups of the shared mounts it
+ * copies, and unmounting it at exit would unmount the host's and the
+ * container's mounts under them. DIR is created if missing; the parent removes
  * what it created once the command has exited, so that nothing is left on
  * the host. The host's mount table never changes: the private view's
  * propagation is private. A DIR that exists must be an empty directory, not
@@ -29,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -56,6 +60,14 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+/* struct mount_attr of <linux/mount.h> (Linux 5.12), which older headers lack. */
+struct nsj_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
 
 /* What nsj_attach_root made, for nsj_remove_root. */
 static struct {
@@ -113,6 +125,43 @@ static int clone_tree(int nsfd, int self, int rootfd, int cwdfd)
 		return nsj_set_error(125, "cloning the container's root filesystem (open_tree, Linux 5.2 or later): %s; %s",
 				     strerror(err), hint);
 	return tree;
+}
+
+/*
+ * Takes every mount of the tree open at fd out of its peer group and away
+ * from its master (MS_PRIVATE, recursively), so that nothing mounted or
+ * unmounted in the copy reaches the mounts it was cloned from, and the
+ * reverse. A clone of a shared mount (an rshared volume, Kubernetes'
+ * Bidirectional) is its peer: without this, nsj_remove_root's unmount would
+ * take the host's submounts of that volume along.
+ *
+ * attached 0: the tree is still detached; mount_setattr (Linux 5.12) changes
+ * it before it is attached anywhere. Returns 1 if the kernel lacks it: the
+ * caller attaches the tree and calls again with attached 1, which does the
+ * same with mount(2) through the fd (the tree is now in nsj's private view,
+ * where MS_PRIVATE applies; until then the copy only receives the
+ * container's mount events, and it sends none: nothing mounts in it).
+ */
+static int make_private(int fd, int attached)
+{
+	struct nsj_mount_attr attr = { .propagation = MS_PRIVATE };
+	char path[32];
+
+	if (!attached) {
+		if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+			return 0;
+		if (errno == ENOSYS) {
+			nsj_debugf("fallback: mount_setattr unavailable (it needs Linux 5.12): "
+				   "making the container's root private once attached");
+			return 1;
+		}
+	} else {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (mount(NULL, path, NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+			return 0;
+	}
+	return nsj_set_error(125, "making the clone of the container's root filesystem private: %s; %s",
+			     strerror(errno), hint);
 }
 
 /* mkdir -p dir, remembering the first directory it had to create. */
@@ -183,7 +232,7 @@ static int open_empty_dir(const char *dir)
 
 int nsj_attach_root(const struct nsj_request *req)
 {
-	int self, rootfd, cwdfd, tree = -1, dirfd = -1, ret = -1;
+	int self, rootfd, cwdfd, tree = -1, dirfd = -1, ret = -1, later = 0;
 
 	if (req->root_ns == 0)
 		return 0;
@@ -199,13 +248,23 @@ int nsj_attach_root(const struct nsj_request *req)
 		goto out;
 	}
 	tree = clone_tree(req->root_ns, self, rootfd, cwdfd);
-	if (tree < 0 || make_dir(req->root_at) < 0 || (dirfd = open_empty_dir(req->root_at)) < 0)
+	if (tree < 0 || (later = make_private(tree, 0)) < 0)
+		goto out;
+	if (make_dir(req->root_at) < 0 || (dirfd = open_empty_dir(req->root_at)) < 0)
 		goto out;
 	if (syscall(SYS_move_mount, tree, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		nsj_set_error(125, "attaching the container's root filesystem at %s: %s; %s", req->root_at,
 			      strerror(errno), hint);
 		goto out;
 	}
+	/*
+	 * Not private yet (the fallback): not marked attached either, so that
+	 * nsj_remove_root never unmounts a tree whose unmount propagates. The
+	 * copy goes with the private view when nsj exits (a namespace's end
+	 * propagates nothing); only DIR stays, and the warning says so.
+	 */
+	if (later && make_private(tree, 1) < 0)
+		goto out;
 	root.attached = 1;
 	nsj_debugf("the container's root filesystem is at %s%s", req->root_at,
 		   root.created ? " (created; removed at exit)" : "");

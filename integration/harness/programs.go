@@ -52,3 +52,12 @@ var decoyProgram = newProgram("decoy", []string{"gcc"}, func(out string) *exec.C
 
 // DecoyBinary compiles testdata/decoy once per test binary.
 func DecoyBinary(t testing.TB) string { return decoyProgram.Path(t) }
+
+var syscallProbe = newProgram("syscallprobe", []string{"gcc"}, func(out string) *exec.Cmd {
+	return exec.Command("gcc", "-O2", "-static", "-fno-omit-frame-pointer", "-mno-red-zone", "-o", out,
+		RepoPath("integration/testdata/syscallprobe/syscallprobe.c"))
+})
+
+// SyscallProbe compiles testdata/syscallprobe (x86_64 only) once per test
+// binary: every system call number on each x86 ABI, and what came back.
+func SyscallProbe(t testing.TB) string { return syscallProbe.Path(t) }

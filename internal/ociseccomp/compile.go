@@ -4,21 +4,29 @@
 // commands it leaves among a container's files (--fs container), so that
 // they make no system call the container's own processes cannot.
 //
-// The system call tables are github.com/elastic/go-seccomp-bpf's (arch);
-// the program is assembled here (asm.go): that library's own assembler
-// compares later system call numbers with a clobbered accumulator once an
-// argument condition has failed. Where the mapping from the OCI profile
-// is not exact, it errs on the side of denying:
+// As libseccomp (runc) does, the rules are compiled for every ABI the
+// machine can run that the profile lists in "architectures" (x86_64 with
+// i386 and x32, aarch64 with arm), and for the native one always; a system
+// call through an ABI the profile does not list kills the thread. The
+// system call tables are generated (ztables.go) from
+// github.com/elastic/go-seccomp-bpf's; the program is assembled here
+// (asm.go). Where the mapping from the OCI profile is not exact, it errs
+// on the side of denying:
 //
-//   - only the native architecture is compiled; a system call of another
-//     ABI (i386 on x86_64) gets the default action, an x32 one ENOSYS;
-//   - a system call name unknown to the table is skipped in a rule that
-//     allows it or whose action is the default one, and is an error in a
-//     rule that denies it;
+//   - a system call name unknown to an ABI's table is skipped there; a
+//     name no table knows is skipped in a rule that allows it or whose
+//     action is the default one, and is an error in a rule that denies it;
 //   - rules that deny come before rules that allow: a call that matches
 //     both is denied;
 //   - as runc does, a rule that compares one argument twice matches when
-//     any of its comparisons holds, otherwise when all hold;
+//     any of its comparisons holds, otherwise when all hold; on an ABI
+//     libseccomp treats as 32-bit (i386, x32, arm) the low 32 bits of
+//     each value are compared;
+//   - as runc does, under a default action that denies, a number above
+//     the highest one the rules name fails with ENOSYS;
+//   - on i386 a rule that denies a socket or System V IPC call denies it
+//     through socketcall(2) and ipc(2) too, whatever its conditions (the
+//     arguments are in memory there, out of the filter's sight);
 //   - SCMP_ACT_NOTIFY, with no listener, is ENOSYS; the profile's flags
 //     (log, spec_allow) and listener are ignored.
 package ociseccomp
@@ -27,9 +35,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 
-	"github.com/elastic/go-seccomp-bpf/arch"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -42,9 +50,9 @@ func Compile(p *specs.LinuxSeccomp) ([]unix.SockFilter, error) {
 	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
 		return nil, errors.New("seccomp profile: nsj compiles them on little-endian machines only")
 	}
-	native, err := arch.GetInfo("")
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: %w", err)
+	list, ok := abis(p)
+	if !ok {
+		return nil, fmt.Errorf("seccomp profile: nsj has no system call table for %s", runtime.GOARCH)
 	}
 	def, err := action(p.DefaultAction, p.DefaultErrnoRet)
 	if err != nil {
@@ -52,21 +60,51 @@ func Compile(p *specs.LinuxSeccomp) ([]unix.SockFilter, error) {
 	}
 	rules := slices.Clone(p.Syscalls)
 	slices.SortStableFunc(rules, func(a, b specs.LinuxSyscall) int { return allows(a.Action) - allows(b.Action) })
-	a := newAssembler(uint32(native.ID), native.ID == arch.X86_64.ID, def)
 	for i, r := range rules {
-		if err := addRule(a, r, native, def); err != nil {
+		if err := checkNames(r, list, def); err != nil {
 			return nil, fmt.Errorf("seccomp profile, rule %d (%v): %w", i, r.Names, err)
 		}
 	}
-	prog, err := a.finish()
+	sections := map[*abi][]unix.SockFilter{}
+	for _, a := range list {
+		s := newSection(def, a.wide)
+		for i, r := range withMultiplexed(a, rules) {
+			if err := addRule(s, r, a); err != nil {
+				return nil, fmt.Errorf("seccomp profile, rule %d (%v) on %s: %w", i, r.Names, a.name, err)
+			}
+		}
+		sections[a] = s.end()
+	}
+	prog, err := link(list, sections)
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile: %w", err)
 	}
 	return prog, nil
 }
 
-// addRule adds one rule of the profile: a block per system call it names.
-func addRule(a *assembler, r specs.LinuxSyscall, native *arch.Info, def uint32) error {
+// checkNames: a rule that denies may not name a call no ABI knows, which
+// it would leave to a default that allows.
+func checkNames(r specs.LinuxSyscall, list []*abi, def uint32) error {
+	act, err := action(r.Action, r.ErrnoRet)
+	if err != nil || allowsAction(act) || act == def {
+		return err
+	}
+	for _, name := range r.Names {
+		known := false
+		for _, a := range list {
+			_, ok := a.number(name)
+			known = known || ok
+		}
+		if !known {
+			return fmt.Errorf("system call %q is unknown to nsj on %s, and the rule denies it", name, list[0].name)
+		}
+	}
+	return nil
+}
+
+// addRule adds one rule of the profile to ABI a's section: a block per
+// system call it names that a's table knows.
+func addRule(s *assembler, r specs.LinuxSyscall, a *abi) error {
 	act, err := action(r.Action, r.ErrnoRet)
 	if err != nil {
 		return err
@@ -77,19 +115,12 @@ func addRule(a *assembler, r specs.LinuxSyscall, native *arch.Info, def uint32) 
 	}
 	seen := map[string]bool{}
 	for _, name := range r.Names {
-		nr, ok := native.SyscallNames[name]
-		if !ok {
-			// Skipping a name leaves its calls to the default action.
-			if !allowsAction(act) && act != def {
-				return fmt.Errorf("system call %q is unknown to nsj on %s, and the rule denies it", name, native.Name)
-			}
-			continue
-		}
-		if seen[name] {
+		nr, ok := a.number(name)
+		if !ok || seen[name] {
 			continue
 		}
 		seen[name] = true
-		if err := a.block(uint32(nr), sets, act); err != nil {
+		if err := s.block(nr, sets, act); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

@@ -89,8 +89,10 @@ func TestContainerdDefaultProfileDeniesWhatItDenies(t *testing.T) {
 		{"personality 1", nr("personality"), []uint64{1}, native, eperm},
 		{"socket AF_INET", nr("socket"), []uint64{unix.AF_INET}, native, allow},
 		{"socket AF_VSOCK", nr("socket"), []uint64{unix.AF_VSOCK}, native, eperm},
-		{"a number no system call has", 4000, nil, native, eperm},
-		{"another architecture's read", 3, nil, 0x40000003, eperm},
+		{"a number above every one the profile names (runc: ENOSYS)", 4000, nil, native, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+		{"i386's read (the profile lists x86)", 3, nil, auditI386, allow},
+		{"i386's mount", 21, nil, auditI386, eperm},
+		{"arm's read on x86_64 (not listed)", 3, nil, auditARM, unix.SECCOMP_RET_KILL_THREAD},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help build test-build kubectl-nsj release man test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
+.PHONY: help build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,25 @@ test-build:
 # The kubectl plugin talks to the API server only: pure Go, no cgo, any OS.
 kubectl-nsj: ## build bin/kubectl-nsj, the kubectl plugin (kubectl nsj POD -- COMMAND; docs/kubernetes.md)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/kubectl-nsj ./cmd/kubectl-nsj
+
+# make lint: gofmt, go vet and staticcheck over the Go, and the
+# constructor's C through gcc's warnings and its static analyser
+# (-fanalyzer), compiled to /dev/null as cgo compiles it. staticcheck is
+# built once from its module, pinned, into NSJ_TOOLS_DIR; the directory
+# names its version and Go's, so a new pin or a new Go builds it afresh.
+STATICCHECK_VERSION := v0.8.2
+NSJ_TOOLS_DIR ?= $(HOME)/.cache/nsj/bin
+C_LINT        := -Wall -Wextra -Wshadow -Werror -O2
+
+lint: ## gofmt, go vet, staticcheck, and the C through gcc -Wall -Wextra -Wshadow -Werror -fanalyzer (staticcheck: needs the Go module proxy once)
+	@files=$$(gofmt -l .); \
+		if [ -n "$$files" ]; then echo "lint: not gofmt-formatted (run gofmt -w on them):" >&2; echo "$$files" >&2; exit 1; fi
+	$(GO) vet ./...
+	@sc=$(NSJ_TOOLS_DIR)/staticcheck-$(STATICCHECK_VERSION)-$$($(GO) env GOVERSION); \
+		if [ ! -x $$sc/staticcheck ]; then echo "lint: building staticcheck $(STATICCHECK_VERSION) into $$sc"; \
+			GOBIN=$$sc $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) || exit 1; fi; \
+		echo "staticcheck ./..."; $$sc/staticcheck ./...
+	for f in nsjoin/*.c; do gcc $(C_LINT) -fanalyzer -c -o /dev/null $$f || exit 1; done
 
 test: test-build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
@@ -113,10 +132,18 @@ bench: build ## nsj against nsenter/unshare and ctr, side by side (prints median
 soak: test-build ## 10,000 runs against one task, serially and 64 at a time; nothing may leak (docs/security.md)
 	NSJ_BIN=$(NSJ_BIN) NSJ_SOAK_RUNS=10000 $(GO) test -count=1 -run '^TestSoak' -timeout 120m -v ./integration/
 
+# The amd64 nsj of make release alone, into DIST (default dist/):
+# integration/testhook_test.go builds it so to check that a release
+# binary ignores the test hooks.
+DIST ?= dist
+release-amd64: ## the static, stripped nsj for linux/amd64 of make release, into DIST (default dist/)
+	mkdir -p $(DIST)
+	GOOS=linux GOARCH=amd64 CC=gcc $(GO) build $(RELEASE) -o $(DIST)/nsj-linux-amd64 ./cmd/nsj
+
 release: ## static, stripped nsj for linux/amd64 and arm64, kubectl-nsj for linux/darwin/windows, SHA-256 sums, in dist/ (needs gcc-aarch64-linux-gnu)
 	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "release: install the arm64 cross compiler: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross" >&2; exit 1; }
-	rm -rf dist && mkdir -p dist
-	GOOS=linux GOARCH=amd64 CC=gcc $(GO) build $(RELEASE) -o dist/nsj-linux-amd64 ./cmd/nsj
+	rm -rf dist
+	$(MAKE) --no-print-directory release-amd64
 	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(RELEASE) -o dist/nsj-linux-arm64 ./cmd/nsj
 	for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \

@@ -31,9 +31,6 @@ var modeNames = map[mode]string{
 
 func (m mode) String() string { return modeNames[m] }
 
-// joins reports whether the mode runs a command in one target.
-func (m mode) joins() bool { return m == modeJoinTask || m == modeJoinPID || m == modeJoinPod }
-
 // decideMode picks the mode from the flags that choose one. Where several
 // are given, the first here wins, and the table (table.go) refuses the
 // others by name: --list --inspect is --list, which takes no --inspect.

@@ -2,10 +2,31 @@
 #ifndef NSJOIN_INTERNAL_H
 #define NSJOIN_INTERNAL_H
 
+#include <errno.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "nsjoin.h"
+
+/*
+ * TEMP_FAILURE_RETRY(call): the call again while it fails with EINTR; its
+ * result otherwise. glibc defines it under _GNU_SOURCE; musl and others
+ * may not.
+ */
+#ifndef TEMP_FAILURE_RETRY
+#define TEMP_FAILURE_RETRY(call)                                \
+	(__extension__({                                        \
+		long int nsj_retry_result_;                      \
+		do                                               \
+			nsj_retry_result_ = (long int)(call);    \
+		while (nsj_retry_result_ == -1L && errno == EINTR); \
+		nsj_retry_result_;                               \
+	}))
+#endif
+
+/* The number of elements of array a (an array, not a pointer). */
+#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Where the child was when it failed, reported to the parent through a pipe. */
 enum nsj_stage {

@@ -110,24 +110,22 @@ static int read_request(struct nsj_request *req)
 	errno = 0;
 	fd = strtol(value, &end, 10);
 	if (errno != 0 || *end != '\0' || fd < 3 || fd > INT_MAX)
-		return nsj_set_error(125, "internal error: bad %s=%s; it is nsj's own variable: unset it", NSJ_ENV_REQUEST, value);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: bad %s=%s; it is nsj's own variable: unset it", NSJ_ENV_REQUEST, value);
 	if (fstat(fd, &st) < 0)
-		return nsj_set_error(125, "internal error: reading the join request: %s; if you set %s, unset it", strerror(errno), NSJ_ENV_REQUEST);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: reading the join request: %s; if you set %s, unset it", strerror(errno), NSJ_ENV_REQUEST);
 	if (!nsj_request_sealed(fd))
-		return nsj_set_error(125, "internal error: fd %ld is not nsj's sealed join request; %s is nsj's own variable: unset it",
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: fd %ld is not nsj's sealed join request; %s is nsj's own variable: unset it",
 				     fd, NSJ_ENV_REQUEST);
 	if (st.st_size < NSJ_HEADER_LEN || st.st_size > NSJ_MAX_REQUEST)
-		return nsj_set_error(125, "internal error: join request of %lld bytes", (long long)st.st_size);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: join request of %lld bytes", (long long)st.st_size);
 	buf = malloc(st.st_size);
 	if (buf == NULL)
-		return nsj_set_error(125, "internal error: out of memory reading the join request");
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: out of memory reading the join request");
 	while (got < (size_t)st.st_size) {
-		n = pread(fd, buf + got, st.st_size - got, got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = TEMP_FAILURE_RETRY(pread(fd, buf + got, st.st_size - got, got));
 		if (n <= 0) {
 			free(buf);
-			return nsj_set_error(125, "internal error: reading the join request: %s",
+			return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: reading the join request: %s",
 					 n < 0 ? strerror(errno) : "short read");
 		}
 		got += n;
@@ -136,7 +134,7 @@ static int read_request(struct nsj_request *req)
 	ret = nsj_parse_request(buf, got, req, reason, sizeof(reason));
 	free(buf);
 	if (ret < 0)
-		return nsj_set_error(125, "internal error: invalid join request: %s", reason);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: invalid join request: %s", reason);
 	return 0;
 }
 
@@ -150,12 +148,12 @@ static int private_mounts(const struct nsj_request *req)
 	if (req->flags & NSJ_FLAG_CONTAINER_FS)
 		return 0;
 	if (unshare(CLONE_NEWNS) < 0)
-		return nsj_set_error(125, "creating a private mount namespace: %s", strerror(errno));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "creating a private mount namespace: %s", strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		/* In a chroot whose root is no mount point, / cannot be made private. */
 		if (errno == EINVAL)
-			return nsj_set_error(125, "making / private: nsj runs in a chroot whose root is not a mount point; bind-mount the directory on itself first (mount --bind DIR DIR) or run nsj outside the chroot");
-		return nsj_set_error(125, "making / private: %s", strerror(errno));
+			return nsj_set_error(NSJ_EXIT_FAILURE, "making / private: nsj runs in a chroot whose root is not a mount point; bind-mount the directory on itself first (mount --bind DIR DIR) or run nsj outside the chroot");
+		return nsj_set_error(NSJ_EXIT_FAILURE, "making / private: %s", strerror(errno));
 	}
 	nsj_debugf("private mount namespace ready");
 	return nsj_attach_root(req);
@@ -175,7 +173,7 @@ static int join_namespaces(struct nsj_request *req, int *userfd)
 			continue;
 		}
 		if (setns(ns->fd, ns->type) < 0)
-			return nsj_set_error(125, "joining the %s namespace: %s", nsj_ns_name(ns->type),
+			return nsj_set_error(NSJ_EXIT_FAILURE, "joining the %s namespace: %s", nsj_ns_name(ns->type),
 					 strerror(errno));
 		nsj_debugf("joined %s namespace (fd %d)", nsj_ns_name(ns->type), ns->fd);
 		close(ns->fd);
@@ -198,7 +196,7 @@ static void restore_pidns(void)
 		return;
 	if (setns(own_pidns, CLONE_NEWPID) < 0) {
 		dprintf(STDERR_FILENO, "nsj: %s\n", nsj_result.message);
-		_exit(nsj_result.exit_code ? nsj_result.exit_code : 125);
+		_exit(nsj_result.exit_code ? nsj_result.exit_code : NSJ_EXIT_FAILURE);
 	}
 	close(own_pidns);
 	own_pidns = -1;
@@ -234,7 +232,7 @@ __attribute__((constructor)) static void nsj_join(void)
 
 	/* Step 1: before anything of the container's can see this process. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		nsj_set_error(125, "making nsj non-dumpable: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "making nsj non-dumpable: %s", strerror(errno));
 		return;
 	}
 	/* Step 2. */
@@ -245,7 +243,7 @@ __attribute__((constructor)) static void nsj_join(void)
 	/* Steps 3 and 4. */
 	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (own_pidns < 0) {
-		nsj_set_error(125, "opening nsj's own pid namespace: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "opening nsj's own pid namespace: %s", strerror(errno));
 		return;
 	}
 	/* What a failure returns to (restore.c): the Go runtime never starts in the container's. */

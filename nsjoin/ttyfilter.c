@@ -116,7 +116,7 @@ static struct sock_filter tty_filter[] = {
 int nsj_tty_filter(void)
 {
 	struct sock_fprog prog = {
-		.len = sizeof(tty_filter) / sizeof(tty_filter[0]),
+		.len = N_ELEMENTS(tty_filter),
 		.filter = tty_filter,
 	};
 

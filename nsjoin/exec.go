@@ -9,9 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// envRequest names the fd of the join request; keep in step with nsjoin.h.
-const envRequest = "_NSJ_JOIN_REQUEST"
-
 // PrivateEnvPrefix starts the names of nsj's private environment variables,
 // which never reach the command.
 const PrivateEnvPrefix = "_NSJ_"

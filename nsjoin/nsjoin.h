@@ -1,6 +1,8 @@
 /*
  * nsjoin.h: the join request shared by the Go side (which encodes it) and the
- * constructor (which decodes and carries it out). Keep in step with request.go.
+ * constructor (which decodes and carries it out). The Go side reads these names
+ * through cgo (request_check.go, result.go, internal/exit): this is their one
+ * definition.
  *
  * Wire format, native byte order (the same binary writes and reads it):
  *
@@ -40,6 +42,12 @@
 #include <stdint.h>
 
 #define NSJ_ENV_REQUEST "_NSJ_JOIN_REQUEST" /* value: the fd holding the request */
+
+/* nsj's own exit codes, as docker run and chroot use them; any other is the command's. */
+#define NSJ_EXIT_FAILURE 125        /* nsj itself failed */
+#define NSJ_EXIT_NOT_EXECUTABLE 126 /* the command was found but cannot be run */
+#define NSJ_EXIT_NOT_FOUND 127      /* the command was not found */
+
 #define NSJ_MAGIC "NSJ1"
 #define NSJ_HEADER_LEN 8
 #define NSJ_RECORD_HEADER_LEN 8
@@ -153,7 +161,7 @@ void nsj_free_request(struct nsj_request *req);
 /* The outcome of a join that returns to Go instead of exiting (errors only). */
 struct nsj_result {
 	int active;    /* this process was started with a join request */
-	int exit_code; /* 125, 126 or 127 */
+	int exit_code; /* NSJ_EXIT_FAILURE, NSJ_EXIT_NOT_EXECUTABLE or NSJ_EXIT_NOT_FOUND */
 	char message[1024];
 };
 extern struct nsj_result nsj_result;

@@ -6,30 +6,6 @@ import (
 	"math"
 )
 
-// Record kinds and flags of the wire format; keep in step with nsjoin.h.
-const (
-	kindNS     = 1
-	kindPath   = 2
-	kindArg    = 3
-	kindEnv    = 4
-	kindDir    = 5
-	kindFlags  = 6
-	kindRoot   = 7
-	kindExecFD = 8
-
-	flagMountProc   = 1 << 0
-	flagMountSysfs  = 1 << 1
-	flagDebug       = 1 << 2
-	flagContainerFS = 1 << 3
-	flagKeepCreds   = 1 << 4
-	flagSignalGroup = 1 << 6 // set only by Spawner (nsj --all)
-	flagAll         = 1<<5 - 1 | flagHostPrivileges | flagSignalGroup
-
-	magic         = "NSJ1"
-	headerLen     = 8
-	recordHeadLen = 8
-)
-
 // NamespaceFD is an open namespace file handed to the constructor.
 type NamespaceFD struct {
 	Type string // "net", "pid", ...

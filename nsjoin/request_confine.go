@@ -11,17 +11,9 @@ import (
 // CGROUP; see nsjoin.h); request_confine.c checks their rules, confine.c
 // carries them out.
 
-const (
-	kindCreds   = 9
-	kindRlimit  = 10
-	kindSeccomp = 11
-	kindCgroup  = 12
-
-	flagHostPrivileges = 1 << 5
-
-	credsNoNewPrivs = 1
-	credsFixedLen   = 5*8 + 4*4
-)
+// The fixed part of a CREDS record: 5 u64 capability sets, then uid, gid,
+// bits and the count of groups (u32 each).
+const credsFixedLen = 5*8 + 4*4
 
 // Confinement is what a command run among a container's files gets instead
 // of the host's privileges: the container's own (--fs container).

@@ -45,7 +45,7 @@ static int save_one(int type)
 	snprintf(path, sizeof(path), "/proc/self/ns/%s", nsj_ns_name(type));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return nsj_set_error(125, "opening nsj's own %s namespace: %s", nsj_ns_name(type), strerror(errno));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "opening nsj's own %s namespace: %s", nsj_ns_name(type), strerror(errno));
 	own.ns[own.n].fd = fd;
 	own.ns[own.n].type = type;
 	own.n++;
@@ -66,14 +66,14 @@ int nsj_save_namespaces(const struct nsj_request *req)
 		if (type == CLONE_NEWNS || type == CLONE_NEWPID || type == CLONE_NEWUSER)
 			continue;
 		if (own.n == NSJ_MAX_NAMESPACES)
-			return nsj_set_error(125, "internal error: too many namespaces to save");
+			return nsj_set_error(NSJ_EXIT_FAILURE, "internal error: too many namespaces to save");
 		if (save_one(type) < 0)
 			return -1;
 	}
 	own.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	own.cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (own.root < 0 || own.cwd < 0)
-		return nsj_set_error(125, "opening nsj's own root and working directory: %s", strerror(errno));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "opening nsj's own root and working directory: %s", strerror(errno));
 	return 0;
 }
 
@@ -82,7 +82,7 @@ static void __attribute__((noreturn)) stranded(const char *what, int err)
 {
 	dprintf(STDERR_FILENO, "nsj: %s (and returning to nsj's own %s failed: %s)\n", nsj_result.message, what,
 		strerror(err));
-	_exit(nsj_result.exit_code ? nsj_result.exit_code : 125);
+	_exit(nsj_result.exit_code ? nsj_result.exit_code : NSJ_EXIT_FAILURE);
 }
 
 void nsj_restore_namespaces(void)

@@ -17,7 +17,8 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"strings"
+
+	"github.com/nsj-dev/nsj/internal/exit"
 )
 
 // init runs only where the constructor returned instead of exiting: a join
@@ -29,10 +30,9 @@ func init() {
 	}
 	code := int(C.nsj_result.exit_code)
 	if code == 0 {
-		code = 125
+		code = exit.Failure
 	}
 	// One line, whatever the message quotes (a path with a newline).
-	msg := strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(C.GoString(&C.nsj_result.message[0]))
-	fmt.Fprintf(os.Stderr, "nsj: %s\n", msg)
+	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(C.GoString(&C.nsj_result.message[0])))
 	os.Exit(code)
 }

@@ -71,7 +71,7 @@ int nsj_enter_user(const struct nsj_request *req, int userfd)
 void nsj_user_creds_failed(int err)
 {
 	if (err == EINVAL)
-		nsj_set_error(125, "becoming root of the container's user namespace: it maps no uid or gid 0; add --preserve-credentials to keep nsj's own (without capabilities in it)");
+		nsj_set_error(NSJ_EXIT_FAILURE, "becoming root of the container's user namespace: it maps no uid or gid 0; add --preserve-credentials to keep nsj's own (without capabilities in it)");
 	else
-		nsj_set_error(125, "becoming root of the container's user namespace: %s", strerror(err));
+		nsj_set_error(NSJ_EXIT_FAILURE, "becoming root of the container's user namespace: %s", strerror(err));
 }

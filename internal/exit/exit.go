@@ -3,17 +3,24 @@
 // not found, say) to where nsj exits.
 package exit
 
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../nsjoin
+#include "nsjoin.h"
+*/
+import "C"
+
 import (
 	"errors"
 	"fmt"
 	"strings"
 )
 
-// nsj's own exit codes; any other is the command's.
+// nsj's own exit codes; any other is the command's. They are defined once,
+// in nsjoin/nsjoin.h, for the constructor (C) and Go alike.
 const (
-	Failure       = 125 // nsj itself failed
-	NotExecutable = 126 // the command was found but cannot be run
-	NotFound      = 127 // the command was not found
+	Failure       = C.NSJ_EXIT_FAILURE        // 125: nsj itself failed
+	NotExecutable = C.NSJ_EXIT_NOT_EXECUTABLE // 126: the command was found but cannot be run
+	NotFound      = C.NSJ_EXIT_NOT_FOUND      // 127: the command was not found
 )
 
 // Error is an error with the exit code that goes with it.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/nsj-dev/nsj/internal/kubeplugin"
 )
 
 func TestCodeIsTheOneCarriedElseFailure(t *testing.T) {
@@ -22,5 +24,13 @@ func TestCodeIsTheOneCarriedElseFailure(t *testing.T) {
 	inner := errors.New("inner")
 	if err := Errorf(Failure, "outer: %w", inner); !errors.Is(err, inner) || err.Error() != "outer: inner" {
 		t.Errorf("Errorf does not wrap: %v", err)
+	}
+}
+
+// kubectl-nsj is built without cgo, so it cannot read nsjoin.h: its own
+// failure status is checked against nsj's here.
+func TestKubectlNsjFailsWithNsjsFailureCode(t *testing.T) {
+	if kubeplugin.ExitFailure != Failure {
+		t.Errorf("kubeplugin.ExitFailure = %d, nsj's exit.Failure = %d", kubeplugin.ExitFailure, Failure)
 	}
 }

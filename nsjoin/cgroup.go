@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -96,26 +97,24 @@ type cgroupMount struct{ dir, root string }
 // cgroupMounts finds in nsj's mount table where each hierarchy is mounted:
 // its controllers (as /proc/PID/cgroup names them) -> mount point and root.
 func cgroupMounts() (map[string]cgroupMount, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("cgroup", "cgroup2"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading nsj's mount table: %w", err)
 	}
-	defer f.Close()
+	return cgroupMountsOf(mounts), nil
+}
+
+// cgroupMountsOf is cgroupMounts of a parsed mount table; the first mount
+// of a hierarchy wins.
+func cgroupMountsOf(mounts []*mountinfo.Info) map[string]cgroupMount {
 	out := map[string]cgroupMount{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		fields, tail := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(fields) < 5 || len(tail) < 3 {
-			continue
-		}
-		key, ok := hierarchy(tail[0], tail[2])
+	for _, m := range mounts {
+		key, ok := hierarchy(m.FSType, m.VFSOptions)
 		if _, seen := out[key]; ok && !seen {
-			out[key] = cgroupMount{dir: unescape(fields[4]), root: strings.TrimSuffix(unescape(fields[3]), "/")}
+			out[key] = cgroupMount{dir: m.Mountpoint, root: strings.TrimSuffix(m.Root, "/")}
 		}
 	}
-	return out, sc.Err()
+	return out
 }
 
 // hierarchy names a cgroup mount as /proc/PID/cgroup does: its v1
@@ -136,24 +135,4 @@ func hierarchy(fstype, superOptions string) (string, bool) {
 		}
 	}
 	return strings.Join(names, ","), len(names) > 0
-}
-
-// unescape undoes mountinfo's octal escapes (\040 for a space).
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			var c byte
-			if _, err := fmt.Sscanf(s[i+1:i+4], "%3o", &c); err == nil {
-				b.WriteByte(c)
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

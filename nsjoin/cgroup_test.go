@@ -1,8 +1,12 @@
 package nsjoin
 
 import (
+	"maps"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/moby/sys/mountinfo"
 )
 
 func TestHierarchyNamesMountsAsProcPIDCgroupDoes(t *testing.T) {
@@ -24,9 +28,24 @@ func TestHierarchyNamesMountsAsProcPIDCgroupDoes(t *testing.T) {
 	}
 }
 
-func TestUnescapeMountinfo(t *testing.T) {
-	if got := unescape(`/sys/fs/cgroup/a\040b`); got != "/sys/fs/cgroup/a b" {
-		t.Errorf("got %q", got)
+func TestCgroupMountsAreFoundUnescapedAndFirstWins(t *testing.T) {
+	table := `25 1 0:22 / /sys/fs/cgroup/a\040b rw - cgroup cgroup rw,xattr,name=systemd
+26 1 0:23 /sub/ /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids
+27 1 0:23 / /mnt/pids-again rw - cgroup cgroup rw,pids
+28 1 0:24 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate
+29 1 0:25 / /tmp rw - tmpfs tmpfs rw
+`
+	mounts, err := mountinfo.GetMountsFromReader(strings.NewReader(table), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]cgroupMount{
+		"name=systemd": {dir: "/sys/fs/cgroup/a b", root: ""},
+		"pids":         {dir: "/sys/fs/cgroup/pids", root: "/sub"},
+		"":             {dir: "/sys/fs/cgroup/unified", root: ""},
+	}
+	if got := cgroupMountsOf(mounts); !maps.Equal(got, want) {
+		t.Errorf("cgroupMountsOf = %v, want %v", got, want)
 	}
 }
 

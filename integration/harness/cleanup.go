@@ -18,6 +18,7 @@ import (
 	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -235,19 +236,13 @@ func (c *Containerd) removeCgroups() error {
 
 // UnmountUnder lazily unmounts every mount at or below dir, deepest first.
 func UnmountUnder(dir string) error {
-	b, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the mount table: %w", err)
 	}
 	var points []string
-	for _, line := range strings.Split(string(b), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 5 {
-			continue
-		}
-		if p := UnescapeMountPath(fields[4]); p == dir || strings.HasPrefix(p, dir+"/") {
-			points = append(points, p)
-		}
+	for _, m := range mounts {
+		points = append(points, m.Mountpoint)
 	}
 	sort.Slice(points, func(i, j int) bool { return len(points[i]) > len(points[j]) })
 	var errs []error
@@ -259,18 +254,12 @@ func UnmountUnder(dir string) error {
 	return errors.Join(errs...)
 }
 
-// UnescapeMountPath undoes the \ooo octal escapes of /proc/self/mountinfo.
-func UnescapeMountPath(s string) string {
-	var out strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				out.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		out.WriteByte(s[i])
+// MountPoint is the mount point of one line of a mountinfo table,
+// unescaped; false if the line is not one.
+func MountPoint(line string) (string, bool) {
+	mounts, err := mountinfo.GetMountsFromReader(strings.NewReader(line), nil)
+	if err != nil || len(mounts) != 1 {
+		return "", false
 	}
-	return out.String()
+	return mounts[0].Mountpoint, true
 }

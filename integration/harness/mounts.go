@@ -76,11 +76,10 @@ func (h HostMounts) Unchanged(t testing.TB, what string) {
 func (h HostMounts) UnchangedUnder(t testing.TB, what string, dirs ...string) {
 	t.Helper()
 	h.unchanged(t, what, func(line string) bool {
-		fields := strings.Fields(line)
-		if len(fields) < 5 {
+		p, ok := MountPoint(line)
+		if !ok {
 			return false
 		}
-		p := UnescapeMountPath(fields[4])
 		for _, d := range dirs {
 			if p == d || strings.HasPrefix(p, d+"/") {
 				return true

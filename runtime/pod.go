@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/cri"
 	"github.com/nsj-dev/nsj/internal/podrule"
 )
 
@@ -18,18 +19,18 @@ import (
 // instances behind, with the same labels.
 
 // KubernetesNamespace is the containerd namespace of the CRI plugin.
-const KubernetesNamespace = "k8s.io"
+const KubernetesNamespace = cri.Namespace
 
 // DefaultPodNamespace is the pod namespace when none is given.
 const DefaultPodNamespace = "default"
 
 // More labels and annotations of CRI containers (see select.go for the rest).
 const (
-	criPodUID = "io.kubernetes.pod.uid"
-	criKind   = "io.cri-containerd.kind" // KindSandbox or KindContainer
+	criPodUID = cri.LabelPodUID
+	criKind   = cri.LabelKind // KindSandbox or KindContainer
 	// KindSandbox and KindContainer are the values of the CRI kind label.
-	KindSandbox   = "sandbox"
-	KindContainer = "container"
+	KindSandbox   = cri.KindSandbox
+	KindContainer = cri.KindContainer
 	// AnnotationDefaultContainer is the pod annotation naming the container
 	// that kubectl exec and logs pick when none is named.
 	AnnotationDefaultContainer = podrule.AnnotationDefaultContainer

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/cri"
 	"github.com/nsj-dev/nsj/internal/selector"
 )
 
@@ -143,9 +144,9 @@ func (s Selector) String() string {
 
 // The labels the CRI plugin (Kubernetes) puts on a pod's containers.
 const (
-	criPodNamespace = "io.kubernetes.pod.namespace"
-	criPodName      = "io.kubernetes.pod.name"
-	criContainer    = "io.kubernetes.container.name"
+	criPodNamespace = cri.LabelPodNamespace
+	criPodName      = cri.LabelPodName
+	criContainer    = cri.LabelContainer
 )
 
 // KubernetesName is "<pod-namespace>/<pod>/<container>" for a container the

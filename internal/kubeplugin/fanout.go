@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/cri"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -113,7 +114,7 @@ func FanOutArgs(o *Options, ns string) ([]string, error) {
 		return nil, err
 	}
 	argv := []string{"nsj", "-n", ContainerdNamespace, "--all", "--stop-at-eof",
-		"--selector", "io.cri-containerd.kind=container"}
+		"--selector", cri.LabelKind + "=" + cri.KindContainer}
 	if o.Debug {
 		argv = append(argv, "--debug")
 	}
@@ -121,7 +122,7 @@ func FanOutArgs(o *Options, ns string) ([]string, error) {
 		argv = append(argv, "--pod-namespace", ns)
 	}
 	if o.Container != "" {
-		argv = append(argv, "--selector", "io.kubernetes.container.name="+o.Container)
+		argv = append(argv, "--selector", cri.LabelContainer+"="+o.Container)
 	}
 	for _, t := range terms {
 		argv = append(argv, "--selector", t)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nsj-dev/nsj/internal/cri"
 	"github.com/nsj-dev/nsj/internal/podrule"
 
 	corev1 "k8s.io/api/core/v1"
@@ -22,7 +23,7 @@ const (
 	AgentLabel     = "app.kubernetes.io/name" // label of every agent pod
 	AgentContainer = "nsj"                    // the container to exec in
 	// ContainerdNamespace is where the CRI plugin keeps Kubernetes' containers.
-	ContainerdNamespace = "k8s.io"
+	ContainerdNamespace = cri.Namespace
 	// DefaultContainerAnnotation names a pod's default container, as kubectl reads it.
 	DefaultContainerAnnotation = podrule.AnnotationDefaultContainer
 )

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -128,7 +127,7 @@ func exportLines(out string) []string {
 type clusterHost struct {
 	mounts  harness.HostMounts
 	host    []string // tunables, iptables chains, kubelet's directories
-	cgroups []string // the top-level cgroups of every hierarchy
+	cgroups []string // kubelet's own top-level cgroups that exist already
 }
 
 func saveClusterHost(t *testing.T) clusterHost {
@@ -137,7 +136,7 @@ func saveClusterHost(t *testing.T) clusterHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return clusterHost{harness.SaveHostMounts(t), h.Lines(), topCgroups()}
+	return clusterHost{harness.SaveHostMounts(t), h.Lines(), kubeletCgroups()}
 }
 
 // unchanged compares the host with before; the mounts only at or under
@@ -153,24 +152,22 @@ func (before clusterHost) unchanged(t *testing.T, dirs ...string) {
 	if d := harness.LineDiff(before.host, h.Lines()); d != "" {
 		t.Errorf("kernel tunables, iptables chains or kubelet's directories changed:\n%s", d)
 	}
-	if d := harness.LineDiff(before.cgroups, topCgroups()); d != "" {
-		t.Errorf("the host's cgroups changed:\n%s", d)
+	if d := harness.LineDiff(before.cgroups, kubeletCgroups()); d != "" {
+		t.Errorf("kubelet's cgroups at the top of a hierarchy changed (its pods belong under the cluster's cgroup root):\n%s", d)
 	}
 }
 
-// bedCgroup is the name of a cgroup parent of a test bed's containerd,
-// nsj-test-PID-N: the cluster's is checked by name, and other test runs
-// on the machine make and remove theirs.
-var bedCgroup = regexp.MustCompile(`^nsj-test-[0-9]+-[0-9]+$`)
-
-// topCgroups are the top-level cgroups of every hierarchy, but the beds'.
-func topCgroups() []string {
+// kubeletCgroups are the cgroups kubelet makes at the top of every
+// hierarchy when it is not given a cgroup root (kubepods, kubepods.slice)
+// that exist. The cluster's own cgroup root is checked by name after
+// cluster-down; other cgroups on the machine belong to others (a test
+// bed's containerd, another program's) and come and go meanwhile.
+func kubeletCgroups() []string {
 	var dirs []string
 	for _, root := range harness.CgroupRoots() {
-		entries, _ := os.ReadDir(root)
-		for _, e := range entries {
-			if e.IsDir() && !bedCgroup.MatchString(e.Name()) {
-				dirs = append(dirs, filepath.Join(root, e.Name()))
+		for _, name := range []string{"kubepods", "kubepods.slice"} {
+			if _, err := os.Stat(filepath.Join(root, name)); err == nil {
+				dirs = append(dirs, filepath.Join(root, name))
 			}
 		}
 	}

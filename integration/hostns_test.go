@@ -52,7 +52,9 @@ func TestHostNamespacesInTheSpecAreNotPrivate(t *testing.T) {
 	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "-n", ns, "--inspect", tk.ID).OK(t)), &info); err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
 	for _, n := range info.Namespaces {
+		seen[n.Type] = true
 		switch n.Type {
 		case "net", "pid":
 			if n.Private || n.Sharing != "shared with host" {
@@ -64,11 +66,25 @@ func TestHostNamespacesInTheSpecAreNotPrivate(t *testing.T) {
 			}
 		}
 	}
-	table := harness.NsjAt(t, c, "--list", "-n", ns).OK(t)
-	for _, line := range strings.Split(table, "\n") {
-		if f := strings.Fields(line); len(f) > 3 && f[0] == tk.ID && (strings.Contains(f[3], "net") || strings.Contains(f[3], "pid") || !strings.Contains(f[3], "uts")) {
-			t.Errorf("--list NAMESPACES %q, want uts but neither net nor pid", f[3])
+	for _, typ := range []string{"net", "pid", "uts"} {
+		if !seen[typ] {
+			t.Errorf("--inspect lists no %s namespace: %+v", typ, info.Namespaces)
 		}
+	}
+	table := harness.NsjAt(t, c, "--list", "-n", ns).OK(t)
+	row := false
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != tk.ID {
+			continue
+		}
+		row = true
+		if len(f) < 4 || strings.Contains(f[3], "net") || strings.Contains(f[3], "pid") || !strings.Contains(f[3], "uts") {
+			t.Errorf("--list row %q: want NAMESPACES with uts but neither net nor pid", line)
+		}
+	}
+	if !row {
+		t.Errorf("--list has no row for %s:\n%s", tk.ID, table)
 	}
 	// The command runs in the host's network, with no word about it.
 	r := harness.NsjAt(t, c, "-n", ns, tk.ID, "readlink", "/proc/self/ns/net")

@@ -37,8 +37,9 @@ var (
 	rsharedFallback = behaviour{"root-at-rshared", func(t *testing.T) {
 		rootAtLeavesRsharedSubmounts(t, "fallback: mount_setattr unavailable")
 	}}
-	cveBehaviour   = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
-	fsExeBehaviour = behaviour{"fs-container-cve-2019-5736", TestFsContainerRootCannotRewriteTheCommandsHostBinary}
+	resolveFallback = behaviour{"fs-container-w-resolved-step-by-step", openat2FallbackResolvesTheWorkingDirectory}
+	cveBehaviour    = behaviour{"cve-2019-5736", TestPtraceCapableContainerCannotOverwriteNsjBinary}
+	fsExeBehaviour  = behaviour{"fs-container-cve-2019-5736", TestFsContainerRootCannotRewriteTheCommandsHostBinary}
 )
 
 func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
@@ -49,14 +50,14 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 	}{
 		{"pidfd_open,pidfd_send_signal", []string{"fallback: pidfd_open unavailable"},
 			[]behaviour{psBehaviour, ipBehaviour, exitBehaviour, reuseBehaviour, raceBehaviour}},
-		{"openat2", nil, []behaviour{workdirBehavior}},
+		{"openat2", nil, []behaviour{resolveFallback, workdirBehavior}},
 		{"open_tree,move_mount,mount_setattr", []string{"fallback: re-executing a sealed memfd copy"},
 			[]behaviour{psBehaviour, rootAtRefused, cveBehaviour, fsExeBehaviour}},
 		{"close_range", []string{"fallback: close_range unavailable"}, []behaviour{fdsBehaviour, ipBehaviour}},
 		{"mount_setattr", []string{"fallback: re-executing a sealed memfd copy"}, []behaviour{rootAtBehaviour, rsharedFallback}},
 		{"pidfd_open,pidfd_send_signal,openat2,open_tree,move_mount,mount_setattr,close_range",
 			[]string{"fallback: pidfd_open unavailable", "fallback: re-executing a sealed memfd copy", "fallback: close_range unavailable"},
-			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, workdirBehavior, cveBehaviour}},
+			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, resolveFallback, workdirBehavior, cveBehaviour}},
 	} {
 		t.Run(set.calls, func(t *testing.T) {
 			harness.DeniedSyscalls = set.calls
@@ -102,5 +103,21 @@ func testRootAtIsRefusedWithoutOpenTree(t *testing.T) {
 		Fails(t, 125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; use $NSJ_ROOT")
 	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s was left on the host: %v", filepath.Dir(dir), err)
+	}
+}
+
+// Without openat2 (before Linux 5.6), nsj --fs container -w resolves the
+// directory through nsjoin/resolve.c's walk, and says so under --debug: the
+// -w behaviours of this set then test the walk, not openat2.
+func openat2FallbackResolvesTheWorkingDirectory(t *testing.T) {
+	c := harness.SharedContainerd(t)
+	busybox := harness.StaticBusybox(t)
+	tk := c.RunTask(t, fsNS, harness.UniqueID("wd-walk"), harness.WithArgs("sleep", "100000"))
+	r := harness.NsjAt(t, c, "-n", fsNS, "--debug", "--fs", "container", "-w", "/etc", tk.ID, busybox, "pwd")
+	if out := r.OK(t); out != "/etc\n" {
+		t.Errorf("-w /etc: the command ran in %q", out)
+	}
+	if want := "fallback: openat2 unavailable (it needs Linux 5.6): resolving /etc step by step"; !strings.Contains(r.Stderr, want) {
+		t.Errorf("nsj --debug does not say %q: the walk was not taken:\n%s", want, r.Stderr)
 	}
 }

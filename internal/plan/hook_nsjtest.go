@@ -17,9 +17,10 @@ import (
 // are open, the constructor has not run). The variable is
 // private (_NSJ_), so it never reaches the command.
 //
-// The hook is compiled only with the build tag nsjtest, which make build
-// (the binary the integration tests run) sets and make release does not:
-// a release binary ignores the variable (hook_release.go).
+// The hook is compiled only with the build tag nsjtest, which make
+// test-build (bin/nsj-test, the binary the integration tests run) sets and
+// make build and make release do not: their binaries ignore the variable
+// (hook_release.go).
 //
 // The signal goes to the calling thread: sent to the process, another
 // thread may take it while this one runs on into the exec, and the stop

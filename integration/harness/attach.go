@@ -22,14 +22,21 @@ type ContainerdState struct {
 
 // Saved is the state to record for Attach.
 func (c *Containerd) Saved() ContainerdState {
-	return ContainerdState{Dir: c.Dir, CgroupParent: c.CgroupParent, Proc: c.proc, NewDirs: c.newDirs}
+	var p Proc
+	if c.daemon != nil {
+		p = c.daemon.Proc
+	}
+	return ContainerdState{Dir: c.Dir, CgroupParent: c.CgroupParent, Proc: p, NewDirs: c.newDirs}
 }
 
 // AttachCRI finds again the CRI containerd that s describes, started by
 // another program, so that Stop removes it as it would its own.
 func AttachCRI(s ContainerdState) (*CRI, error) {
 	ctd := containerdIn(s.Dir, "")
-	ctd.CgroupParent, ctd.PID, ctd.proc, ctd.newDirs, ctd.done = s.CgroupParent, s.Proc.PID, s.Proc, s.NewDirs, nil
+	ctd.CgroupParent, ctd.PID, ctd.newDirs = s.CgroupParent, s.Proc.PID, s.NewDirs
+	if s.Proc.PID != 0 {
+		ctd.daemon = &Daemon{Name: "containerd", Log: ctd.LogPath, Proc: s.Proc} // not our child
+	}
 	c := &CRI{Containerd: ctd}
 	if c.exited() {
 		return c, nil // Stop cleans up what is left

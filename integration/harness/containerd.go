@@ -46,15 +46,12 @@ type Containerd struct {
 	PID          int
 	Client       *client.Client
 
-	cmd        *exec.Cmd
-	done       chan struct{} // closed when the daemon exits
-	newDirs    []string      // directories outside Dir the shims create, to rmdir
+	daemon     *Daemon  // nil until started; found again by its PID for AttachCRI
+	newDirs    []string // directories outside Dir the shims create, to rmdir
 	mu         sync.Mutex
 	containers []string // "namespace/id" of every container RunTask made
-	stop       sync.Once
+	stop       StopOnce
 	stopping   atomic.Bool // Stop has begun: per-test cleanups have nothing to do
-	stopErr    error
-	proc       Proc // the daemon, found again by Attach
 }
 
 // StartContainerd starts a containerd of the test's own and stops it, with
@@ -106,23 +103,7 @@ func (c *Containerd) logOnFailure(t testing.TB, what string) {
 	})
 }
 
-var sharedContainerd = sync.OnceValues(func() (*Containerd, error) {
-	c, err := newContainerd()
-	if err != nil {
-		return nil, err
-	}
-	StopAtExit("the tests' containerd", c.Stop)
-	return c, nil
-})
-
-// StopAtExit calls stop after all tests (AtExit), saying if it failed.
-func StopAtExit(what string, stop func() error) {
-	AtExit(func() {
-		if err := stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "integration: stopping %s: %v\n", what, err)
-		}
-	})
-}
+var sharedContainerd = SharedBed("the tests' containerd", newContainerd)
 
 // containerdIn is a Containerd whose files are all in dir (made by
 // os.MkdirTemp with prefix): socket, root, state, runc root, log; its
@@ -133,7 +114,6 @@ func containerdIn(dir, prefix string) *Containerd {
 		Root: filepath.Join(dir, "root"), State: filepath.Join(dir, "state"),
 		RuncRoot: filepath.Join(dir, "runc"), LogPath: filepath.Join(dir, "containerd.log"),
 		CgroupParent: fmt.Sprintf("/nsj-test-%d-%s", os.Getpid(), strings.TrimPrefix(filepath.Base(dir), prefix)),
-		done:         make(chan struct{}),
 	}
 }
 
@@ -200,32 +180,15 @@ disabled_plugins = ["%s"]
 }
 
 func (c *Containerd) start() error {
-	logf, err := os.Create(c.LogPath)
+	cmd := exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
+	if Cgroup2Bed() {
+		cmd = inCgroup2View(cmd) // cgroup2_test.go
+	}
+	d, err := startDaemon("containerd", c.LogPath, cmd)
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
-	c.cmd = exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
-	if Cgroup2Bed() {
-		c.cmd = inCgroup2View(c.cmd) // cgroup2_test.go
-	}
-	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	// If the test binary dies, so does containerd (unless Detached).
-	c.cmd.SysProcAttr = DaemonAttr()
-	if err := c.cmd.Start(); err != nil {
-		return fmt.Errorf("start containerd: %w", err)
-	}
-	c.PID = c.cmd.Process.Pid
-	if c.proc, err = ProcOf(c.PID); err != nil {
-		c.cmd.Process.Kill()
-		c.cmd.Wait()
-		close(c.done)
-		return err
-	}
-	go func() {
-		c.cmd.Wait()
-		close(c.done)
-	}()
+	c.daemon, c.PID = d, d.Proc.PID
 	return nil
 }
 
@@ -245,7 +208,7 @@ func (c *Containerd) waitReady(timeout time.Duration) error {
 		case err == nil:
 			return nil
 		case c.exited():
-			return fmt.Errorf("containerd (pid %d) exited at start: %s", c.PID, c.cmd.ProcessState)
+			return fmt.Errorf("%s (pid %d) exited at start: %s", c.daemon.Name, c.daemon.Proc.PID, c.daemon.Cmd.ProcessState)
 		case time.Now().After(deadline):
 			return fmt.Errorf("containerd at %s did not answer within %s: %w", c.Address, timeout, err)
 		}
@@ -253,16 +216,9 @@ func (c *Containerd) waitReady(timeout time.Duration) error {
 	}
 }
 
+// exited reports whether the daemon is gone (or was never started).
 func (c *Containerd) exited() bool {
-	if c.done == nil { // attached: not our child
-		return !c.proc.Alive()
-	}
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
+	return c.daemon == nil || c.daemon.Exited()
 }
 
 // Stop removes every task and container of this containerd, stops it, kills
@@ -270,14 +226,13 @@ func (c *Containerd) exited() bool {
 // its containers, unmounts what is left under Dir and removes Dir. It runs
 // once; later calls return the first result.
 func (c *Containerd) Stop() error {
-	c.stop.Do(func() { c.stopErr = c.teardown() })
-	return c.stopErr
+	return c.stop.Do(c.teardown)
 }
 
 func (c *Containerd) teardown() error {
 	c.stopping.Store(true)
 	var errs []error
-	if c.Client != nil && (c.cmd != nil || c.done == nil) && !c.exited() {
+	if c.Client != nil && !c.exited() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		errs = append(errs, c.removeAll(ctx))
 		cancel()
@@ -298,10 +253,10 @@ func (c *Containerd) teardown() error {
 
 // stopDaemon sends SIGTERM, then SIGKILL after grace.
 func (c *Containerd) stopDaemon(grace time.Duration) error {
-	if c.proc.PID == 0 { // never started
+	if c.daemon == nil { // never started
 		return nil
 	}
-	return c.proc.Stop("containerd", grace)
+	return c.daemon.Stop(grace)
 }
 
 // LogSize is the current length of the daemon log.

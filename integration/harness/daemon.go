@@ -21,12 +21,17 @@ type Daemon struct {
 // StartDaemon starts bin with args, its output going to log. It dies with
 // the test binary.
 func StartDaemon(name, log, bin string, args ...string) (*Daemon, error) {
+	return startDaemon(name, log, exec.Command(bin, args...))
+}
+
+// startDaemon starts cmd as StartDaemon does.
+func startDaemon(name, log string, cmd *exec.Cmd) (*Daemon, error) {
 	f, err := os.Create(log)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	d := &Daemon{Name: name, Log: log, Cmd: exec.Command(bin, args...), done: make(chan struct{})}
+	d := &Daemon{Name: name, Log: log, Cmd: cmd, done: make(chan struct{})}
 	d.Cmd.Stdout, d.Cmd.Stderr = f, f
 	d.Cmd.SysProcAttr = DaemonAttr()
 	if err := d.Cmd.Start(); err != nil {
@@ -44,6 +49,8 @@ func StartDaemon(name, log, bin string, args ...string) (*Daemon, error) {
 	return d, nil
 }
 
+// Exited reports whether the daemon is gone: it exited, or (attached, not
+// our child) its PID no longer names it.
 func (d *Daemon) Exited() bool {
 	if d.done == nil {
 		return !d.Proc.Alive()

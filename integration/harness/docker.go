@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,8 +37,7 @@ type Dockerd struct {
 	cli     string   // the docker.io CLI, next to dockerd
 	daemon  *Daemon  // the dockerd process
 	newDirs []string // host directories dockerd creates, to rmdir if it did
-	stop    sync.Once
-	stopErr error
+	stop    StopOnce
 }
 
 // DockerImage is the image every Docker test runs: a busybox root
@@ -65,21 +63,12 @@ func SharedDockerd(t testing.TB) *Dockerd {
 	return d
 }
 
-var sharedDockerd = sync.OnceValues(func() (*Dockerd, error) {
+var sharedDockerd = SharedBed("the tests' dockerd", func() (*Dockerd, error) {
 	rootfs, err := SharedRootfs()
 	if err != nil {
 		return nil, err
 	}
-	d, err := NewDockerd(rootfs)
-	if err != nil {
-		return nil, err
-	}
-	AtExit(func() {
-		if err := d.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "integration: stopping the tests' dockerd:", err)
-		}
-	})
-	return d, nil
+	return NewDockerd(rootfs)
 })
 
 // NewDockerd starts a dockerd in a new directory under /tmp, waits until it
@@ -155,7 +144,7 @@ func (d *Dockerd) waitReady(timeout time.Duration) error {
 		return err
 	}
 	d.Containerd = &Containerd{Address: d.ContainerdSocket, RuncRoot: filepath.Join(d.Dir, "runc"),
-		CgroupParent: d.CgroupParent, done: make(chan struct{})}
+		CgroupParent: d.CgroupParent, daemon: d.daemon} // Docker's containerd lives as long as dockerd
 	return d.Containerd.waitReady(time.Until(deadline))
 }
 
@@ -236,8 +225,7 @@ func NsjDocker(t testing.TB, d *Dockerd, args ...string) Result {
 // unmounts what is left under Dir, removes Dir and the host directories
 // dockerd made. It runs once.
 func (d *Dockerd) Stop() error {
-	d.stop.Do(func() { d.stopErr = d.teardown() })
-	return d.stopErr
+	return d.stop.Do(d.teardown)
 }
 
 func (d *Dockerd) teardown() error {

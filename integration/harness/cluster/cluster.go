@@ -46,8 +46,7 @@ type Cluster struct {
 	pki     *pki
 	daemons []*harness.Daemon // in start order
 	host    *HostState
-	stop    sync.Once
-	stopErr error
+	stop    harness.StopOnce
 
 	controllers func() error // StartControllers, once
 	agent       func() error // StartAgent, once
@@ -84,7 +83,7 @@ func Shared(t testing.TB) *Cluster {
 	return c
 }
 
-var shared = sync.OnceValues(func() (*Cluster, error) {
+var shared = harness.SharedBed("the one-node cluster", func() (*Cluster, error) {
 	rootfs, err := harness.SharedRootfs()
 	if err != nil {
 		return nil, err
@@ -95,7 +94,6 @@ var shared = sync.OnceValues(func() (*Cluster, error) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "integration: one-node cluster up in %s\n", time.Since(start).Round(100*time.Millisecond))
-	harness.StopAtExit("the one-node cluster", c.Stop)
 	return c, nil
 })
 
@@ -269,8 +267,7 @@ func (c *Cluster) Namespace(ns string) error {
 // unmounts what kubelet left under Dir, removes Dir and puts back what
 // kubelet changed on the host. It runs once.
 func (c *Cluster) Stop() error {
-	c.stop.Do(func() { c.stopErr = c.teardown() })
-	return c.stopErr
+	return c.stop.Do(c.teardown)
 }
 
 func (c *Cluster) teardown() error {

@@ -34,6 +34,7 @@ func TestFlagsTheModeIgnoresAreRefusedWithWhatToDrop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each is refused before anything is looked up: nothing shared
 			harness.Nsj(t, tt.args...).Fails(t, 125, tt.want)
 		})
 	}

@@ -90,10 +90,18 @@ func TestDockerHostNetworkAndPIDAreTheHosts(t *testing.T) {
 	if err := json.Unmarshal([]byte(harness.NsjDocker(t, d, "--list", "-n", "moby", "-o", "json").OK(t)), &listed); err != nil {
 		t.Fatal(err)
 	}
+	row := false
 	for _, e := range listed {
-		if e.Name == "hostnet" && (slices.Contains(e.Namespaces, "net") || slices.Contains(e.Namespaces, "pid")) {
-			t.Errorf("--list calls the host's namespaces private: %v", e.Namespaces)
+		if e.Name != "hostnet" {
+			continue
 		}
+		row = true
+		if slices.Contains(e.Namespaces, "net") || slices.Contains(e.Namespaces, "pid") || !slices.Contains(e.Namespaces, "uts") {
+			t.Errorf("--list NAMESPACES of the --network host --pid host container: %v; want uts but neither net nor pid", e.Namespaces)
+		}
+	}
+	if !row {
+		t.Errorf("--list -o json has no entry named hostnet: %+v", listed)
 	}
 }
 

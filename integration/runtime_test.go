@@ -100,9 +100,15 @@ func TestFindExactAndPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range tg.Namespaces {
-		var host syscall.Stat_t
+		var host, task syscall.Stat_t
 		if err := syscall.Stat("/proc/self/ns/"+n.Type, &host); err != nil {
 			continue
+		}
+		if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", tg.PID, n.Type), &task); err != nil {
+			t.Fatal(err)
+		}
+		if n.Inode != task.Ino {
+			t.Errorf("%s: inode %d, the task's is %d", n.Type, n.Inode, task.Ino)
 		}
 		if n.Private != (n.Inode != host.Ino) {
 			t.Errorf("%s: private %v but inode %d (host %d)", n.Type, n.Private, n.Inode, host.Ino)

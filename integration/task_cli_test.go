@@ -138,10 +138,17 @@ func TestHostNetworkTaskKeepsHostNetwork(t *testing.T) {
 	if err := json.Unmarshal([]byte(harness.NsjAt(t, c, "-n", "nsj-cli", "--inspect", tk.ID).OK(t)), &info); err != nil {
 		t.Fatal(err)
 	}
+	net := false
 	for _, n := range info.Namespaces {
-		if n.Type == "net" && n.Private {
-			t.Fatalf("--inspect says the host-network task has a private network namespace")
+		if n.Type == "net" {
+			net = true
+			if n.Private {
+				t.Fatalf("--inspect says the host-network task has a private network namespace")
+			}
 		}
+	}
+	if !net {
+		t.Fatalf("--inspect lists no network namespace: %+v", info.Namespaces)
 	}
 }
 
@@ -197,10 +204,19 @@ func TestInspectJSON(t *testing.T) {
 	if info.ID != tk.ID || info.PID != tk.PID || info.Status != "running" || info.Labels["app"] != "web" {
 		t.Fatalf("--inspect: %+v", info)
 	}
+	seen := map[string]bool{}
 	for _, n := range info.Namespaces {
+		seen[n.Type] = true
 		var st syscall.Stat_t
-		if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", tk.PID, n.Type), &st); err == nil && n.Inode != st.Ino {
+		if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", tk.PID, n.Type), &st); err != nil {
+			t.Errorf("--inspect lists namespace type %q, which the task has no file for: %v", n.Type, err)
+		} else if n.Inode != st.Ino {
 			t.Errorf("--inspect: %s inode %d, the task's is %d", n.Type, n.Inode, st.Ino)
+		}
+	}
+	for _, typ := range []string{"net", "pid", "uts", "ipc"} {
+		if !seen[typ] {
+			t.Errorf("--inspect lists no %s namespace: %+v", typ, info.Namespaces)
 		}
 	}
 }

@@ -28,7 +28,7 @@ static void __attribute__((noreturn)) report(int errfd, int stage)
 	do
 		n = write(errfd, &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
-	_exit(125);
+	_exit(NSJ_EXIT_FAILURE);
 }
 
 /* close_range(first, last), where first > last is an empty range. */

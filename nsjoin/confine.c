@@ -60,7 +60,7 @@ int nsj_join_cgroups(const struct nsj_request *req)
 
 	for (i = 0; i < c->ncgroups; i++) {
 		if (write_all(c->cgroups[i].fd, "0", 1) < 0)
-			return nsj_set_error(125, "joining the container's cgroup %s: %s",
+			return nsj_set_error(NSJ_EXIT_FAILURE, "joining the container's cgroup %s: %s",
 					     c->cgroups[i].path, strerror(errno));
 		nsj_debugf("joined cgroup %s", c->cgroups[i].path);
 		close(c->cgroups[i].fd);
@@ -210,18 +210,18 @@ void nsj_confine_failed(int stage, const char *why)
 
 	switch (stage) {
 	case NSJ_STAGE_RLIMIT:
-		nsj_set_error(125, "setting the container's resource limits: %s%s", why, hint);
+		nsj_set_error(NSJ_EXIT_FAILURE, "setting the container's resource limits: %s%s", why, hint);
 		break;
 	case NSJ_STAGE_CAPS:
-		nsj_set_error(125, "setting the container's capabilities: %s%s", why, hint);
+		nsj_set_error(NSJ_EXIT_FAILURE, "setting the container's capabilities: %s%s", why, hint);
 		break;
 	case NSJ_STAGE_IDS:
-		nsj_set_error(125, "taking the container's user, group and supplementary groups: %s%s", why, hint);
+		nsj_set_error(NSJ_EXIT_FAILURE, "taking the container's user, group and supplementary groups: %s%s", why, hint);
 		break;
 	case NSJ_STAGE_NO_NEW_PRIVS:
-		nsj_set_error(125, "setting no_new_privs as the container does: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "setting no_new_privs as the container does: %s", why);
 		break;
 	default:
-		nsj_set_error(125, "installing the container's seccomp filter: %s (the filter applies from then on: it must allow setgroups, setresuid, capset, prctl and execveat)%s", why, hint);
+		nsj_set_error(NSJ_EXIT_FAILURE, "installing the container's seccomp filter: %s (the filter applies from then on: it must allow setgroups, setresuid, capset, prctl and execveat)%s", why, hint);
 	}
 }

@@ -107,22 +107,22 @@ static int clone_tree(int nsfd, int self, int rootfd, int cwdfd)
 	int tree, err;
 
 	if (setns(nsfd, CLONE_NEWNS) < 0)
-		return nsj_set_error(125, "entering the container's mount namespace: %s; %s", strerror(errno), hint);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "entering the container's mount namespace: %s; %s", strerror(errno), hint);
 	tree = syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
 	err = errno;
 	/* Back to nsj's view: root and working directory as they were. */
 	if (setns(self, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || fchdir(cwdfd) < 0) {
-		nsj_set_error(125, "returning from the container's mount namespace: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "returning from the container's mount namespace: %s", strerror(errno));
 		if (tree >= 0)
 			close(tree);
 		return -1;
 	}
 	/* No fallback: a bind mount of another namespace's tree is refused (EINVAL). */
 	if (tree < 0 && err == ENOSYS)
-		return nsj_set_error(125, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; %s",
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at needs open_tree and move_mount (Linux 5.2), which this kernel lacks; %s",
 				     hint);
 	if (tree < 0)
-		return nsj_set_error(125, "cloning the container's root filesystem (open_tree, Linux 5.2 or later): %s; %s",
+		return nsj_set_error(NSJ_EXIT_FAILURE, "cloning the container's root filesystem (open_tree, Linux 5.2 or later): %s; %s",
 				     strerror(err), hint);
 	return tree;
 }
@@ -180,16 +180,16 @@ static int make_dir(const char *dir)
 			if (root.created == 0)
 				root.created = i;
 		} else if (errno != EEXIST) {
-			return nsj_set_error(125, "creating %s for --root-at: %s", path, strerror(errno));
+			return nsj_set_error(NSJ_EXIT_FAILURE, "creating %s for --root-at: %s", path, strerror(errno));
 		}
 		path[i] = dir[i];
 	}
 	if (lstat(dir, &st) < 0)
-		return nsj_set_error(125, "--root-at %s: %s", dir, strerror(errno));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s: %s", dir, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return nsj_set_error(125, "--root-at %s is a symbolic link; %s", dir, dir_hint);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s is a symbolic link; %s", dir, dir_hint);
 	if (!S_ISDIR(st.st_mode))
-		return nsj_set_error(125, "--root-at %s: not a directory; %s", dir, dir_hint);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s: not a directory; %s", dir, dir_hint);
 	return 0;
 }
 
@@ -217,14 +217,14 @@ static int open_empty_dir(const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), empty;
 
 	if (fd < 0)
-		return nsj_set_error(125, "--root-at %s: %s; %s", dir, strerror(errno), dir_hint);
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s: %s; %s", dir, strerror(errno), dir_hint);
 	empty = empty_dir(fd);
 	if (empty == 1)
 		return fd;
 	if (empty < 0)
-		nsj_set_error(125, "--root-at %s: listing it: %s", dir, strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s: listing it: %s", dir, strerror(errno));
 	else
-		nsj_set_error(125, "--root-at %s is not empty: the container's root would hide its files from the command; %s",
+		nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %s is not empty: the container's root would hide its files from the command; %s",
 			      dir, dir_hint);
 	close(fd);
 	return -1;
@@ -237,14 +237,14 @@ int nsj_attach_root(const struct nsj_request *req)
 	if (req->root_ns == 0)
 		return 0;
 	if (strlen(req->root_at) >= sizeof(root.dir))
-		return nsj_set_error(125, "--root-at %.64s...: %s", req->root_at, strerror(ENAMETOOLONG));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "--root-at %.64s...: %s", req->root_at, strerror(ENAMETOOLONG));
 	strcpy(root.dir, req->root_at);
 	/* The private view (join.c made it) and where this process is in it. */
 	self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	rootfd = open_dir("/");
 	cwdfd = open_dir(".");
 	if (self < 0 || rootfd < 0 || cwdfd < 0) {
-		nsj_set_error(125, "saving nsj's view before cloning the container's root: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "saving nsj's view before cloning the container's root: %s", strerror(errno));
 		goto out;
 	}
 	tree = clone_tree(req->root_ns, self, rootfd, cwdfd);
@@ -253,7 +253,7 @@ int nsj_attach_root(const struct nsj_request *req)
 	if (make_dir(req->root_at) < 0 || (dirfd = open_empty_dir(req->root_at)) < 0)
 		goto out;
 	if (syscall(SYS_move_mount, tree, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-		nsj_set_error(125, "attaching the container's root filesystem at %s: %s; %s", req->root_at,
+		nsj_set_error(NSJ_EXIT_FAILURE, "attaching the container's root filesystem at %s: %s; %s", req->root_at,
 			      strerror(errno), hint);
 		goto out;
 	}

@@ -97,32 +97,32 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 
 	switch (e->stage) {
 	case NSJ_STAGE_PARENT_GONE:
-		nsj_set_error(125, "nsj exited before the command started");
+		nsj_set_error(NSJ_EXIT_FAILURE, "nsj exited before the command started");
 		break;
 	case NSJ_STAGE_TERMINAL:
-		nsj_set_error(125, "handing the terminal to the command: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "handing the terminal to the command: %s", why);
 		break;
 	case NSJ_STAGE_SESSION:
 		nsj_set_error(125, "starting a session of its own for the command (setsid): %s", why);
 		break;
 	case NSJ_STAGE_PROC:
-		nsj_set_error(125, "mounting /proc for the target's pid namespace: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "mounting /proc for the target's pid namespace: %s", why);
 		break;
 	case NSJ_STAGE_SYSFS:
-		nsj_set_error(125, "mounting /sys for the target's network namespace: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "mounting /sys for the target's network namespace: %s", why);
 		break;
 	case NSJ_STAGE_DIR:
 		if (req->flags & NSJ_FLAG_CONTAINER_FS)
-			nsj_set_error(125, "changing to directory %s in the container: %s; -w names a directory inside the container (links out of it are refused)",
+			nsj_set_error(NSJ_EXIT_FAILURE, "changing to directory %s in the container: %s; -w names a directory inside the container (links out of it are refused)",
 				      req->dir, why);
 		else
-			nsj_set_error(125, "changing to directory %s: %s", req->dir, why);
+			nsj_set_error(NSJ_EXIT_FAILURE, "changing to directory %s: %s", req->dir, why);
 		break;
 	case NSJ_STAGE_USER:
-		nsj_set_error(125, "joining the user namespace: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "joining the user namespace: %s", why);
 		break;
 	case NSJ_STAGE_TTY_FILTER:
-		nsj_set_error(125, "installing the seccomp filter that keeps the command from typing into the terminal (TIOCSTI): %s; nsj needs CAP_SYS_ADMIN and a kernel with CONFIG_SECCOMP_FILTER",
+		nsj_set_error(NSJ_EXIT_FAILURE, "installing the seccomp filter that keeps the command from typing into the terminal (TIOCSTI): %s; nsj needs CAP_SYS_ADMIN and a kernel with CONFIG_SECCOMP_FILTER",
 			      why);
 		break;
 	case NSJ_STAGE_USER_CREDS:
@@ -136,11 +136,11 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 		nsj_confine_failed(e->stage, why);
 		break;
 	case NSJ_STAGE_EXEC:
-		nsj_set_error(e->err == ENOENT ? 127 : 126, "%s: %s", req->path,
+		nsj_set_error(e->err == ENOENT ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_NOT_EXECUTABLE, "%s: %s", req->path,
 			      e->err == ENOENT ? "no such file or directory (or a missing interpreter)" : why);
 		break;
 	default:
-		nsj_set_error(125, "preparing the command: %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "preparing the command: %s", why);
 	}
 }
 
@@ -222,11 +222,11 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	sigaddset(&blockset, SIGTTOU); /* tcsetpgrp from the background */
 	sigaddset(&blockset, SIGWINCH); /* relay.c reads it from a signalfd */
 	if (sigprocmask(SIG_BLOCK, &blockset, &oldmask) < 0) {
-		nsj_set_error(125, "blocking signals: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "blocking signals: %s", strerror(errno));
 		return;
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		nsj_set_error(125, "creating a pipe: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "creating a pipe: %s", strerror(errno));
 		goto restore;
 	}
 
@@ -234,9 +234,9 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	if (child < 0) {
 		/* A pid namespace whose init has exited refuses new members with ENOMEM. */
 		if (errno == ENOMEM && joins_pid(req))
-			nsj_set_error(125, "the target exited: its pid namespace has no init process left");
+			nsj_set_error(NSJ_EXIT_FAILURE, "the target exited: its pid namespace has no init process left");
 		else
-			nsj_set_error(125, "forking the command: %s", strerror(errno));
+			nsj_set_error(NSJ_EXIT_FAILURE, "forking the command: %s", strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
 		goto restore;

@@ -115,17 +115,17 @@ int nsj_relay_open(const struct nsj_request *req)
 
 	relay.master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (relay.master < 0)
-		return nsj_set_error(125, "opening /dev/ptmx for the command's pseudo-terminal: %s", strerror(errno));
+		return nsj_set_error(NSJ_EXIT_FAILURE, "opening /dev/ptmx for the command's pseudo-terminal: %s", strerror(errno));
 	relay.slave = open_slave(relay.master);
 	if (relay.slave < 0) {
-		nsj_set_error(125, "opening the command's pseudo-terminal: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "opening the command's pseudo-terminal: %s", strerror(errno));
 		nsj_relay_close();
 		return -1;
 	}
 	/* Step 2: the modes and size the operator's terminal has now. */
 	if (tcgetattr(relay.ttyfd, &tio) < 0 || tcsetattr(relay.slave, TCSANOW, &tio) < 0 ||
 	    ioctl(relay.ttyfd, TIOCGWINSZ, &ws) < 0 || ioctl(relay.slave, TIOCSWINSZ, &ws) < 0) {
-		nsj_set_error(125, "copying the terminal's modes to the command's pseudo-terminal: %s", strerror(errno));
+		nsj_set_error(NSJ_EXIT_FAILURE, "copying the terminal's modes to the command's pseudo-terminal: %s", strerror(errno));
 		nsj_relay_close();
 		return -1;
 	}
@@ -346,7 +346,7 @@ int nsj_relay_wait(pid_t child, const sigset_t *waitset)
 	struct pending in = { .off = 0 };
 	struct pollfd p[3];
 	sigset_t set = *waitset;
-	int sfd, ws = 125 << 8, status = 125, done = 0, out_open = 1;
+	int sfd, ws = NSJ_EXIT_FAILURE << 8, status = NSJ_EXIT_FAILURE, done = 0, out_open = 1;
 
 	close(relay.slave); /* only the child's copies keep it open */
 	relay.slave = -1;

@@ -160,7 +160,7 @@ static int make_private(int fd, int attached)
 		if (mount(NULL, path, NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 			return 0;
 	}
-	return nsj_set_error(125, "making the clone of the container's root filesystem private: %s; %s",
+	return nsj_set_error(NSJ_EXIT_FAILURE, "making the clone of the container's root filesystem private: %s; %s",
 			     strerror(errno), hint);
 }
 

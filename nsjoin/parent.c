@@ -103,7 +103,7 @@ static void child_failed(const struct nsj_request *req, const struct nsj_child_e
 		nsj_set_error(NSJ_EXIT_FAILURE, "handing the terminal to the command: %s", why);
 		break;
 	case NSJ_STAGE_SESSION:
-		nsj_set_error(125, "starting a session of its own for the command (setsid): %s", why);
+		nsj_set_error(NSJ_EXIT_FAILURE, "starting a session of its own for the command (setsid): %s", why);
 		break;
 	case NSJ_STAGE_PROC:
 		nsj_set_error(NSJ_EXIT_FAILURE, "mounting /proc for the target's pid namespace: %s", why);

@@ -23,7 +23,7 @@ func confineFromC(c *C.struct_nsj_confine) *Confinement {
 		Bounding: creds.Caps(c.caps[0]), Effective: creds.Caps(c.caps[1]), Permitted: creds.Caps(c.caps[2]),
 		Inheritable: creds.Caps(c.caps[3]), Ambient: creds.Caps(c.caps[4]),
 		UID: uint32(c.uid), GID: uint32(c.gid), NoNewPrivs: c.no_new_privs != 0,
-	}}
+	}, OOMScoreAdj: int(c.oom_score_adj)}
 	groups := unsafe.Slice((*byte)(unsafe.Pointer(c.groups)), 4*int(c.ngroups))
 	for i := 0; i < int(c.ngroups); i++ {
 		out.Creds.Groups = append(out.Creds.Groups, binary.NativeEndian.Uint32(groups[4*i:]))

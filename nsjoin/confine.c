@@ -9,6 +9,13 @@
  *        their cgroup.procs files, opened by the Go side. It is still in
  *        nsj's cgroup namespace, which must see both ends of the move on
  *        cgroup v2. The child inherits them: the container's limits bind it.
+ *     0b. it gives itself the container's oom_score_adj, through the host's
+ *        /proc (nsj_adopt_oom_score_adj). Not later, in the child: there
+ *        /proc is the container's, a tree its root may have mounted over,
+ *        and after setns(user) lowering the score would need a capability
+ *        the child no longer has. The child inherits it (fork copies it),
+ *        as a `runc exec` process inherits the container's. nsj's waiting
+ *        parent keeps it too: it is already in the container's cgroups.
  *
  *   in the child, after its fds are closed, just before exec (nsj_confine),
  *   in runc's order:
@@ -27,10 +34,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -65,6 +74,36 @@ int nsj_join_cgroups(const struct nsj_request *req)
 		nsj_debugf("joined cgroup %s", c->cgroups[i].path);
 		close(c->cgroups[i].fd);
 	}
+	return 0;
+}
+
+/*
+ * Step 0b: the value the Go side read from the target (its init for a
+ * container), which the container's own processes inherit. A value below
+ * nsj's own takes CAP_SYS_RESOURCE, which nsj has here, before it joins
+ * anything; without it the write fails and nsj stops.
+ */
+int nsj_adopt_oom_score_adj(const struct nsj_request *req)
+{
+	const struct nsj_confine *c = &req->confine;
+	char buf[16];
+	int fd, n, saved;
+
+	if (!c->present)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%d\n", c->oom_score_adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s; the container's own processes have it (nsj lowers its own score only with CAP_SYS_RESOURCE), or use --privileged to keep nsj's",
+				     c->oom_score_adj, strerror(saved));
+	}
+	if (close(fd) < 0)
+		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s",
+				     c->oom_score_adj, strerror(errno));
+	nsj_debugf("oom_score_adj %d, the container's", c->oom_score_adj);
 	return 0;
 }
 

@@ -91,6 +91,7 @@ int nsj_relay_child(void);                         /* the child: -1 with errno *
 int nsj_relay_wait(pid_t child, const sigset_t *waitset); /* the parent: the exit status */
 /* confine.c: the container's privileges for --fs container. */
 int nsj_join_cgroups(const struct nsj_request *req); /* the constructor, before joining */
+int nsj_adopt_oom_score_adj(const struct nsj_request *req); /* likewise */
 int nsj_confine(const struct nsj_request *req, int *stage); /* the child; -1 with errno */
 void nsj_confine_failed(int stage, const char *why);        /* the parent: sets the error */
 /* resolve.c: a directory inside rootfd, as if it were "/"; -1 with errno. */

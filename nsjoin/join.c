@@ -255,9 +255,10 @@ __attribute__((constructor)) static void nsj_join(void)
 	/*
 	 * --fs container: a pseudo-terminal of the command's own, from the
 	 * host's /dev/ptmx (relay.c); into the container's cgroups, before its
-	 * cgroup namespace (confine.c).
+	 * cgroup namespace, and the container's oom_score_adj, through the
+	 * host's /proc (confine.c).
 	 */
-	if (nsj_relay_open(&req) < 0 || nsj_join_cgroups(&req) < 0 || private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
+	if (nsj_relay_open(&req) < 0 || nsj_join_cgroups(&req) < 0 || nsj_adopt_oom_score_adj(&req) < 0 || private_mounts(&req) < 0 || join_namespaces(&req, &userfd) < 0) {
 		failed();
 		return;
 	}

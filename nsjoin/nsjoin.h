@@ -23,15 +23,17 @@
  * each resource at most once), SECCOMP (a classic BPF program of 1 to 4096
  * struct sock_filter of 8 bytes; at most once), CGROUP (u32 fd of a
  * cgroup.procs file open for writing, then its path for messages; at most
- * NSJ_MAX_CGROUPS).
+ * NSJ_MAX_CGROUPS), OOM_SCORE_ADJ (an s32 from -1000 to 1000, the
+ * command's /proc/self/oom_score_adj; exactly once with CREDS).
  *
  * Across records: an NS record of type CLONE_NEWNS and an EXEC_FD record come
  * with FLAG_CONTAINER_FS and only with it, which excludes ROOT, MOUNT_PROC and
  * MOUNT_SYSFS (nsj never mounts in the container's own mount namespace).
  * FLAG_CONTAINER_FS comes with either a CREDS record (the command is confined
  * to the container's privileges) or FLAG_HOST_PRIVILEGES (--privileged), never
- * both, never neither; RLIMIT, SECCOMP and CGROUP records come only after
- * CREDS, and CREDS and FLAG_HOST_PRIVILEGES only with FLAG_CONTAINER_FS.
+ * both, never neither; RLIMIT, SECCOMP, CGROUP and OOM_SCORE_ADJ records
+ * come only after CREDS, which needs an OOM_SCORE_ADJ; CREDS and
+ * FLAG_HOST_PRIVILEGES come only with FLAG_CONTAINER_FS.
  * FLAG_KEEP_CREDS comes only with an NS record of type CLONE_NEWUSER.
  * Every fd appears once, and is between 3 and NSJ_MAX_FD.
  */
@@ -59,6 +61,7 @@
 #define NSJ_MAX_RLIMITS 16   /* RLIM_NLIMITS */
 #define NSJ_MAX_FILTER 4096  /* BPF_MAXINSNS */
 #define NSJ_MAX_CGROUPS 16
+#define NSJ_OOM_SCORE_ADJ_MAX 1000 /* OOM_SCORE_ADJ_MAX; the least is its negative */
 
 enum nsj_kind {
 	NSJ_KIND_NS = 1,
@@ -73,6 +76,7 @@ enum nsj_kind {
 	NSJ_KIND_RLIMIT = 10,
 	NSJ_KIND_SECCOMP = 11,
 	NSJ_KIND_CGROUP = 12,
+	NSJ_KIND_OOM_SCORE_ADJ = 13,
 };
 
 /* Bits of a CREDS record. */
@@ -129,6 +133,8 @@ struct nsj_confine {
 		const char *path;
 	} cgroups[NSJ_MAX_CGROUPS];
 	size_t ncgroups;
+	int has_oom_score_adj; /* an OOM_SCORE_ADJ record was given */
+	int oom_score_adj;
 };
 
 struct nsj_request {

@@ -151,7 +151,7 @@ static int parse_record(uint16_t kind, char *p, uint32_t n, struct nsj_request *
 
 	if (kind == NSJ_KIND_ROOT || kind == NSJ_KIND_EXEC_FD)
 		return parse_fs_record(kind, p, n, req, err, errlen);
-	if (kind >= NSJ_KIND_CREDS && kind <= NSJ_KIND_CGROUP)
+	if (kind >= NSJ_KIND_CREDS && kind <= NSJ_KIND_OOM_SCORE_ADJ)
 		return nsj_parse_confine(kind, (unsigned char *)p, n, req, err, errlen);
 	if (kind == NSJ_KIND_NS || kind == NSJ_KIND_FLAGS) {
 		if (kind == NSJ_KIND_FLAGS) {

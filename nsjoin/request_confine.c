@@ -1,6 +1,6 @@
 /*
  * request_confine.c: decoding the confinement records of a join request
- * (CREDS, then RLIMIT, SECCOMP, CGROUP; see nsjoin.h) and the rules that tie them
+ * (CREDS, then RLIMIT, SECCOMP, CGROUP, OOM_SCORE_ADJ; see nsjoin.h) and the rules that tie them
  * to --fs container. Pure, like request.c: no system calls.
  */
 #define _GNU_SOURCE
@@ -91,13 +91,28 @@ static int parse_cgroup(const unsigned char *p, uint32_t n, struct nsj_request *
 	return 0;
 }
 
+static int parse_oom_score_adj(const unsigned char *p, uint32_t n, struct nsj_confine *c,
+			       char *err, size_t errlen)
+{
+	int32_t v;
+
+	if (n != 4 || c->has_oom_score_adj)
+		return fail(err, errlen, "oom_score_adj record of %u bytes, or given twice", n);
+	v = (int32_t)get_u32(p);
+	if (v < -NSJ_OOM_SCORE_ADJ_MAX || v > NSJ_OOM_SCORE_ADJ_MAX)
+		return fail(err, errlen, "oom_score_adj %d out of range", v);
+	c->oom_score_adj = v;
+	c->has_oom_score_adj = 1;
+	return 0;
+}
+
 int nsj_parse_confine(uint16_t kind, const unsigned char *p, uint32_t n, struct nsj_request *req,
 		      char *err, size_t errlen)
 {
 	struct nsj_confine *c = &req->confine;
 
 	if (kind != NSJ_KIND_CREDS && !c->present)
-		return fail(err, errlen, "rlimits, a seccomp filter and cgroups come after the credentials");
+		return fail(err, errlen, "rlimits, a seccomp filter, cgroups and oom_score_adj come after the credentials");
 	switch (kind) {
 	case NSJ_KIND_CREDS:
 		return parse_creds(p, n, c, err, errlen);
@@ -111,6 +126,8 @@ int nsj_parse_confine(uint16_t kind, const unsigned char *p, uint32_t n, struct 
 		return 0;
 	case NSJ_KIND_CGROUP:
 		return parse_cgroup(p, n, req, err, errlen);
+	case NSJ_KIND_OOM_SCORE_ADJ:
+		return parse_oom_score_adj(p, n, c, err, errlen);
 	}
 	return fail(err, errlen, "unknown record kind %u", kind);
 }
@@ -126,5 +143,7 @@ int nsj_check_confine(const struct nsj_request *req, char *err, size_t errlen)
 		return fail(err, errlen, "credentials and host privileges go with the container-filesystem flag only");
 	if (container && c->present == host)
 		return fail(err, errlen, "the container-filesystem flag needs a confinement (credentials) or host privileges");
+	if (c->present && !c->has_oom_score_adj)
+		return fail(err, errlen, "credentials without the container's oom_score_adj");
 	return 0;
 }

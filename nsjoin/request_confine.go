@@ -8,8 +8,8 @@ import (
 )
 
 // The confinement records of --fs container (CREDS, RLIMIT, SECCOMP,
-// CGROUP; see nsjoin.h); request_confine.c checks their rules, confine.c
-// carries them out.
+// CGROUP, OOM_SCORE_ADJ; see nsjoin.h); request_confine.c checks their
+// rules, confine.c carries them out.
 
 // The fixed part of a CREDS record: 5 u64 capability sets, then uid, gid,
 // bits and the count of groups (u32 each).
@@ -25,6 +25,10 @@ type Confinement struct {
 	// Cgroups are the container's cgroup.procs files, open for writing:
 	// the constructor moves itself into each before joining.
 	Cgroups []CgroupFD
+	// OOMScoreAdj is the container's oom_score_adj (-1000 to 1000), which
+	// the constructor gives itself, and so the command, before it joins
+	// anything (confine.c).
+	OOMScoreAdj int
 }
 
 // Rlimit is one resource limit, as setrlimit(2) takes it.
@@ -77,5 +81,5 @@ func (r *JoinRequest) appendConfine(b []byte) []byte {
 	for _, cg := range c.Cgroups {
 		b = appendRecord(b, kindCgroup, append(binary.NativeEndian.AppendUint32(nil, uint32(cg.FD)), cg.Path...))
 	}
-	return b
+	return appendRecord(b, kindOOMScoreAdj, binary.NativeEndian.AppendUint32(nil, uint32(int32(c.OOMScoreAdj))))
 }

@@ -15,7 +15,7 @@ func fuzzConfinement(cgroupFD int, mask uint8, path string) *Confinement {
 	c := &Confinement{Creds: creds.Creds{
 		Bounding: creds.Caps(mask) << 1, Effective: creds.Caps(mask), Permitted: creds.Caps(mask) << 32,
 		UID: uint32(mask) * 1000, GID: uint32(mask), NoNewPrivs: mask&1 != 0,
-	}}
+	}, OOMScoreAdj: int(mask)*2000/255 - 1000}
 	for i := range int(mask % 4) {
 		c.Creds.Groups = append(c.Creds.Groups, uint32(i*7))
 	}
@@ -39,9 +39,10 @@ func confined() *JoinRequest {
 		Confine: &Confinement{
 			Creds: creds.Creds{Bounding: 0xa80425fb, Effective: 0xa80425fb, Permitted: 0xa80425fb,
 				UID: 1234, GID: 1234, Groups: []uint32{10, 20}, NoNewPrivs: true},
-			Rlimits: []Rlimit{{Resource: unix.RLIMIT_NOFILE, Soft: 1024, Hard: 1024}},
-			Seccomp: []unix.SockFilter{{Code: 0x20, K: 4}, {Code: 0x06, K: unix.SECCOMP_RET_ALLOW}},
-			Cgroups: []CgroupFD{{FD: 6, Path: "/sys/fs/cgroup/pids/default/web/cgroup.procs"}},
+			Rlimits:     []Rlimit{{Resource: unix.RLIMIT_NOFILE, Soft: 1024, Hard: 1024}},
+			Seccomp:     []unix.SockFilter{{Code: 0x20, K: 4}, {Code: 0x06, K: unix.SECCOMP_RET_ALLOW}},
+			Cgroups:     []CgroupFD{{FD: 6, Path: "/sys/fs/cgroup/pids/default/web/cgroup.procs"}},
+			OOMScoreAdj: -17,
 		},
 	}
 }
@@ -62,10 +63,11 @@ func TestConfinementRoundTripsThroughGoAndCDecoders(t *testing.T) {
 	}
 }
 
-// TestCredsRecordLayout pins the CREDS record byte for byte (nsjoin.h).
+// TestCredsRecordLayout pins the CREDS and OOM_SCORE_ADJ records byte for
+// byte (nsjoin.h).
 func TestCredsRecordLayout(t *testing.T) {
 	r := &JoinRequest{Confine: &Confinement{Creds: creds.Creds{Bounding: 1, Effective: 2, Permitted: 3,
-		Inheritable: 4, Ambient: 5, UID: 6, GID: 7, NoNewPrivs: true, Groups: []uint32{8}}}}
+		Inheritable: 4, Ambient: 5, UID: 6, GID: 7, NoNewPrivs: true, Groups: []uint32{8}}, OOMScoreAdj: -998}}
 	got := r.appendConfine(nil)
 	want := binary.NativeEndian.AppendUint16(nil, kindCreds)
 	want = binary.NativeEndian.AppendUint16(want, 0)
@@ -76,8 +78,12 @@ func TestCredsRecordLayout(t *testing.T) {
 	for _, v := range []uint32{6, 7, credsNoNewPrivs, 1, 8} {
 		want = binary.NativeEndian.AppendUint32(want, v)
 	}
+	want = binary.NativeEndian.AppendUint16(want, kindOOMScoreAdj)
+	want = binary.NativeEndian.AppendUint16(want, 0)
+	want = binary.NativeEndian.AppendUint32(want, 4)
+	want = binary.NativeEndian.AppendUint32(want, 0xfffffc1a) // -998
 	if string(got) != string(want) {
-		t.Errorf("CREDS record\n got %x\nwant %x", got, want)
+		t.Errorf("CREDS and OOM_SCORE_ADJ records\n got %x\nwant %x", got, want)
 	}
 }
 
@@ -85,6 +91,8 @@ func TestCredsRecordLayout(t *testing.T) {
 // omission; a confinement belongs to the container's filesystem only.
 func TestDecodersRefuseAContainerFilesystemWithoutAConfinement(t *testing.T) {
 	creds := (&JoinRequest{Confine: &Confinement{}}).appendConfine(nil)
+	oom := func(v int32) []byte { return u32(uint32(v)) }
+	credsOnly := creds[:recordHeadLen+credsFixedLen]
 	rlimit := make([]byte, 24)
 	ctr := func() *wire { return minimal().ns(3, unix.CLONE_NEWNS).execFD(4) }
 	tests := []struct {
@@ -105,6 +113,13 @@ func TestDecodersRefuseAContainerFilesystemWithoutAConfinement(t *testing.T) {
 		{"seccomp of 7 bytes", ctr().raw(creds...).rec(kindSeccomp, make([]byte, 7)).flags(flagContainerFS).bytes()},
 		{"cgroup without path", ctr().raw(creds...).rec(kindCgroup, u32(5)).flags(flagContainerFS).bytes()},
 		{"cgroup fd is the exec fd", ctr().raw(creds...).rec(kindCgroup, append(u32(4), "/x"...)).flags(flagContainerFS).bytes()},
+		{"creds without oom_score_adj", ctr().raw(credsOnly...).flags(flagContainerFS).bytes()},
+		{"oom_score_adj before creds", ctr().rec(kindOOMScoreAdj, oom(0)).raw(credsOnly...).flags(flagContainerFS).bytes()},
+		{"oom_score_adj twice", ctr().raw(creds...).rec(kindOOMScoreAdj, oom(0)).flags(flagContainerFS).bytes()},
+		{"oom_score_adj 1001", ctr().raw(credsOnly...).rec(kindOOMScoreAdj, oom(1001)).flags(flagContainerFS).bytes()},
+		{"oom_score_adj -1001", ctr().raw(credsOnly...).rec(kindOOMScoreAdj, oom(-1001)).flags(flagContainerFS).bytes()},
+		{"oom_score_adj of 8 bytes", ctr().raw(credsOnly...).rec(kindOOMScoreAdj, make([]byte, 8)).flags(flagContainerFS).bytes()},
+		{"oom_score_adj without the container", minimal().raw(creds...).bytes()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

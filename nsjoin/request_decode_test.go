@@ -25,7 +25,7 @@ func DecodeRequest(b []byte) (*JoinRequest, error) {
 		return nil, errors.New("request length does not match")
 	}
 	r := &JoinRequest{}
-	flagsSeen := false
+	flagsSeen, oomSeen := false, false
 	for off := headerLen; off < len(b); {
 		if len(b)-off < recordHeadLen {
 			return nil, fmt.Errorf("truncated record header at byte %d", off)
@@ -42,6 +42,12 @@ func DecodeRequest(b []byte) (*JoinRequest, error) {
 			}
 			flagsSeen = true
 		}
+		if kind == kindOOMScoreAdj {
+			if oomSeen {
+				return nil, errors.New("oom_score_adj given twice")
+			}
+			oomSeen = true
+		}
 		if err := r.decodeRecord(kind, b[off:off+n]); err != nil {
 			return nil, err
 		}
@@ -49,6 +55,9 @@ func DecodeRequest(b []byte) (*JoinRequest, error) {
 	}
 	if err := r.validate(); err != nil {
 		return nil, err
+	}
+	if r.Confine != nil && !oomSeen {
+		return nil, errors.New("a confinement without oom_score_adj")
 	}
 	return r, nil
 }
@@ -75,7 +84,7 @@ func (r *JoinRequest) decodeRecord(kind uint16, p []byte) error {
 		r.HostPrivileges, r.signalGroup = f&flagHostPrivileges != 0, f&flagSignalGroup != 0
 	case kindRoot, kindExecFD:
 		return r.decodeFSRecord(kind, p)
-	case kindCreds, kindRlimit, kindSeccomp, kindCgroup:
+	case kindCreds, kindRlimit, kindSeccomp, kindCgroup, kindOOMScoreAdj:
 		return r.decodeConfineRecord(kind, p)
 	case kindPath, kindDir:
 		target := &r.Path
@@ -205,7 +214,7 @@ func (r *JoinRequest) decodeConfineRecord(kind uint16, p []byte) error {
 	case kind == kindCreds:
 		r.Confine = &Confinement{}
 	case r.Confine == nil:
-		return errors.New("rlimits, a seccomp filter and cgroups come after the credentials")
+		return errors.New("rlimits, a seccomp filter, cgroups and oom_score_adj come after the credentials")
 	}
 	c := r.Confine
 	u32 := func(off int) uint32 { return binary.NativeEndian.Uint32(p[off:]) }
@@ -244,6 +253,11 @@ func (r *JoinRequest) decodeConfineRecord(kind uint16, p []byte) error {
 			return errors.New("cgroup record without a path")
 		}
 		c.Cgroups = append(c.Cgroups, CgroupFD{FD: int(u32(0)), Path: string(p[4:])})
+	case kindOOMScoreAdj:
+		if len(p) != 4 || int32(u32(0)) < -oomScoreAdjMax || int32(u32(0)) > oomScoreAdjMax {
+			return errors.New("invalid oom_score_adj record")
+		}
+		c.OOMScoreAdj = int(int32(u32(0)))
 	}
 	return nil
 }

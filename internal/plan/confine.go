@@ -22,8 +22,11 @@ import (
 // container's privileges, never more, as `runc exec` gives them
 // (docs/security.md): its capability sets, no_new_privs, user and groups,
 // rlimits and seccomp filter from its OCI spec (for -t PID: from the
-// process, which must have no seccomp filter), and its cgroups.
-// --privileged keeps the host's, with a warning.
+// process, which must have no seccomp filter), its cgroups, and the
+// target's oom_score_adj (what the container's processes inherit from its
+// init; runc exec's process inherits the same from the shim, or gets the
+// spec's process.oomScoreAdj, which the init has too).
+// --privileged keeps the host's, with a warning, and nsj's oom_score_adj.
 
 // confinement builds the nsjoin.Confinement of one --fs container join.
 type confinement struct {
@@ -52,8 +55,8 @@ func (c *confinement) prepare(t *target) pinHook {
 	return c.open
 }
 
-// open reads the privileges, rlimits and seccomp profile and opens the
-// cgroups of the pinned target process p.
+// open reads the privileges, rlimits, seccomp profile and oom_score_adj
+// and opens the cgroups of the pinned target process p.
 func (c *confinement) open(p *nsjoin.Process) error {
 	if c.paused {
 		return &exit.Error{Code: exit.Failure, Err: fmt.Errorf("%s is paused: --fs container puts the command in its cgroups, where it would be frozen too; resume it first (%s), or keep nsj's cgroup and the host's privileges with --privileged", c.name, c.resume)}
@@ -61,6 +64,9 @@ func (c *confinement) open(p *nsjoin.Process) error {
 	built, err := c.privileges(p.PID)
 	if err != nil {
 		return err
+	}
+	if built.OOMScoreAdj, err = oomScoreAdj(p.PID); err != nil {
+		return fmt.Errorf("reading the oom_score_adj of %s: %w", c.name, err)
 	}
 	files, missing, err := nsjoin.OpenCgroups(p.PID)
 	if err != nil {
@@ -137,6 +143,19 @@ func pidPrivileges(pid int, name string) (*nsjoin.Confinement, error) {
 	return out, nil
 }
 
+// oomScoreAdj reads /proc/PID/oom_score_adj, one number from -1000 to 1000.
+func oomScoreAdj(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid))
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || v < -1000 || v > 1000 {
+		return 0, fmt.Errorf("/proc/%d/oom_score_adj: %q is not a score from -1000 to 1000", pid, b)
+	}
+	return v, nil
+}
+
 // pidRlimits reads /proc/PID/limits (prlimit(2) on another process needs
 // CAP_SYS_RESOURCE, which nsj may lack): a header, then one line per
 // resource in resource order, "%-25s %-20s %-20s %-10s".
@@ -187,8 +206,8 @@ func (c *confinement) apply(req *nsjoin.JoinRequest) error {
 	}
 	req.Confine = c.built
 	cr := &c.built.Creds
-	logrus.Debugf("--fs container: the command runs as uid %d gid %d, groups %v, effective capabilities %v, no_new_privs %v, %d seccomp instructions, %d cgroups to join",
-		cr.UID, cr.GID, cr.Groups, cr.Effective.Names(), cr.NoNewPrivs, len(c.built.Seccomp), len(c.built.Cgroups))
+	logrus.Debugf("--fs container: the command runs as uid %d gid %d, groups %v, effective capabilities %v, no_new_privs %v, %d seccomp instructions, %d cgroups to join, oom_score_adj %d",
+		cr.UID, cr.GID, cr.Groups, cr.Effective.Names(), cr.NoNewPrivs, len(c.built.Seccomp), len(c.built.Cgroups), c.built.OOMScoreAdj)
 	return nil
 }
 

@@ -64,12 +64,6 @@ var diffAllowed = []allowance{
 		ok: func(runc, nsj string, _ map[string]string) bool { return diffNumber(nsj) == diffNumber(runc)+1 },
 	},
 	{
-		keys: "oom_score_adj",
-		why: "a higher score only makes the command the OOM killer's likelier victim; never lower than " +
-			"the container's own processes get, which would shield the container's memory from it",
-		ok: func(runc, nsj string, _ map[string]string) bool { return diffNumber(nsj) >= diffNumber(runc) },
-	},
-	{
 		keys: "env.PATH",
 		why: "PATH=/dev/null unless -e PATH (defence 16): the container's PATH would make the host " +
 			"shell, or busybox falling back to PATH, run the container's programs; a search that finds " +

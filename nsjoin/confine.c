@@ -79,30 +79,37 @@ int nsj_join_cgroups(const struct nsj_request *req)
 
 /*
  * Step 0b: the value the Go side read from the target (its init for a
- * container), which the container's own processes inherit. A value below
- * nsj's own takes CAP_SYS_RESOURCE, which nsj has here, before it joins
- * anything; without it the write fails and nsj stops.
+ * container), which the container's own processes inherit. Below the
+ * least nsj may set itself (oom_score_adj_min), only CAP_SYS_RESOURCE lets
+ * the score down; without it the kernel says EACCES and nsj keeps its own,
+ * higher score: the command is the likelier victim, never the less likely.
  */
 int nsj_adopt_oom_score_adj(const struct nsj_request *req)
 {
 	const struct nsj_confine *c = &req->confine;
 	char buf[16];
-	int fd, n, saved;
+	int fd, n, ret, saved;
 
 	if (!c->present)
 		return 0;
 	n = snprintf(buf, sizeof(buf), "%d\n", c->oom_score_adj);
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0) {
+	if (fd < 0)
+		return nsj_set_error(125, "opening nsj's own /proc/self/oom_score_adj: %s", strerror(errno));
+	ret = write_all(fd, buf, (size_t)n);
+	saved = errno;
+	if (close(fd) < 0 && ret == 0) {
+		ret = -1;
 		saved = errno;
-		if (fd >= 0)
-			close(fd);
-		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s; the container's own processes have it (nsj lowers its own score only with CAP_SYS_RESOURCE), or use --privileged to keep nsj's",
-				     c->oom_score_adj, strerror(saved));
 	}
-	if (close(fd) < 0)
-		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s",
-				     c->oom_score_adj, strerror(errno));
+	if (ret < 0 && saved == EACCES) {
+		nsj_debugf("oom_score_adj %d is below what nsj may set without CAP_SYS_RESOURCE: nsj's own, higher, stays",
+			   c->oom_score_adj);
+		return 0;
+	}
+	if (ret < 0)
+		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s; use --privileged to keep nsj's",
+				     c->oom_score_adj, strerror(saved));
 	nsj_debugf("oom_score_adj %d, the container's", c->oom_score_adj);
 	return 0;
 }

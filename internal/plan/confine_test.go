@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"slices"
 	"testing"
@@ -56,5 +58,25 @@ func TestWithinKeepsWhatNsjHas(t *testing.T) {
 	want := creds.Creds{Bounding: 0b0111, Effective: 0b0010, Permitted: 0b0110, Inheritable: 0b0100, Ambient: 0b0100, UID: 7}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("within = %+v, want %+v", got, want)
+	}
+}
+
+// oomScoreAdj reads what the kernel holds for a process: a child given 345
+// (raising one's score needs no privilege) reads 345.
+func TestOOMScoreAdjReadsTheProcesss(t *testing.T) {
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	pid := cmd.Process.Pid
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte("345"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := oomScoreAdj(pid); got != 345 || err != nil {
+		t.Errorf("oomScoreAdj = %d, %v; want 345", got, err)
+	}
+	if _, err := oomScoreAdj(1 << 30); err == nil {
+		t.Error("oomScoreAdj of no process: no error")
 	}
 }

@@ -86,7 +86,8 @@ container's own files are at /proc/1/root ($NSJ_ROOT), or at DIR with
 mount namespace instead (/ and /proc are the container's): a distroless
 container's, for one; only a statically linked host binary can run there,
 with the container's privileges (capabilities, user, seccomp profile,
-cgroups; --privileged keeps the host's) and PATH=/dev/null unless -e PATH.
+cgroups, oom_score_adj; --privileged keeps the host's) and PATH=/dev/null
+unless -e PATH.
 
 A Kubernetes pod's container is pod/NAME/CONTAINER (pod namespace from
 --pod-namespace, default "default") or k8s://NAMESPACE/NAME/CONTAINER, in
@@ -150,7 +151,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.sysfs, "sysfs", false, "mount a fresh /sys for the joined network namespace, for tools that read /sys/class/net (ip, ss and tcpdump see the container's interfaces without it)")
 	fs.StringVarP(&o.dir, "wd", "w", "", "run the command in directory `DIR` (a host path; with --fs container, a path in the container)")
 	fs.StringVar(&o.fs, "fs", plan.FSHost, "`FILES` the command sees: host (the host's, in a private copy of its mounts) or container (the container's own mount namespace; COMMAND must be a statically linked host binary, default busybox sh, run from a read-only mount; it joins every namespace of the container, gets the container's environment (its OCI spec's, then -e, then TERM; with -t PID: -e and TERM only) and, on a terminal, a pseudo-terminal of its own, which nsj relays, else no terminal at all)")
-	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
+	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup, oom_score_adj) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable; the rest is nsj's environment, or with --fs container the container's")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")

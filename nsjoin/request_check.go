@@ -20,19 +20,18 @@ const (
 	headerLen     = C.NSJ_HEADER_LEN
 	recordHeadLen = C.NSJ_RECORD_HEADER_LEN
 
-	kindNS          = C.NSJ_KIND_NS
-	kindPath        = C.NSJ_KIND_PATH
-	kindArg         = C.NSJ_KIND_ARG
-	kindEnv         = C.NSJ_KIND_ENV
-	kindDir         = C.NSJ_KIND_DIR
-	kindFlags       = C.NSJ_KIND_FLAGS
-	kindRoot        = C.NSJ_KIND_ROOT
-	kindExecFD      = C.NSJ_KIND_EXEC_FD
-	kindCreds       = C.NSJ_KIND_CREDS
-	kindRlimit      = C.NSJ_KIND_RLIMIT
-	kindSeccomp     = C.NSJ_KIND_SECCOMP
-	kindCgroup      = C.NSJ_KIND_CGROUP
-	kindOOMScoreAdj = C.NSJ_KIND_OOM_SCORE_ADJ
+	kindNS      = C.NSJ_KIND_NS
+	kindPath    = C.NSJ_KIND_PATH
+	kindArg     = C.NSJ_KIND_ARG
+	kindEnv     = C.NSJ_KIND_ENV
+	kindDir     = C.NSJ_KIND_DIR
+	kindFlags   = C.NSJ_KIND_FLAGS
+	kindRoot    = C.NSJ_KIND_ROOT
+	kindExecFD  = C.NSJ_KIND_EXEC_FD
+	kindCreds   = C.NSJ_KIND_CREDS
+	kindRlimit  = C.NSJ_KIND_RLIMIT
+	kindSeccomp = C.NSJ_KIND_SECCOMP
+	kindCgroup  = C.NSJ_KIND_CGROUP
 
 	flagMountProc      = C.NSJ_FLAG_MOUNT_PROC
 	flagMountSysfs     = C.NSJ_FLAG_MOUNT_SYSFS
@@ -45,14 +44,13 @@ const (
 
 	credsNoNewPrivs = C.NSJ_CREDS_NO_NEW_PRIVS
 
-	maxRequest     = C.NSJ_MAX_REQUEST
-	maxFD          = C.NSJ_MAX_FD
-	maxNamespaces  = C.NSJ_MAX_NAMESPACES
-	maxGroups      = C.NSJ_MAX_GROUPS
-	maxRlimits     = C.NSJ_MAX_RLIMITS
-	maxFilter      = C.NSJ_MAX_FILTER
-	maxCgroups     = C.NSJ_MAX_CGROUPS
-	oomScoreAdjMax = C.NSJ_OOM_SCORE_ADJ_MAX
+	maxRequest    = C.NSJ_MAX_REQUEST
+	maxFD         = C.NSJ_MAX_FD
+	maxNamespaces = C.NSJ_MAX_NAMESPACES
+	maxGroups     = C.NSJ_MAX_GROUPS
+	maxRlimits    = C.NSJ_MAX_RLIMITS
+	maxFilter     = C.NSJ_MAX_FILTER
+	maxCgroups    = C.NSJ_MAX_CGROUPS
 )
 
 // parseInC runs the constructor's decoder (request.c), the one authority on

@@ -1,5 +1,10 @@
 package nsjoin
 
+/*
+#include "nsjoin.h"
+*/
+import "C"
+
 import (
 	"encoding/binary"
 
@@ -14,6 +19,12 @@ import (
 // The fixed part of a CREDS record: 5 u64 capability sets, then uid, gid,
 // bits and the count of groups (u32 each).
 const credsFixedLen = 5*8 + 4*4
+
+// The OOM_SCORE_ADJ record, and the highest score (the least is its negative).
+const (
+	kindOOMScoreAdj = C.NSJ_KIND_OOM_SCORE_ADJ
+	oomScoreAdjMax  = C.NSJ_OOM_SCORE_ADJ_MAX
+)
 
 // Confinement is what a command run among a container's files gets instead
 // of the host's privileges: the container's own (--fs container).

@@ -20,7 +20,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
+.PHONY: help deps build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,14 +58,19 @@ lint: ## gofmt, go vet, staticcheck, and the C through gcc -Wall -Wextra -Wshado
 		echo "staticcheck ./..."; $$sc/staticcheck ./...
 	for f in nsjoin/*.c; do gcc $(C_LINT) -fanalyzer -c -o /dev/null $$f || exit 1; done
 
-test: test-build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
+# make test and make demo install the Debian/Ubuntu packages they need
+# first, when missing (scripts/deps.sh; quick when all are there).
+deps: ## install the Debian/Ubuntu packages make test needs, if missing (as root; docker.io without starting dockerd)
+	./scripts/deps.sh test
+
+test: deps test-build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-cgroup2
 
 unit: ## unit tests only
 	$(GO) test -count=1 ./nsjoin/... ./runtime/... ./cmd/... ./internal/...
 
-integration: test-build k8s ## end-to-end tests only
+integration: deps test-build k8s ## end-to-end tests only
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 40m -v ./integration/
 
 # The whole suite runs against containerd 2.x as well (the one-node
@@ -155,7 +160,14 @@ release: ## static, stripped nsj for linux/amd64 and arm64, kubectl-nsj for linu
 man: ## render docs/nsj.1 from docs/nsj.1.md (go-md2man)
 	$(GO) run github.com/cpuguy83/go-md2man/v2@v2.0.7 -in docs/nsj.1.md -out docs/nsj.1
 
-demo: build ## start a throwaway containerd and container, run host ps/ip in it, tear down
+# Root is checked first: as another user go build would fail on the Go
+# cache before the demo could say what it needs.
+NEED_ROOT = @[ "$$(id -u)" = 0 ] || { echo "$@: nsj joins namespaces and starts containerd: run it as root (sudo make $@)" >&2; exit 1; }
+
+demo: ## install containerd, runc and busybox-static if missing, start a throwaway containerd and container, run host ps/ip in it, tear down (as root)
+	$(NEED_ROOT)
+	./scripts/deps.sh demo
+	$(MAKE) --no-print-directory build
 	./scripts/demo.sh $(CURDIR)/bin/nsj
 
 BASH_COMPLETION := $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsj

@@ -152,6 +152,7 @@ func TestAllRejectsABadTaskTimeout(t *testing.T) {
 // starts executes once (nsj's sealed binary), and each of those forks one
 // that executes the command.
 func TestAllStartsNoGoInItsChildren(t *testing.T) {
+	harness.RequireBinaries(t, "strace")
 	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
 	trace := t.TempDir() + "/trace"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: nsj's main job, end to end, on a throwaway containerd.
 #
-# Installs containerd, runc and busybox-static if missing (Debian), starts a
+# Needs containerd, runc and busybox-static (scripts/deps.sh demo); starts a
 # containerd of its own (temporary root, state and socket), runs a busybox
 # container from a local rootfs, runs the host's ps and ip inside it with nsj,
 # shows that the host's view did not change, and removes everything it made.
@@ -16,15 +16,10 @@ if [ "$(id -u)" != 0 ]; then
 	echo "demo: nsj joins namespaces and starts containerd: run it as root (sudo make demo)" >&2
 	exit 1
 fi
-missing=()
+# scripts/deps.sh demo (make demo) installed what is missing.
 for cmd in containerd containerd-shim-runc-v2 runc ctr busybox ip ps; do
-	command -v "$cmd" >/dev/null || missing+=("$cmd")
+	command -v "$cmd" >/dev/null || { echo "demo: $cmd is missing: run scripts/deps.sh demo (or make demo)" >&2; exit 1; }
 done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "demo: installing containerd runc busybox-static iproute2 procps (missing: ${missing[*]})"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq containerd runc busybox-static iproute2 procps >/dev/null
-fi
 
 WORK=$(mktemp -d /tmp/nsj-demo.XXXXXX)
 SOCK=$WORK/containerd.sock

@@ -20,7 +20,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help deps build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down bench soak demo install uninstall clean
+.PHONY: help deps build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down playground playground-down bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -131,6 +131,28 @@ cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a one-node cluster with 
 cluster-down: k8s bin/nsj-cluster ## stop the cluster of make cluster and put the host back as it was
 	$(NSJ_CLUSTER) down
 
+# make playground: a containerd of its own with named containers (web with
+# a network, db, app without a shell), detached, for a person to try the
+# README's examples on (README: "Try it"). Its socket is in a new
+# directory under /tmp, not /run/containerd's; its state is in
+# NSJ_PLAYGROUND_DIR. make playground-down removes it all.
+NSJ_PLAYGROUND_DIR ?= /var/lib/nsj-playground
+NSJ_PLAYGROUND     := bin/nsj-playground -dir $(NSJ_PLAYGROUND_DIR) -bin $(CURDIR)/bin
+
+bin/nsj-playground: $(wildcard integration/harness/*.go integration/harness/cmd/nsj-playground/*.go)
+	$(GO) build -o $@ ./integration/harness/cmd/nsj-playground
+
+playground: ## start a throwaway containerd with named containers to try nsj on (as root) and print the commands to try
+	$(NEED_ROOT)
+	./scripts/deps.sh demo
+	$(MAKE) --no-print-directory build bin/nsj-playground
+	@$(NSJ_PLAYGROUND) up
+
+playground-down: ## remove the playground of make playground and put the host back as it was
+	$(NEED_ROOT)
+	$(MAKE) --no-print-directory bin/nsj-playground
+	@$(NSJ_PLAYGROUND) down
+
 bench: build ## nsj against nsenter/unshare and ctr, side by side (prints medians and ratios)
 	NSJ_BIN=$(CURDIR)/bin/nsj $(GO) test -count=1 -run '^$$' -bench . -benchtime 40x -timeout 60m ./integration/
 
@@ -170,9 +192,23 @@ demo: ## install containerd, runc and busybox-static if missing, start a throwaw
 	$(MAKE) --no-print-directory build
 	./scripts/demo.sh $(CURDIR)/bin/nsj
 
+# The completions go where each shell looks by default (Debian, Ubuntu)
+# for this PREFIX. PREFIX=/usr is the distribution's: zsh's vendor-completions,
+# fish's vendor_completions.d. Any other PREFIX (/usr/local): zsh's
+# PREFIX/share/zsh/site-functions (on Debian's default $$fpath for
+# /usr/local), and fish's SYSCONFDIR/fish/completions, as fish looks under
+# PREFIX/share only when $$XDG_DATA_DIRS names it, which Debian does not set.
+# bash-completion finds PREFIX/share/bash-completion/completions from
+# where nsj is (PREFIX/bin).
+SYSCONFDIR      ?= /etc
 BASH_COMPLETION := $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsj
+ifeq ($(PREFIX),/usr)
 ZSH_COMPLETION  := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_nsj
 FISH_COMPLETION := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nsj.fish
+else
+ZSH_COMPLETION  := $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nsj
+FISH_COMPLETION := $(DESTDIR)$(SYSCONFDIR)/fish/completions/nsj.fish
+endif
 
 install: build kubectl-nsj ## install nsj, its man page and shell completions, and kubectl-nsj, under PREFIX (default /usr/local)
 	install -D -m 0755 bin/nsj $(DESTDIR)$(PREFIX)/bin/nsj

@@ -35,6 +35,7 @@ type Client struct {
 
 	docker        dockerAsker // the node's dockerd, found on first use (names.go)
 	dockerChecked bool
+	dockerSkip    error // why the dockerd DOCKER_HOST names is not asked
 }
 
 // Connect resolves the address (or, with none given, every default socket
@@ -127,7 +128,7 @@ func (c *Client) callError(err error, what string) error {
 	var h1 *containerd.HTTP1Answer
 	switch {
 	case errors.As(err, &h1):
-		msg = wrongProtocol(c.address, h1)
+		msg = wrongProtocol(c.address, h1, c.namespaceElsewhere(context.Background(), DockerNamespace))
 	case errors.Is(dialErr, syscall.EACCES), errors.Is(dialErr, syscall.EPERM):
 		msg = fmt.Sprintf("permission denied connecting to containerd at %s; run nsj as root", c.address)
 	case errors.Is(dialErr, syscall.ECONNREFUSED):

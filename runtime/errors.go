@@ -57,3 +57,13 @@ func joinNames(names []string) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
 }
+
+// withDockerNote adds to a not-found error, on its line, why dockerd was
+// not asked what the word names (note), if it was not.
+func withDockerNote(err, note error) error {
+	var e *Error
+	if note == nil || !errors.As(err, &e) {
+		return err
+	}
+	return &Error{Kind: e.Kind, Msg: fmt.Sprintf("%s; Docker names not looked up: %v", e.Msg, note), Err: e.Err}
+}

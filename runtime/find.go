@@ -56,7 +56,7 @@ func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
 		if cs.dockerIdle != nil {
 			return nil, dockerNotRunning(*cs.dockerIdle)
 		}
-		return nil, c.notFoundOnNode(ctx, w, cs.searched)
+		return nil, withDockerNote(c.notFoundOnNode(ctx, w, cs.searched), cs.dockerNote)
 	}
 	s := m.client
 	ctx, cancel := s.withTimeout(ctx)

@@ -59,7 +59,9 @@ type candidates struct {
 	// node (dockerAsked); dockerIdle is set when no containerd has it
 	// (stopped, or never started).
 	dockerd     func() dockerAsker // the node's dockerd, or nil
+	dockerSkip  func() error       // why there is none to ask, or nil
 	dockerAsked bool
+	dockerNote  error // why dockerd was not asked about word, for a not-found error
 	docker      *dockerd.Container
 	dockerIdle  *dockerd.Container
 }
@@ -186,6 +188,7 @@ func (cs *candidates) askDockerd(ctx context.Context) *dockerd.Container {
 	cs.dockerAsked = true
 	d := cs.dockerd()
 	if d == nil {
+		cs.dockerNote = cs.dockerSkip()
 		return nil
 	}
 	dc, err := d.Inspect(ctx, cs.word)
@@ -203,20 +206,29 @@ func (cs *candidates) askDockerd(ctx context.Context) *dockerd.Container {
 	return cs.docker
 }
 
-// dockerd returns the client of the node's dockerd, or nil if there is none
-// (DOCKER_HOST is not a unix socket, or the socket does not exist).
+// dockerd returns the client of the node's dockerd, or nil if there is
+// none, or none nsj can ask (c.dockerSkip then says why: DOCKER_HOST names
+// a transport or socket nsj cannot use).
 func (c *Client) dockerd() dockerAsker {
 	if !c.dockerChecked {
 		c.dockerChecked = true
-		if path := dockerSocket(); path != "" {
-			c.docker = dockerd.New(path)
+		d, err := findDockerd()
+		if d != nil {
+			c.docker = d
 		}
+		c.dockerSkip = err
 	}
 	return c.docker
 }
 
-// dockerSocket finds dockerd's API socket; tests replace it.
-var dockerSocket = func() string { return dockerd.Socket(os.Getenv, os.Stat) }
+// dockerdSkipped is why dockerd is not asked, or nil.
+func (c *Client) dockerdSkipped() error {
+	c.dockerd()
+	return c.dockerSkip
+}
+
+// findDockerd finds dockerd's API (DOCKER_HOST or its default socket).
+var findDockerd = func() (*dockerd.Client, error) { return dockerd.Find(os.Getenv, os.Stat) }
 
 // dockerAsker is what nsj asks dockerd (a fake in tests).
 type dockerAsker interface {
@@ -246,7 +258,13 @@ func (c *Client) addDockerNames(ctx context.Context, ts []Target) {
 			docker = append(docker, &ts[i])
 		}
 	}
-	if len(docker) == 0 || c.dockerd() == nil {
+	if len(docker) == 0 {
+		return
+	}
+	if c.dockerd() == nil {
+		if c.dockerSkip != nil {
+			logrus.Warnf("Docker names and images not shown: dockerd was not asked: %v", c.dockerSkip)
+		}
 		return
 	}
 	list, err := c.dockerd().List(ctx)

@@ -44,7 +44,7 @@ func (c *Client) on(socket string) *Client {
 // containerd that does not answer is left out with a warning when there
 // are others; if none answers, the first one's error is returned.
 func (c *Client) candidatesOnNode(ctx context.Context, w word) (*candidates, error) {
-	cs := &candidates{word: w.ref, home: w.ns, dockerd: c.dockerd}
+	cs := &candidates{word: w.ref, home: w.ns, dockerd: c.dockerd, dockerSkip: c.dockerdSkipped}
 	var firstErr error
 	for _, s := range c.node() {
 		sctx, cancel := s.withTimeout(ctx)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nsj-dev/nsj/runtime/containerd"
 )
 
 // cannedSocket answers the first read of each connection on a unix socket
@@ -27,7 +29,7 @@ func TestHTTPSocketErrors(t *testing.T) {
 		name, address, want string
 	}{
 		{name: "Docker by its answer", address: cannedSocket(t, dir, "api.sock", "HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\n\r\n"),
-			want: filepath.Join(dir, "api.sock") + " is Docker's API socket (HTTP); nsj talks to containerd: -a " + DockerContainerdSocket},
+			want: filepath.Join(dir, "api.sock") + " is Docker's API socket (HTTP); nsj talks to containerd"},
 		{name: "Docker by its name", address: cannedSocket(t, dir, "docker.sock", "HTTP/1.1 400 Bad Request\r\n\r\n"),
 			want: filepath.Join(dir, "docker.sock") + " is Docker's API socket (HTTP)"},
 		{name: "another HTTP server", address: cannedSocket(t, dir, "web.sock", "HTTP/1.0 505 HTTP Version Not Supported\r\nServer: nginx\r\n\r\n"),
@@ -49,6 +51,22 @@ func TestHTTPSocketErrors(t *testing.T) {
 				t.Errorf("took %v", took)
 			}
 		})
+	}
+}
+
+// The Docker message names the containerd that holds Docker's namespace,
+// wherever dockerd's --containerd put it, or says that none of the
+// default sockets does.
+func TestWrongProtocolNamesDockersContainerd(t *testing.T) {
+	docker := &containerd.HTTP1Answer{Status: "HTTP/1.1 400 Bad Request", Docker: true}
+	for _, tc := range []struct{ mobyOn, want string }{
+		{DefaultSockets[0], "/var/run/docker.sock is Docker's API socket (HTTP); nsj talks to containerd: -a " + DefaultSockets[0] + ` (it holds Docker's namespace "moby")`},
+		{"", "/var/run/docker.sock is Docker's API socket (HTTP); nsj talks to containerd, and no containerd at " +
+			strings.Join(DefaultSockets, ", ") + ` holds Docker's namespace "moby": -a the socket dockerd's --containerd names`},
+	} {
+		if got := wrongProtocol("/var/run/docker.sock", docker, tc.mobyOn); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("wrongProtocol(mobyOn %q) = %q\nwant it to start %q", tc.mobyOn, got, tc.want)
+		}
 	}
 }
 

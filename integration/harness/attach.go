@@ -29,21 +29,34 @@ func (c *Containerd) Saved() ContainerdState {
 	return ContainerdState{Dir: c.Dir, CgroupParent: c.CgroupParent, Proc: p, NewDirs: c.newDirs}
 }
 
-// AttachCRI finds again the CRI containerd that s describes, started by
-// another program, so that Stop removes it as it would its own.
-func AttachCRI(s ContainerdState) (*CRI, error) {
-	ctd := containerdIn(s.Dir, "")
-	ctd.CgroupParent, ctd.PID, ctd.newDirs = s.CgroupParent, s.Proc.PID, s.NewDirs
+// AttachContainerd finds again the containerd that s describes, started
+// by another program, so that Stop removes it as it would its own.
+func AttachContainerd(s ContainerdState) (*Containerd, error) {
+	c := containerdIn(s.Dir, "")
+	c.CgroupParent, c.PID, c.newDirs = s.CgroupParent, s.Proc.PID, s.NewDirs
 	if s.Proc.PID != 0 {
-		ctd.daemon = &Daemon{Name: "containerd", Log: ctd.LogPath, Proc: s.Proc} // not our child
+		c.daemon = &Daemon{Name: "containerd", Log: c.LogPath, Proc: s.Proc} // not our child
 	}
-	c := &CRI{Containerd: ctd}
 	if c.exited() {
 		return c, nil // Stop cleans up what is left
 	}
 	var err error
 	if c.Client, err = client.New(c.Address, client.WithTimeout(5*time.Second)); err != nil {
 		return nil, fmt.Errorf("containerd client for %s: %w", c.Address, err)
+	}
+	return c, nil
+}
+
+// AttachCRI finds again the CRI containerd that s describes, started by
+// another program, so that Stop removes it as it would its own.
+func AttachCRI(s ContainerdState) (*CRI, error) {
+	ctd, err := AttachContainerd(s)
+	if err != nil {
+		return nil, err
+	}
+	c := &CRI{Containerd: ctd}
+	if c.Client == nil {
+		return c, nil // exited: Stop cleans up what is left
 	}
 	conn, err := grpc.NewClient("unix://"+c.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -49,25 +49,30 @@ func buildRootfs() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return dir, BuildBusyboxRootfs(dir)
+}
+
+// BuildBusyboxRootfs fills dir, which exists, with BusyboxRootfs's files.
+func BuildBusyboxRootfs(dir string) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
-		return dir, err
+		return err
 	}
 	for _, d := range []string{"bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "tmp", "run", "root"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return dir, err
+			return err
 		}
 	}
 	host, err := exec.LookPath("busybox")
 	if err != nil {
-		return dir, err
+		return err
 	}
 	if err := CopyFile(host, filepath.Join(dir, "bin/busybox"), 0o755); err != nil {
-		return dir, err
+		return err
 	}
 	// Like busybox --install -s, but with links valid inside the container.
 	out, err := exec.Command(host, "--list-full").Output()
 	if err != nil {
-		return dir, fmt.Errorf("busybox --list-full: %w", err)
+		return fmt.Errorf("busybox --list-full: %w", err)
 	}
 	for _, applet := range strings.Fields(string(out)) {
 		link := filepath.Join(dir, applet)
@@ -75,7 +80,7 @@ func buildRootfs() (string, error) {
 			continue
 		}
 		if err := os.Symlink("/bin/busybox", link); err != nil && !os.IsExist(err) {
-			return dir, err
+			return err
 		}
 	}
 	files := map[string]string{
@@ -85,10 +90,10 @@ func buildRootfs() (string, error) {
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			return dir, err
+			return err
 		}
 	}
-	return dir, nil
+	return nil
 }
 
 func CopyFile(from, to string, mode os.FileMode) error {
@@ -132,6 +137,7 @@ type taskConfig struct {
 	hostNet  bool
 	state    taskState
 	specOpts []oci.SpecOpts
+	rootfs   string
 }
 
 // TaskOpt changes what RunTask makes.
@@ -153,6 +159,9 @@ func WithHostNetwork() TaskOpt { return func(c *taskConfig) { c.hostNet = true }
 func WithSpecOpts(opts ...oci.SpecOpts) TaskOpt {
 	return func(c *taskConfig) { c.specOpts = append(c.specOpts, opts...) }
 }
+
+// WithRootfs runs the container on rootfs instead of BusyboxRootfs.
+func WithRootfs(dir string) TaskOpt { return func(c *taskConfig) { c.rootfs = dir } }
 
 // WithoutTask makes the container only.
 func WithoutTask() TaskOpt { return func(c *taskConfig) { c.state = stateNoTask } }
@@ -180,7 +189,10 @@ func (c *Containerd) RunTask(t testing.TB, ns, id string, opts ...TaskOpt) *Task
 	c.mu.Lock()
 	c.containers = append(c.containers, ns+"/"+id)
 	c.mu.Unlock()
-	ctr, err := c.Client.NewContainer(ctx, id, c.containerOpts(t, ns, id, cfg)...)
+	if cfg.rootfs == "" {
+		cfg.rootfs = BusyboxRootfs(t)
+	}
+	ctr, err := c.Client.NewContainer(ctx, id, c.containerOpts(ns, id, cfg)...)
 	if err != nil {
 		t.Fatalf("create container %s/%s: %v", ns, id, err)
 	}
@@ -209,9 +221,9 @@ func (c *Containerd) RunTask(t testing.TB, ns, id string, opts ...TaskOpt) *Task
 	return task
 }
 
-func (c *Containerd) containerOpts(t testing.TB, ns, id string, cfg taskConfig) []client.NewContainerOpts {
+func (c *Containerd) containerOpts(ns, id string, cfg taskConfig) []client.NewContainerOpts {
 	specOpts := []oci.SpecOpts{
-		oci.WithRootFSPath(BusyboxRootfs(t)),
+		oci.WithRootFSPath(cfg.rootfs),
 		oci.WithRootFSReadonly(),
 		oci.WithDefaultPathEnv,
 		oci.WithProcessArgs(cfg.args...),

@@ -61,7 +61,7 @@ func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 // recheck asks t's own containerd within ctx.
 func foundTask(ctx context.Context, c *runtime.Client, done func(), t *runtime.Target, sel nsjoin.Selection, a *Ask) *target {
 	tg := containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t)
-	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, c.Address())
+	logrus.Debugf("%s: pid %d, status %s, containerd at %s", tg.name, t.PID, t.Status, taskSocket(c, t))
 	if tg.paused {
 		logrus.Warnf("%s is paused: joining anyway, but its processes stay frozen until `%s`", tg.name, tg.resume)
 	}
@@ -111,4 +111,13 @@ func specPaths(t *runtime.Target) map[string]string {
 		}
 	}
 	return paths
+}
+
+// taskSocket is the socket of the containerd that has t: on a node with
+// several, not necessarily c's own.
+func taskSocket(c *runtime.Client, t *runtime.Target) string {
+	if t.Socket != "" {
+		return t.Socket
+	}
+	return c.Address()
 }

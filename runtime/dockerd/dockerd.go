@@ -3,7 +3,8 @@
 // image and its state. Docker keeps names to itself; containerd's records
 // carry neither the name nor the image.
 //
-// It speaks just enough HTTP/1.0 over dockerd's unix socket for two GETs
+// It speaks just enough HTTP/1.0 over dockerd's unix socket (or a plain
+// TCP one, DOCKER_HOST=tcp://) for two GETs
 // (GET /containers/NAME/json and GET /containers/json?all=1), so that nsj
 // links no HTTP client, whose initialisation every run would pay.
 package dockerd
@@ -54,34 +55,54 @@ type Container struct {
 	State string // Docker's: created, running, paused, restarting, exited, dead
 }
 
-// Socket returns dockerd's API socket: DOCKER_HOST when it is unix://PATH,
-// else DefaultSocket; "" when DOCKER_HOST names another transport or the
-// socket does not exist (then there is no dockerd to ask).
-func Socket(getenv func(string) string, stat func(string) (fs.FileInfo, error)) string {
-	path := DefaultSocket
-	if host := getenv("DOCKER_HOST"); host != "" {
-		p, ok := strings.CutPrefix(host, "unix://")
-		if !ok {
-			return ""
+// Find returns the client of the node's dockerd: the one DOCKER_HOST names
+// when it is set (unix://PATH, or tcp://HOST[:PORT] in plain HTTP), else
+// the one at DefaultSocket. It returns nil and no error when DOCKER_HOST
+// is unset and DefaultSocket is no socket (no Docker here), and an error
+// saying why when DOCKER_HOST names a dockerd nsj cannot ask.
+func Find(getenv func(string) string, stat func(string) (fs.FileInfo, error)) (*Client, error) {
+	host := getenv("DOCKER_HOST")
+	if host == "" {
+		if st, err := stat(DefaultSocket); err != nil || st.Mode().Type() != fs.ModeSocket {
+			return nil, nil
 		}
-		path = p
+		return New(DefaultSocket), nil
 	}
-	if st, err := stat(path); err != nil || st.Mode().Type() != fs.ModeSocket {
-		return ""
+	scheme, rest, _ := strings.Cut(host, "://")
+	switch scheme {
+	case "unix":
+		st, err := stat(rest)
+		if err != nil {
+			return nil, fmt.Errorf("DOCKER_HOST=%s: %w", host, err)
+		}
+		if st.Mode().Type() != fs.ModeSocket {
+			return nil, fmt.Errorf("DOCKER_HOST=%s: not a unix socket", host)
+		}
+		return New(rest), nil
+	case "tcp":
+		if getenv("DOCKER_TLS_VERIFY") != "" {
+			return nil, fmt.Errorf("DOCKER_HOST=%s with DOCKER_TLS_VERIFY: nsj asks dockerd in plain HTTP, not TLS (point DOCKER_HOST at its unix socket)", host)
+		}
+		addr := strings.TrimSuffix(rest, "/")
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			addr = net.JoinHostPort(addr, "2375") // Docker's plain-HTTP port
+		}
+		return &Client{network: "tcp", addr: addr, where: "tcp://" + addr}, nil
 	}
-	return path
+	return nil, fmt.Errorf("DOCKER_HOST=%s: nsj asks dockerd at unix:// or tcp:// (plain HTTP) only", host)
 }
 
 // Client asks one dockerd; each call is one connection.
 type Client struct {
-	path string
+	network, addr string // for net.Dial: "unix" and a path, or "tcp" and HOST:PORT
+	where         string // for messages
 }
 
 // New returns a client of the dockerd listening at socket path.
-func New(path string) *Client { return &Client{path: path} }
+func New(path string) *Client { return &Client{network: "unix", addr: path, where: path} }
 
-// Socket is the path the client asks.
-func (c *Client) Socket() string { return c.path }
+// Where is the dockerd the client asks: its socket path, or tcp://HOST:PORT.
+func (c *Client) Where() string { return c.where }
 
 // Inspect asks dockerd about the container named (or with the ID or unique
 // ID prefix) name. An unknown name is ErrNoSuchContainer.
@@ -127,9 +148,9 @@ func (c *Client) List(ctx context.Context) ([]Container, error) {
 // ErrNoSuchContainer; other failures say what dockerd answered.
 func (c *Client) get(ctx context.Context, path string, v any) error {
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", c.path)
+	conn, err := d.DialContext(ctx, c.network, c.addr)
 	if err != nil {
-		return fmt.Errorf("ask dockerd at %s: %w", c.path, err)
+		return fmt.Errorf("ask dockerd at %s: %w", c.where, err)
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -139,20 +160,20 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 	defer stop()
 	// HTTP/1.0: dockerd answers with the whole body and closes.
 	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: nsj\r\n\r\n", path); err != nil {
-		return fmt.Errorf("ask dockerd at %s: %w", c.path, err)
+		return fmt.Errorf("ask dockerd at %s: %w", c.where, err)
 	}
 	status, body, err := readResponse(bufio.NewReader(conn))
 	if err != nil {
-		return fmt.Errorf("read dockerd's answer from %s: %w", c.path, err)
+		return fmt.Errorf("read dockerd's answer from %s: %w", c.where, err)
 	}
 	switch {
 	case status == 404:
 		return ErrNoSuchContainer
 	case status != 200:
-		return fmt.Errorf("dockerd at %s answered %d: %s", c.path, status, apiMessage(body))
+		return fmt.Errorf("dockerd at %s answered %d: %s", c.where, status, apiMessage(body))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("decode dockerd's answer from %s: %w", c.path, err)
+		return fmt.Errorf("decode dockerd's answer from %s: %w", c.where, err)
 	}
 	return nil
 }

@@ -17,7 +17,15 @@ import (
 func fakeDockerd(t *testing.T, replies map[string]string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "d.sock")
-	l, err := net.Listen("unix", path)
+	serveFake(t, "unix", path, replies)
+	return path
+}
+
+// serveFake is fakeDockerd listening on any network; it returns the
+// address it listens on.
+func serveFake(t *testing.T, network, addr string, replies map[string]string) string {
+	t.Helper()
+	l, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +49,7 @@ func fakeDockerd(t *testing.T, replies map[string]string) string {
 			conn.Close()
 		}
 	}()
-	return path
+	return l.Addr().String()
 }
 
 func TestInspectAndList(t *testing.T) {
@@ -90,7 +98,7 @@ func TestReadResponseRejectsWhatItCannotRead(t *testing.T) {
 	}
 }
 
-func TestSocket(t *testing.T) {
+func TestFind(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "d.sock")
 	l, err := net.Listen("unix", sock)
@@ -109,24 +117,64 @@ func TestSocket(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name, host, defaultAt, want string
+		name, host, tls, defaultAt string
+		want                       string // Where(), or "" for no client
+		wantErr                    string
 	}{
-		{"default socket", "", sock, DefaultSocket},
-		{"no default socket", "", filepath.Join(dir, "none"), ""},
-		{"not a socket", "", file, ""},
-		{"DOCKER_HOST unix", "unix://" + sock, "", sock},
-		{"DOCKER_HOST tcp", "tcp://127.0.0.1:2375", sock, ""},
+		{name: "default socket", defaultAt: sock, want: DefaultSocket},
+		{name: "no default socket", defaultAt: filepath.Join(dir, "none")},
+		{name: "not a socket", defaultAt: file},
+		{name: "DOCKER_HOST unix", host: "unix://" + sock, want: sock},
+		{name: "DOCKER_HOST unix, nothing there", host: "unix://" + dir + "/none", defaultAt: sock,
+			wantErr: "DOCKER_HOST=unix://" + dir + "/none: stat"},
+		{name: "DOCKER_HOST unix, a file", host: "unix://" + file, wantErr: "not a unix socket"},
+		{name: "DOCKER_HOST tcp", host: "tcp://127.0.0.1:2375", defaultAt: sock, want: "tcp://127.0.0.1:2375"},
+		{name: "DOCKER_HOST tcp, no port", host: "tcp://docker.example", want: "tcp://docker.example:2375"},
+		{name: "DOCKER_HOST tcp with TLS", host: "tcp://127.0.0.1:2376", tls: "1",
+			wantErr: "DOCKER_HOST=tcp://127.0.0.1:2376 with DOCKER_TLS_VERIFY: nsj asks dockerd in plain HTTP, not TLS"},
+		{name: "DOCKER_HOST ssh", host: "ssh://me@box", defaultAt: sock,
+			wantErr: "DOCKER_HOST=ssh://me@box: nsj asks dockerd at unix:// or tcp:// (plain HTTP) only"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			getenv := func(k string) string {
-				if k == "DOCKER_HOST" {
-					return tc.host
+			env := map[string]string{"DOCKER_HOST": tc.host, "DOCKER_TLS_VERIFY": tc.tls}
+			c, err := Find(func(k string) string { return env[k] }, statAs(tc.defaultAt))
+			if tc.wantErr != "" {
+				if c != nil || err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Find = %v, %v; want no client and an error with %q", c, err, tc.wantErr)
 				}
-				return ""
+				return
 			}
-			if got := Socket(getenv, statAs(tc.defaultAt)); got != tc.want {
-				t.Fatalf("Socket = %q, want %q", got, tc.want)
+			got := ""
+			if c != nil {
+				got = c.Where()
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("Find = %q, %v; want %q", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// A dockerd listening on plain TCP (DOCKER_HOST=tcp://) is asked as the
+// one on the unix socket.
+func TestInspectOverTCP(t *testing.T) {
+	addr := serveFake(t, "tcp", "127.0.0.1:0", map[string]string{
+		"/containers/web/json": "HTTP/1.0 200 OK\r\n\r\n" +
+			`{"Id":"4567d6","Name":"/web","State":{"Status":"running"},"Config":{"Image":"busybox:1"}}`,
+	})
+	c, err := Find(func(k string) string {
+		if k == "DOCKER_HOST" {
+			return "tcp://" + addr
+		}
+		return ""
+	}, os.Stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := c.Inspect(ctx, "web")
+	if err != nil || got.ID != "4567d6" || got.Name != "web" {
+		t.Fatalf("Inspect(web) over tcp = %+v, %v", got, err)
 	}
 }

@@ -1,5 +1,6 @@
 # bash completion for nsj: source it, or install it as
-# /usr/share/bash-completion/completions/nsj (make install does).
+# PREFIX/share/bash-completion/completions/nsj beside PREFIX/bin/nsj
+# (make install does; bash-completion looks there for PREFIX/bin's commands).
 # The candidates come from `nsj --complete`, which asks containerd for task
 # IDs and namespaces with the -a/-n already typed.
 _nsj() {

@@ -1,5 +1,6 @@
 # fish completion for nsj: put it in ~/.config/fish/completions/nsj.fish
-# (make install installs it for all users). The candidates come from
+# (make install puts it in /etc/fish/completions, or in
+# /usr/share/fish/vendor_completions.d for PREFIX=/usr, for all users). The candidates come from
 # `nsj --complete`.
 function __nsj_complete
 	set -l words (commandline -opc) (commandline -ct)

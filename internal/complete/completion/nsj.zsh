@@ -1,6 +1,7 @@
 #compdef nsj
-# zsh completion for nsj: put it in your $fpath as _nsj (make install does),
-# or source it. The candidates come from `nsj --complete`.
+# zsh completion for nsj: put it in your $fpath as _nsj (make install puts
+# it in PREFIX/share/zsh/site-functions, or /usr/share/zsh/vendor-completions
+# for PREFIX=/usr), or source it. The candidates come from `nsj --complete`.
 _nsj() {
 	local -a out
 	out=("${(@f)$(nsj --complete -- "${(@)words[2,CURRENT-1]}" "${words[CURRENT]}" 2>/dev/null)}")

@@ -20,7 +20,7 @@ RELEASE   := -tags netgo,osusergo -trimpath -ldflags '$(LDFLAGS) -s -w $(LINK_ST
 NSJ_BIN   := $(CURDIR)/bin/nsj-test
 export CGO_ENABLED := 1
 
-.PHONY: help deps build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down playground playground-down bench soak demo install uninstall clean
+.PHONY: help deps docs-check build test-build kubectl-nsj release release-amd64 man lint test unit integration containerd2 test-containerd2 test-cgroup2 test-arm64 k8s cluster cluster-down playground playground-down bench soak demo install uninstall clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +63,12 @@ lint: ## gofmt, go vet, staticcheck, and the C through gcc -Wall -Wextra -Wshado
 deps: ## install the Debian/Ubuntu packages make test needs, if missing (as root; docker.io without starting dockerd)
 	./scripts/deps.sh test
 
-test: deps test-build k8s ## unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
+# The docs name files, tests, flags and make targets, and quote numbers:
+# scripts/docscheck checks that each exists and recomputes each number.
+docs-check: build kubectl-nsj ## check that the files, tests, flags and make targets the docs name exist, and recompute the numbers they quote
+	$(GO) run ./scripts/docscheck
+
+test: deps docs-check test-build k8s ## the docs check, unit and integration tests (as root; starts its own containerd and one-node cluster), then the cgroup v2 run
 	NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(NSJ_BIN) $(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-cgroup2
 

@@ -84,9 +84,9 @@ func TestMakePlaygroundIsTriedWithItsCommandsAndPlaygroundDownPutsTheHostBack(t 
 	if i < 0 {
 		t.Fatalf("make playground printed no tcpdump command:\n%s", out)
 	}
-	tcpdump, wget, _ := strings.Cut(commands[i], "# then, in another shell: ")
-	if got := shell("(sleep 2; " + wget + ") >/dev/null & " + tcpdump + "; wait"); !strings.Contains(got, "10.199.213.2.8080") {
-		t.Errorf("%s with %s: tcpdump saw no packet to web's httpd:\n%s", tcpdump, wget, got)
+	tcpdump, connect, _ := strings.Cut(commands[i], "# then, in another shell: ")
+	if got := shell("(sleep 2; " + connect + ") >/dev/null 2>&1 & " + tcpdump + "; wait"); !strings.Contains(got, "10.199.213.2.8080") {
+		t.Errorf("%s with %s: tcpdump saw no packet to web's httpd:\n%s", tcpdump, connect, got)
 	}
 
 	var s struct{ Containerd harness.ContainerdState }

@@ -115,7 +115,7 @@ nsj web ss -tln
 nsj db hostname
 nsj --inspect app
 nsj --fs container app busybox ls /
-nsj web tcpdump -ni eth0 -c 4 port 8080    # then, in another shell: busybox wget -qO- http://%s:8080/hostname
+nsj web tcpdump -ni eth0 -c 4 port 8080    # then, in another shell: bash -c 'echo >/dev/tcp/%s/8080'
 # make playground-down removes it all.
 `, namespace, webAddr, hostLink, hostAddr, sock, s.Bin, webIP)
 }

@@ -21,12 +21,17 @@ import (
 func TestDockerAPISocketNamesTheContainerdHoldingMoby(t *testing.T) {
 	d := harness.SharedDockerd(t)
 	d.RunContainer(t, harness.UniqueID("moby-holder"), "--network", "none")
-	system := nodeRun{links: map[string]string{runtime.DefaultSockets[0]: d.ContainerdSocket}}
-	nsjOnNode(t, system, "-a", d.Socket, "--list").Fails(t, 125, fmt.Sprintf(
-		`%s is Docker's API socket (HTTP); nsj talks to containerd: -a %s (it holds Docker's namespace "moby")`, d.Socket, runtime.DefaultSockets[0]))
-	nsjOnNode(t, nodeRun{}, "-a", d.Socket, "--list").Fails(t, 125, fmt.Sprintf(
+	// dockerd's API socket where Docker puts it (/var/run is /run): nsj
+	// tells it by its name, as dockerd 20.10 answers HTTP/2's preface
+	// without a header that names Docker.
+	const api = "/var/run/docker.sock"
+	system := nodeRun{links: map[string]string{runtime.DefaultSockets[0]: d.ContainerdSocket, "/run/docker.sock": d.Socket}}
+	nsjOnNode(t, system, "-a", api, "--list").Fails(t, 125, fmt.Sprintf(
+		`%s is Docker's API socket (HTTP); nsj talks to containerd: -a %s (it holds Docker's namespace "moby")`, api, runtime.DefaultSockets[0]))
+	alone := nodeRun{links: map[string]string{"/run/docker.sock": d.Socket}}
+	nsjOnNode(t, alone, "-a", api, "--list").Fails(t, 125, fmt.Sprintf(
 		`%s is Docker's API socket (HTTP); nsj talks to containerd, and no containerd at %s holds Docker's namespace "moby"`,
-		d.Socket, strings.Join(runtime.DefaultSockets, ", ")))
+		api, strings.Join(runtime.DefaultSockets, ", ")))
 }
 
 // A DOCKER_HOST nsj cannot ask is named, with why, where it matters: on

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -24,7 +25,7 @@ type number struct {
 var numbers = []number{
 	{"docs/security.md", `nsj's ([0-9.]+) MB binary`, "stat -c %s bin/nsj", 1e6, 0.1},
 	{"docs/distroless.md", `some ([0-9]+) tools in one static binary`, "busybox --list | wc -l", 1, 0.1},
-	{"docs/design.md", `nsj's own client ([0-9]+)`, "go list -deps ./cmd/nsj | wc -l", 1, 0.05},
+	{"docs/design.md", `nsj's own client ([0-9]+)`, "go list -deps ./cmd/nsj | wc -l", 1, 0.02},
 }
 
 func checkNumbers() []finding {
@@ -53,7 +54,7 @@ func checkNumbers() []finding {
 			continue
 		}
 		if now := v / n.scale; math.Abs(quoted-now) > n.tolerance*now {
-			out = append(out, finding{n.doc, line, fmt.Sprintf("says %s, but `%s` gives %.1f now", string(b[loc[2]:loc[3]]), n.command, now)})
+			out = append(out, finding{n.doc, line, fmt.Sprintf("says %s, but `%s` gives %.3g now", string(b[loc[2]:loc[3]]), n.command, now)})
 		}
 	}
 	return out
@@ -65,7 +66,7 @@ func checkPackages() []finding {
 	readme, err1 := os.ReadFile("README.md")
 	deps, err2 := os.ReadFile("scripts/deps.sh")
 	if err1 != nil || err2 != nil {
-		return []finding{{"README.md", 0, fmt.Sprint(err1, err2)}}
+		return []finding{{"README.md", 0, errors.Join(err1, err2).Error()}}
 	}
 	m := regexp.MustCompile("(?s)Debian/Ubuntu packages `([^`]+)`").FindSubmatchIndex(readme)
 	if m == nil {

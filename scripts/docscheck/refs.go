@@ -18,7 +18,8 @@ type repo struct {
 	basenames map[string]bool
 	funcs     map[string]bool // TestX and BenchmarkX
 	targets   map[string]bool
-	flags     map[string]bool // "--name" or "-n" -> takes a value
+	flags     map[string]bool // nsj's: "--name" or "-n" -> takes a value
+	kubectl   map[string]bool // kubectl-nsj's, the same way
 }
 
 // foreign are flags of other programs that docs name alone in backticks,
@@ -40,7 +41,7 @@ var (
 )
 
 func newRepo(top string) (*repo, error) {
-	r := &repo{files: map[string]bool{}, basenames: map[string]bool{}, funcs: map[string]bool{}, targets: map[string]bool{}, flags: map[string]bool{}}
+	r := &repo{files: map[string]bool{}, basenames: map[string]bool{}, funcs: map[string]bool{}, targets: map[string]bool{}, flags: map[string]bool{}, kubectl: map[string]bool{}}
 	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -71,16 +72,17 @@ func newRepo(top string) (*repo, error) {
 	for _, m := range makeTarget.FindAllStringSubmatch(string(mk), -1) {
 		r.targets[m[1]] = true
 	}
-	for _, bin := range []string{"bin/nsj", "bin/kubectl-nsj"} {
-		if err := r.readFlags(bin); err != nil {
-			return nil, err
-		}
+	if err := readFlags("bin/nsj", r.flags); err != nil {
+		return nil, err
+	}
+	if err := readFlags("bin/kubectl-nsj", r.kubectl); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
-// readFlags reads the flags of bin --help: "  -a, --address SOCKET ...".
-func (r *repo) readFlags(bin string) error {
+// readFlags reads into flags those of bin --help: "  -a, --address SOCKET ...".
+func readFlags(bin string, flags map[string]bool) error {
 	out, err := exec.Command(bin, "--help").CombinedOutput()
 	if err != nil && len(out) == 0 {
 		return err // make build kubectl-nsj first
@@ -92,9 +94,9 @@ func (r *repo) readFlags(bin string) error {
 			continue
 		}
 		value := m[3] != "" && !strings.HasPrefix(m[3], "[") && strings.ToUpper(m[3]) == m[3]
-		r.flags["--"+m[2]] = value
+		flags["--"+m[2]] = value
 		if m[1] != "" {
-			r.flags["-"+m[1]] = value
+			flags["-"+m[1]] = value
 		}
 	}
 	return nil
@@ -167,7 +169,9 @@ func (r *repo) checkFunc(name string) string {
 }
 
 func (r *repo) checkFlag(flag string) string {
-	if _, ok := r.flags[flag]; ok {
+	_, nsj := r.flags[flag]
+	_, kubectl := r.kubectl[flag]
+	if nsj || kubectl {
 		return ""
 	}
 	if _, ok := foreign[flag]; ok {
@@ -207,10 +211,14 @@ func (r *repo) checkNsjFlags(args []string) string {
 			return ""
 		}
 		name, _, inline := strings.Cut(a, "=")
-		if !strings.HasPrefix(name, "--") && len(name) > 2 { // -qA: short flags together
+		if !strings.HasPrefix(name, "--") && len(name) > 2 { // -qA, or -t1: a value attached
 			for _, c := range name[1:] {
-				if _, ok := r.flags["-"+string(c)]; !ok {
+				value, ok := r.flags["-"+string(c)]
+				if !ok {
 					return "nsj has no flag -" + string(c) + " (in " + a + ")"
+				}
+				if value {
+					break // the rest is its value
 				}
 			}
 			continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/nsj-dev/nsj/integration/harness"
 )
 
@@ -33,13 +34,27 @@ func TestInstalledCompletionLoadsInZshAndFish(t *testing.T) {
 	}
 	home := harness.OpenTempDir(t, "nsj-home-")
 	// zsh loads completion functions once compinit runs, as a .zshrc does.
-	if err := os.WriteFile(filepath.Join(home, ".zshrc"), []byte("autoload -Uz compinit && compinit -u\nPS1='zsh$ '\n"), 0o644); err != nil {
-		t.Fatal(err)
+	// Each shell's prompt is "SHELL$ ", to type only once it is ready.
+	rc := map[string]string{
+		".zshrc":                   "autoload -Uz compinit && compinit -u\nPS1='zsh$ '\n",
+		".config/fish/config.fish": "function fish_prompt; echo -n 'fish$ '; end\n",
+	}
+	for name, text := range rc {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(home, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, shell := range []string{"zsh", "fish"} {
 		t.Run(shell, func(t *testing.T) {
 			s := harness.StartOnPty(t, installedShell(dest, home, shell))
-			time.Sleep(time.Second) // the shell's start-up, prompt and compinit
+			// Wide enough for the line: the ID is not wrapped.
+			if err := pty.Setsize(s.TTY, &pty.Winsize{Rows: 40, Cols: 300}); err != nil {
+				t.Fatal(err)
+			}
+			s.Expect(t, shell+"$ ")
 			typed := "nsj -a " + c.Address + " -n " + ns + " " + id[:len(id)-6]
 			s.Send(t, typed+"\t")
 			s.Expect(t, id)

@@ -45,25 +45,44 @@ func (c *Client) on(socket string) *Client {
 // are others; if none answers, the first one's error is returned.
 func (c *Client) candidatesOnNode(ctx context.Context, w word) (*candidates, error) {
 	cs := &candidates{word: w.ref, home: w.ns, dockerd: c.dockerd, dockerSkip: c.dockerdSkipped}
-	var firstErr error
-	for _, s := range c.node() {
+	err := c.eachOnNode(func(s *Client) error {
 		sctx, cancel := s.withTimeout(ctx)
+		defer cancel()
 		nss, err := s.collect(sctx, w, cs)
-		cancel()
+		if err == nil {
+			cs.searched = append(cs.searched, searchedOn{s, nss})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// eachOnNode calls ask with each containerd of the node in turn. One that
+// does not answer (ErrUnavailable) is left out with a warning when there
+// are others; any other error ends the walk. If none answers, the first
+// one's error is returned.
+func (c *Client) eachOnNode(ask func(*Client) error) error {
+	var firstErr error
+	answered := false
+	for _, s := range c.node() {
+		err := ask(s)
 		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
 			s.leaveOut(err)
 			firstErr = firstOf(firstErr, err)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		cs.searched = append(cs.searched, searchedOn{s, nss})
+		answered = true
 	}
-	if len(cs.searched) == 0 {
-		return nil, firstErr
+	if !answered {
+		return firstErr
 	}
-	return cs, nil
+	return nil
 }
 
 // firstOf is a unless it is nil, else b.
@@ -135,22 +154,16 @@ type Searched struct {
 // is left out with a warning, unless it is the only one.
 func (c *Client) ListNode(ctx context.Context, allNamespaces bool) (Listing, error) {
 	var l Listing
-	var firstErr error
-	for _, s := range c.node() {
+	err := c.eachOnNode(func(s *Client) error {
 		ts, nss, err := s.listOne(ctx, allNamespaces)
-		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
-			s.leaveOut(err)
-			firstErr = firstOf(firstErr, err)
-			continue
+		if err == nil {
+			l.Tasks = append(l.Tasks, ts...)
+			l.Searched = append(l.Searched, Searched{Socket: s.address, Namespaces: nss})
 		}
-		if err != nil {
-			return Listing{}, err
-		}
-		l.Tasks = append(l.Tasks, ts...)
-		l.Searched = append(l.Searched, Searched{Socket: s.address, Namespaces: nss})
-	}
-	if len(l.Searched) == 0 {
-		return Listing{}, firstErr
+		return err
+	})
+	if err != nil {
+		return Listing{}, err
 	}
 	return l, nil
 }

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -72,23 +71,17 @@ type podsOn struct {
 // none answers, the first one's error is returned.
 func (c *Client) podsOnNode(ctx context.Context, filter string) ([]podsOn, error) {
 	var found []podsOn
-	var firstErr error
-	for _, s := range c.node() {
+	err := c.eachOnNode(func(s *Client) error {
 		sctx, cancel := s.withTimeout(ctx)
+		defer cancel()
 		pods, err := s.pods(sctx, filter)
-		cancel()
-		if errors.Is(err, ErrUnavailable) && len(c.others) > 0 {
-			s.leaveOut(err)
-			firstErr = firstOf(firstErr, err)
-			continue
+		if err == nil {
+			found = append(found, podsOn{s, pods})
 		}
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, podsOn{s, pods})
-	}
-	if len(found) == 0 {
-		return nil, firstErr
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return found, nil
 }

@@ -15,9 +15,10 @@ DEMO=(containerd runc busybox-static iproute2 procps)
 # What make test runs besides: gcc for cgo, the CNI plugins of the CRI
 # pod tests, dockerd for the Docker tests (iptables: its bridge), the
 # tools the tests run in containers and the shells whose completion they
-# try. README.md ("Test") lists the same packages.
+# try, and python3 (the seccomp test asks libseccomp through ctypes).
+# README.md ("Test") lists the same packages.
 TEST=("${DEMO[@]}" ca-certificates gcc libc6-dev make git containernetworking-plugins docker.io iptables
-	util-linux hostname tcpdump strace zsh fish)
+	util-linux hostname tcpdump strace zsh fish python3)
 
 case "${1:-test}" in
 test) want=("${TEST[@]}") ;;

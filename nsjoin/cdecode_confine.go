@@ -10,7 +10,7 @@ import (
 	"encoding/binary"
 	"unsafe"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"golang.org/x/sys/unix"
 )
 

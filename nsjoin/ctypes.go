@@ -7,7 +7,7 @@ package nsjoin
 import "C"
 
 // cNamespaceTypes reads the constructor's namespace-type table
-// (nsj_ns_types), so that a test compares it with internal/nstype's.
+// (nsj_ns_types), so that a test compares it with internal/base/nstype's.
 func cNamespaceTypes() (names []string, flags []int) {
 	for _, t := range C.nsj_ns_types {
 		names = append(names, C.GoString(t.name))

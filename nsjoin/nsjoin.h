@@ -1,7 +1,7 @@
 /*
  * nsjoin.h: the join request shared by the Go side (which encodes it) and the
  * constructor (which decodes and carries it out). The Go side reads these names
- * through cgo (request_check.go, result.go, internal/exit): this is their one
+ * through cgo (request_check.go, result.go, internal/base/exit): this is their one
  * definition.
  *
  * Wire format, native byte order (the same binary writes and reads it):
@@ -95,7 +95,7 @@ enum nsj_flag {
 
 /*
  * The namespace types nsj knows, in the order of the one table in
- * internal/nstype (nstype.All), mirrored here for the constructor:
+ * internal/base/nstype (nstype.All), mirrored here for the constructor:
  * TestCNamespaceTableMatchesGo (nsjoin/types_test.go) compares the two.
  * Defined in nstype.c.
  */

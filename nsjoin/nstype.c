@@ -1,6 +1,6 @@
 /*
  * nstype.c: the constructor's copy of nsj's namespace-type table (see
- * nsjoin.h and internal/nstype), and the look-ups over it.
+ * nsjoin.h and internal/base/nstype), and the look-ups over it.
  */
 #define _GNU_SOURCE
 #include <sched.h>

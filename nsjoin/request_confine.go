@@ -8,7 +8,7 @@ import "C"
 import (
 	"encoding/binary"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"golang.org/x/sys/unix"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"golang.org/x/sys/unix"
 )
 

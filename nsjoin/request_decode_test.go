@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"golang.org/x/sys/unix"
 )
 

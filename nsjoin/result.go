@@ -18,7 +18,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 )
 
 // init runs only where the constructor returned instead of exiting: a join

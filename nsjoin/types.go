@@ -1,9 +1,9 @@
 package nsjoin
 
-import "github.com/nsj-dev/nsj/internal/nstype"
+import "github.com/nsj-dev/nsj/internal/base/nstype"
 
 // Types are the namespace types by their /proc/PID/ns names, in join order
-// (the table is internal/nstype).
+// (the table is internal/base/nstype).
 var Types = nstype.JoinOrder(false)
 
 // DefaultTypes are joined when the caller names none: never user or mnt.

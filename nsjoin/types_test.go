@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nsj-dev/nsj/internal/nstype"
+	"github.com/nsj-dev/nsj/internal/base/nstype"
 	"golang.org/x/sys/unix"
 )
 
@@ -76,7 +76,7 @@ func TestTypesJoinUserLast(t *testing.T) {
 	}
 }
 
-// The constructor's table (nsjoin.h, nstype.c) mirrors internal/nstype's:
+// The constructor's table (nsjoin.h, nstype.c) mirrors internal/base/nstype's:
 // the same types, names, flags and order.
 func TestCNamespaceTableMatchesGo(t *testing.T) {
 	names, flags := cNamespaceTypes()

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nsj-dev/nsj/internal/cri"
-	"github.com/nsj-dev/nsj/internal/podrule"
+	"github.com/nsj-dev/nsj/internal/base/cri"
+	"github.com/nsj-dev/nsj/internal/base/podrule"
 )
 
 // Kubernetes pods, as containerd's CRI plugin keeps them: each pod is a
@@ -118,7 +118,7 @@ func (t *PodTarget) Sandbox() bool { return t.Container == "" }
 // than one containerd is an error listing them (choosePod). With sandbox,
 // or when the container has no running instance, the target is the pod's
 // sandbox, which must be running. Without ref.Container, the container is
-// the one internal/podrule picks: the one the pod's default-container
+// the one internal/base/podrule picks: the one the pod's default-container
 // annotation names, else its only one (containerd cannot tell init
 // containers apart: they count too). Errors are of kinds ErrNotFound,
 // ErrAmbiguous, ErrNotRunning and ErrUnavailable.

@@ -8,7 +8,7 @@ import (
 )
 
 // A pod whose default-container annotation names a container it does not
-// have is refused, as kubectl nsj refuses it (internal/podrule), even when
+// have is refused, as kubectl nsj refuses it (internal/base/podrule), even when
 // the pod has one container: the annotation's author meant another one.
 func TestFindPodRefusesAStaleDefaultContainerAnnotation(t *testing.T) {
 	stale := `{"Version":"v1","Metadata":{"Config":{"annotations":{"kubectl.kubernetes.io/default-container":"gone"}}}}`

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/cri"
-	"github.com/nsj-dev/nsj/internal/selector"
+	"github.com/nsj-dev/nsj/internal/base/cri"
+	"github.com/nsj-dev/nsj/internal/base/selector"
 )
 
 // Selector chooses, among the tasks List returns, those that nsj --all runs

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nsj-dev/nsj/internal/selector"
+	"github.com/nsj-dev/nsj/internal/base/selector"
 )
 
 func TestSelectorPicksJoinableTasksWithEveryLabel(t *testing.T) {

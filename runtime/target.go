@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"syscall"
 
-	"github.com/nsj-dev/nsj/internal/nstype"
+	"github.com/nsj-dev/nsj/internal/base/nstype"
 	"github.com/nsj-dev/nsj/runtime/containerd"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -64,7 +64,7 @@ type Namespace struct {
 }
 
 // SpecTypes are the namespace types nsj knows, in the order Target.Namespaces
-// lists them (the table is internal/nstype). Do not modify.
+// lists them (the table is internal/base/nstype). Do not modify.
 var SpecTypes = nstype.Names()
 
 // SpecNamespaces lists, for each of SpecTypes, whether spec gives the

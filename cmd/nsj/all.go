@@ -6,7 +6,7 @@ import (
 	"os"
 	goruntime "runtime"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/internal/fanout"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"

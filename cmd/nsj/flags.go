@@ -36,7 +36,7 @@ type options struct {
 	complete      bool   // hidden: the completion scripts ask for candidates
 
 	all          bool          // --all: every matching task (all.go)
-	selectors    []string      // --selector SELECTOR, with --all (internal/selector)
+	selectors    []string      // --selector SELECTOR, with --all (internal/base/selector)
 	podNamespace string        // --pod-namespace, with --all
 	jobs         int           // -j, with --all; 0: number of CPUs
 	noPrefix     bool          // --no-prefix, with --all

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nsj-dev/nsj/internal/cri"
+	"github.com/nsj-dev/nsj/internal/base/cri"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"

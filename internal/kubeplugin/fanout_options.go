@@ -3,7 +3,7 @@ package kubeplugin
 import (
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/selector"
+	"github.com/nsj-dev/nsj/internal/base/selector"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -35,7 +35,7 @@ func (o *Options) checkFanOut(pos []string, dash int, args []string) error {
 
 // SelectorLabels reads a label selector as the API server does and returns
 // its terms as nsj --all --selector takes them, one a flag (all must
-// match): nsj reads the same grammar (internal/selector) and applies it on
+// match): nsj reads the same grammar (internal/base/selector) and applies it on
 // the node to each container's pod labels. The comparisons < and >, which
 // the API server takes but nsj does not, are refused here.
 func SelectorLabels(sel string) ([]string, error) {

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/cri"
-	"github.com/nsj-dev/nsj/internal/podrule"
+	"github.com/nsj-dev/nsj/internal/base/cri"
+	"github.com/nsj-dev/nsj/internal/base/podrule"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -84,7 +84,7 @@ func phaseOf(pod *corev1.Pod) corev1.PodPhase {
 }
 
 // pickContainer returns the container named by -c (any kind), else the one
-// internal/podrule picks: the one the default-container annotation names
+// internal/base/podrule picks: the one the default-container annotation names
 // (any kind), else the pod's only container.
 func pickContainer(pod *corev1.Pod, name string) (string, error) {
 	ref := fmt.Sprintf("pod %s/%s", pod.Namespace, pod.Name)

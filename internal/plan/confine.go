@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/creds"
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/creds"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/internal/ociseccomp"
 	"github.com/nsj-dev/nsj/nsjoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"

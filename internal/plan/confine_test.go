@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"github.com/nsj-dev/nsj/nsjoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	"github.com/nsj-dev/nsj/nsjoin"
 )
 

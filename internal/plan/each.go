@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/internal/fanout"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"

@@ -7,7 +7,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/sirupsen/logrus"
 )

@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 )
 

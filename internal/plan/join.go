@@ -19,7 +19,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsj-dev/nsj/internal/exit"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
 	specs "github.com/opencontainers/runtime-spec/specs-go"

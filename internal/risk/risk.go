@@ -6,7 +6,7 @@
 package risk
 
 import (
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 )
 
 // Risk is one way a target's processes can reach the command.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nsj-dev/nsj/internal/creds"
+	"github.com/nsj-dev/nsj/internal/base/creds"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )

@@ -4,7 +4,7 @@
 package exit
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../nsjoin
+#cgo CFLAGS: -I${SRCDIR}/../../../nsjoin
 #include "nsjoin.h"
 */
 import "C"

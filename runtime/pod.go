@@ -21,6 +21,17 @@ import (
 // KubernetesNamespace is the containerd namespace of the CRI plugin.
 const KubernetesNamespace = cri.Namespace
 
+// ForPods is o for looking up pods: in containerd namespace
+// KubernetesNamespace unless -n (o.Namespace) names another. Every pod
+// look-up (a pod target, --list-pods, --inspect of a pod, --all
+// --pod-namespace) connects with it, so this is the one place that decides.
+func (o Options) ForPods() Options {
+	if o.Namespace == "" {
+		o.Namespace = KubernetesNamespace
+	}
+	return o
+}
+
 // DefaultPodNamespace is the pod namespace when none is given.
 const DefaultPodNamespace = "default"
 

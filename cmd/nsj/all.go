@@ -69,12 +69,11 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if o.podNamespace != "" && o.namespace == "" {
-		ko := *o // pods live in containerd namespace k8s.io unless -n says otherwise
-		ko.namespace = runtime.KubernetesNamespace
-		o = &ko
+	opts := o.containerd()
+	if o.podNamespace != "" {
+		opts = opts.ForPods()
 	}
-	ctx, c, done, err := connect(o)
+	ctx, c, done, err := connect(opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -25,7 +25,7 @@ func printCandidates(o *options) error {
 	if len(words) == 0 {
 		words = []string{""}
 	}
-	for _, c := range complete.Candidates(newFlagSet(&options{}), words[:len(words)-1], words[len(words)-1]) {
+	for _, c := range complete.Candidates(newFlagSet(&options{}), words[:len(words)-1], words[len(words)-1], connect) {
 		fmt.Println(c)
 	}
 	return nil

@@ -32,7 +32,7 @@ func TestCandidatesFollowTheWordsTyped(t *testing.T) {
 		{"--list takes no task", []string{"--list"}, "", []string{"--all-namespaces"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := complete.Candidates(newFlagSet(&options{}), tc.before, tc.cur)
+			got := complete.Candidates(newFlagSet(&options{}), tc.before, tc.cur, connect)
 			if tc.name == "no hidden flags" {
 				if slices.Contains(got, "--complete") {
 					t.Fatalf("hidden --complete offered: %v", got)

@@ -12,13 +12,13 @@ func join(o *options) error {
 func (o *options) ask() *plan.Ask {
 	a := &plan.Ask{
 		PID: o.targetPID, Pod: o.pod, Sandbox: o.sandbox, Task: o.target,
-		Containerd: o.containerd(),
-		Types:      o.ns, PreserveCreds: o.preserveCreds,
+		Containerd: o.containerd(), Connect: connect,
+		Types: o.ns, PreserveCreds: o.preserveCreds,
 		Command: o.command, Env: o.env, Dir: o.dir, Sysfs: o.sysfs,
 		FS: o.fs, RootAt: o.rootAt, Privileged: o.privileged, Debug: o.debug,
 	}
 	if o.pod != nil {
-		a.Containerd = podConnection(o).containerd() // k8s.io, unless -n says otherwise
+		a.Containerd = a.Containerd.ForPods()
 	}
 	return a
 }

@@ -27,9 +27,9 @@ func TestParsePodTargets(t *testing.T) {
 		{args: []string{"--inspect", "k8s://shop/web"}, want: runtime.PodRef{Namespace: "shop", Name: "web"},
 			check: func(o *options) bool { return o.inspect }},
 		{args: []string{"-n", "other", "pod/web"}, want: runtime.PodRef{Name: "web"},
-			check: func(o *options) bool { return podConnection(o).namespace == "other" }},
+			check: func(o *options) bool { return o.ask().Containerd.Namespace == "other" }},
 		{args: []string{"pod/web"}, want: runtime.PodRef{Name: "web"},
-			check: func(o *options) bool { return podConnection(o).namespace == "k8s.io" && o.namespace == "" }},
+			check: func(o *options) bool { return o.ask().Containerd.Namespace == "k8s.io" && o.namespace == "" }},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

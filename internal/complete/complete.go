@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/nsjoin"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -43,10 +42,15 @@ func Script(shell string) ([]byte, error) {
 	return b, nil
 }
 
+// Connect opens a containerd connection; the command line hands its own
+// (cmd/nsj/connect.go), so that a completion looks where a run would.
+type Connect func(runtime.Options) (context.Context, *runtime.Client, func(), error)
+
 // Candidates are the completions of cur, the word under the cursor, after
-// the words before it; flags is nsj's flag set.
-func Candidates(flags *pflag.FlagSet, before []string, cur string) []string {
-	return candidates(flags, before, cur)
+// the words before it; flags is nsj's flag set, connect reaches containerd
+// for task IDs and namespaces.
+func Candidates(flags *pflag.FlagSet, before []string, cur string, connect Connect) []string {
+	return candidates(flags, before, cur, connect)
 }
 
 // typed is what the words before the cursor say.
@@ -56,6 +60,7 @@ type typed struct {
 	positional         int         // words after the flags so far
 	pid                bool        // -t given: the first positional word is the command
 	noTarget           bool        // --list, --version, ...: no TASK follows
+	connect            Connect
 }
 
 // scan reads the words before the cursor as nsj parses them.
@@ -114,8 +119,9 @@ func (st *typed) note(name, value string) {
 	}
 }
 
-func candidates(fs *pflag.FlagSet, before []string, cur string) []string {
+func candidates(fs *pflag.FlagSet, before []string, cur string, connect Connect) []string {
 	st := scan(fs, before)
+	st.connect = connect
 	switch {
 	case st.pending != nil:
 		return flagValues(st, st.pending.Name, cur)
@@ -177,7 +183,7 @@ func flagValues(st typed, name, cur string) []string {
 // completionClient connects with the -a and -n typed so far, briefly: a completion
 // must not hang on a dead daemon.
 func completionClient(st typed) (context.Context, *runtime.Client, func(), error) {
-	return plan.Connect(runtime.Options{Address: st.address, Namespace: st.namespace, Timeout: 2 * time.Second})
+	return st.connect(runtime.Options{Address: st.address, Namespace: st.namespace, Timeout: 2 * time.Second})
 }
 
 // tasks offers the IDs of the running tasks: in the namespace typed (or

@@ -14,6 +14,7 @@
 package plan
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,8 +38,10 @@ type Ask struct {
 	Task    string          // a task ID or a unique prefix of one
 
 	// Containerd is where tasks and pods are looked up (-a, -n, --timeout;
-	// for a pod, the namespace is k8s.io unless -n says otherwise).
+	// for a pod, runtime.Options.ForPods), and Connect how: the command
+	// line's connection (cmd/nsj/connect.go), which bounds the lookup.
 	Containerd runtime.Options
+	Connect    func(runtime.Options) (context.Context, *runtime.Client, func(), error)
 
 	Types         []string // --ns as typed; nil: what the target has of the default types
 	PreserveCreds bool     // --preserve-credentials

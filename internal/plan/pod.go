@@ -17,7 +17,7 @@ import (
 // podTarget finds the container (or sandbox) a pod target names and says
 // which of its namespaces to join.
 func podTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
-	ctx, c, done, err := Connect(a.Containerd)
+	ctx, c, done, err := a.Connect(a.Containerd)
 	if err != nil {
 		return nil, err
 	}

@@ -10,18 +10,6 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// Connect opens the containerd connection of one run (-a, -n, --timeout);
-// the returned context bounds the whole lookup, done releases both.
-func Connect(opts runtime.Options) (context.Context, *runtime.Client, func(), error) {
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
-	c, err := runtime.Connect(ctx, opts)
-	if err != nil {
-		cancel()
-		return nil, nil, nil, err
-	}
-	return ctx, c, func() { c.Close(); cancel() }, nil
-}
-
 // pidTarget is a process named with --target-pid; it is judged for risks
 // as a task is, before anything of it is opened.
 func pidTarget(a *Ask, sel nsjoin.Selection) *target {
@@ -44,7 +32,7 @@ func findTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
 
 // taskTarget finds a containerd task and says which of its namespaces to join.
 func taskTarget(a *Ask, sel nsjoin.Selection) (*target, error) {
-	ctx, c, done, err := Connect(a.Containerd)
+	ctx, c, done, err := a.Connect(a.Containerd)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +15,9 @@ import (
 
 // installHint says how to get an agent onto the nodes.
 const installHint = "install the DaemonSet with kubectl apply -f docs/kubernetes/nsj-agent.yaml (see docs/kubernetes.md)"
+
+// LookupTimeout bounds reading the pod and finding the agent.
+const LookupTimeout = 30 * time.Second
 
 // FindAgent returns the running nsj-agent pod on node, in namespace ns:
 // a pod with label app.kubernetes.io/name=nsj-agent whose container "nsj"

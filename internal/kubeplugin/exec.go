@@ -20,12 +20,13 @@ import (
 // LoadConfig reads the kubeconfig as kubectl does ($KUBECONFIG, else
 // ~/.kube/config, or --kubeconfig; --context; in a pod, the service
 // account) and returns it with the pod's namespace: -n, else the
-// context's, else "default".
-func LoadConfig(o *Options) (*rest.Config, string, error) {
+// context's, else "default". kubeconfig, kubeContext and namespace are
+// --kubeconfig, --context and -n ("": not given).
+func LoadConfig(kubeconfig, kubeContext, namespace string) (*rest.Config, string, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = o.Kubeconfig
-	overrides := &clientcmd.ConfigOverrides{CurrentContext: o.Context}
-	overrides.Context.Namespace = o.Namespace
+	rules.ExplicitPath = kubeconfig
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: kubeContext}
+	overrides.Context.Namespace = namespace
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
 	cfg, err := cc.ClientConfig()
 	if clientcmd.IsEmptyConfig(err) {

@@ -119,19 +119,19 @@ func TestLoadConfigFindsTheNamespaceAsKubectlDoes(t *testing.T) {
 	tests := []struct {
 		name     string
 		env      string // $KUBECONFIG
-		o        Options
+		o        kubeFlags
 		host, ns string
 	}{
-		{"$KUBECONFIG, the context's namespace", path, Options{}, "https://api.test:6443", "team-a"},
-		{"-n wins", path, Options{Namespace: "shop"}, "https://api.test:6443", "shop"},
-		{"--kubeconfig", "", Options{Kubeconfig: path}, "https://api.test:6443", "team-a"},
-		{"--context without a namespace", path, Options{Context: "prod"}, "https://prod.test:6443", "default"},
+		{"$KUBECONFIG, the context's namespace", path, kubeFlags{}, "https://api.test:6443", "team-a"},
+		{"-n wins", path, kubeFlags{Namespace: "shop"}, "https://api.test:6443", "shop"},
+		{"--kubeconfig", "", kubeFlags{Kubeconfig: path}, "https://api.test:6443", "team-a"},
+		{"--context without a namespace", path, kubeFlags{Context: "prod"}, "https://prod.test:6443", "default"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBECONFIG", tt.env)
 			t.Setenv("HOME", dir) // no ~/.kube/config of the machine's
-			cfg, ns, err := LoadConfig(&tt.o)
+			cfg, ns, err := LoadConfig(tt.o.Kubeconfig, tt.o.Context, tt.o.Namespace)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,19 +151,19 @@ func TestLoadConfigExplainsABadKubeconfig(t *testing.T) {
 	tests := []struct {
 		name string
 		env  string
-		o    Options
+		o    kubeFlags
 		want string
 	}{
-		{"none", "", Options{}, "no kubeconfig"},
-		{"missing file", "", Options{Kubeconfig: filepath.Join(dir, "nope")}, "loading the kubeconfig"},
-		{"unknown context", path, Options{Context: "staging"}, `context "staging" does not exist`},
+		{"none", "", kubeFlags{}, "no kubeconfig"},
+		{"missing file", "", kubeFlags{Kubeconfig: filepath.Join(dir, "nope")}, "loading the kubeconfig"},
+		{"unknown context", path, kubeFlags{Context: "staging"}, `context "staging" does not exist`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBECONFIG", tt.env)
 			t.Setenv("HOME", dir)
 			t.Setenv("KUBERNETES_SERVICE_HOST", "") // not in a pod
-			_, _, err := LoadConfig(&tt.o)
+			_, _, err := LoadConfig(tt.o.Kubeconfig, tt.o.Context, tt.o.Namespace)
 			checkPluginError(t, err, tt.want)
 			if !strings.Contains(err.Error(), "kubeconfig") {
 				t.Errorf("%v does not mention the kubeconfig", err)
@@ -172,27 +172,5 @@ func TestLoadConfigExplainsABadKubeconfig(t *testing.T) {
 	}
 }
 
-func TestReportSaysOnlyWhatThePluginItselfFailedAt(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		code int
-		out  string
-	}{
-		{"success", nil, 0, ""},
-		{"the command's status", utilexec.CodeExitError{Err: errors.New("command terminated with exit code 1"), Code: 1}, 1, ""},
-		{"nsj's own failure", utilexec.CodeExitError{Err: errors.New("command terminated with exit code 125"), Code: 125}, 125, ""},
-		{"the plugin's failure", Errorf("pod %q not found in namespace %q; see kubectl get pods -n shop", "web", "shop"), ExitFailure,
-			"kubectl-nsj: pod \"web\" not found in namespace \"shop\"; see kubectl get pods -n shop\n"},
-		{"a multi-line cause", Errorf("reading pod shop/web: %w; check", errors.New("a\nb")), ExitFailure,
-			"kubectl-nsj: reading pod shop/web: a b; check\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b strings.Builder
-			if code := report(&b, tt.err); code != tt.code || b.String() != tt.out {
-				t.Fatalf("exit %d, printed %q; want %d, %q", code, b.String(), tt.code, tt.out)
-			}
-		})
-	}
-}
+// kubeFlags are the flags LoadConfig takes: --kubeconfig, --context, -n.
+type kubeFlags struct{ Kubeconfig, Context, Namespace string }

@@ -3,7 +3,9 @@ package kubeplugin
 import (
 	"context"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/base/selector"
 	"io"
+	"k8s.io/apimachinery/pkg/labels"
 	"os"
 	"os/signal"
 	"sort"
@@ -39,37 +41,44 @@ type nodeRun struct {
 	code  int
 }
 
-// runFanOut is kubectl nsj -l.
-func runFanOut(o *Options) (int, error) {
-	cfg, ns, err := LoadConfig(o)
-	if err != nil {
-		return 0, err
-	}
+// FanOut is one kubectl nsj -l: what its command line asked for.
+type FanOut struct {
+	Selector       string   // -l: the pods' labels, as the API server reads them
+	Namespace      string   // the pods' namespace; "": every one (-A)
+	Container      string   // -c: only this container of each pod; "": every app container
+	AgentNamespace string   // --agent-namespace: where the nsj-agent pods are
+	Jobs           int      // -j: tasks at a time on each node; 0: nsj's default
+	Output         string   // -o: "" (text) or "json"
+	NoPrefix       bool     // --no-prefix
+	Debug          bool     // --debug: say on stderr what runs where
+	Command        []string // COMMAND [ARG...]
+}
+
+// Run runs f on every node that has a matching pod, through cfg's API
+// server, and returns the highest exit status (streamNodes).
+func (f *FanOut) Run(cfg *rest.Config) (int, error) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return 0, Errorf("connecting to the cluster: %w; check the kubeconfig", err)
 	}
-	if o.AllNamespaces {
-		ns = ""
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), LookupTimeout)
 	defer cancel()
-	nodes, err := PodNodes(ctx, cs, ns, o.Selector)
+	nodes, err := PodNodes(ctx, cs, f.Namespace, f.Selector)
 	if err != nil {
 		return 0, err
 	}
-	argv, err := FanOutArgs(o, ns)
+	argv, err := f.Args()
 	if err != nil {
 		return 0, err
 	}
 	var runs []*nodeRun
 	for _, node := range nodes {
-		agent, err := FindAgent(ctx, cs, o.AgentNamespace, node)
+		agent, err := FindAgent(ctx, cs, f.AgentNamespace, node)
 		if err != nil {
 			return 0, err
 		}
 		runs = append(runs, &nodeRun{node: node, agent: agent, argv: argv})
-		if o.Debug {
+		if f.Debug {
 			fmt.Fprintf(os.Stderr, "kubectl-nsj: node %s: running %q in pod %s/%s\n", node, argv, agent.Namespace, agent.Name)
 		}
 	}
@@ -105,38 +114,38 @@ func PodNodes(ctx context.Context, cs kubernetes.Interface, ns, selector string)
 	return nodes, nil
 }
 
-// FanOutArgs is the command line of nsj --all in each node's agent: the
+// Args is the command line of nsj --all in each node's agent: the
 // Kubernetes app containers (not sandboxes) of pods with the selector's
-// labels, in pod namespace ns ("": any), only container -c if given.
-func FanOutArgs(o *Options, ns string) ([]string, error) {
-	terms, err := SelectorLabels(o.Selector)
+// labels, in pod namespace f.Namespace ("": any), only container -c if given.
+func (f *FanOut) Args() ([]string, error) {
+	terms, err := SelectorLabels(f.Selector)
 	if err != nil {
 		return nil, err
 	}
 	argv := []string{"nsj", "-n", ContainerdNamespace, "--all", "--stop-at-eof",
 		"--selector", cri.LabelKind + "=" + cri.KindContainer}
-	if o.Debug {
+	if f.Debug {
 		argv = append(argv, "--debug")
 	}
-	if ns != "" {
-		argv = append(argv, "--pod-namespace", ns)
+	if f.Namespace != "" {
+		argv = append(argv, "--pod-namespace", f.Namespace)
 	}
-	if o.Container != "" {
-		argv = append(argv, "--selector", cri.LabelContainer+"="+o.Container)
+	if f.Container != "" {
+		argv = append(argv, "--selector", cri.LabelContainer+"="+f.Container)
 	}
 	for _, t := range terms {
 		argv = append(argv, "--selector", t)
 	}
-	if o.Jobs > 0 {
-		argv = append(argv, "-j", fmt.Sprint(o.Jobs))
+	if f.Jobs > 0 {
+		argv = append(argv, "-j", fmt.Sprint(f.Jobs))
 	}
-	if o.Output == "json" {
+	if f.Output == "json" {
 		argv = append(argv, "-o", "json")
 	}
-	if o.NoPrefix {
+	if f.NoPrefix {
 		argv = append(argv, "--no-prefix")
 	}
-	return append(append(argv, "--"), o.Command...), nil
+	return append(append(argv, "--"), f.Command...), nil
 }
 
 // streamNodes runs every node's exec at once, its output lines whole on
@@ -209,4 +218,29 @@ func watchInterrupt(runs []*nodeRun, cut func(), done <-chan struct{}) {
 	}
 	cut()
 	<-done
+}
+
+// SelectorLabels reads a label selector as the API server does and returns
+// its terms as nsj --all --selector takes them, one a flag (all must
+// match): nsj reads the same grammar (internal/base/selector) and applies it on
+// the node to each container's pod labels. The comparisons < and >, which
+// the API server takes but nsj does not, are refused here.
+func SelectorLabels(sel string) ([]string, error) {
+	parsed, err := labels.Parse(sel)
+	if err != nil {
+		return nil, Errorf("-l %q: %w; write KEY=VALUE, KEY!=VALUE, KEY, !KEY, KEY in (V1,V2) or KEY notin (V1,V2), joined by commas", sel, err)
+	}
+	reqs, _ := parsed.Requirements()
+	if len(reqs) == 0 {
+		return nil, Errorf("-l %q: no label; write KEY=VALUE[,KEY=VALUE...]", sel)
+	}
+	terms, err := selector.Parse(parsed.String())
+	if err != nil {
+		return nil, Errorf("-l %q: %w", sel, err)
+	}
+	out := make([]string, len(terms))
+	for i, r := range terms {
+		out[i] = r.String()
+	}
+	return out, nil
 }

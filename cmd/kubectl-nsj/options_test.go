@@ -1,8 +1,9 @@
-package kubeplugin
+package main
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/kubeplugin"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestParseArgsFollowsKubectlExec(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.want.AgentNamespace == "" {
-				tt.want.AgentNamespace = AgentNamespace
+				tt.want.AgentNamespace = kubeplugin.AgentNamespace
 			}
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Fatalf("got %+v\nwant %+v", *got, tt.want)
@@ -125,5 +126,26 @@ func TestUsageShowsSwitchesWithoutAValue(t *testing.T) {
 	PrintUsage(&b)
 	if strings.Contains(b.String(), "[=true|false]") {
 		t.Errorf("kubectl nsj --help shows [=true|false]:\n%s", b.String())
+	}
+}
+
+// checkPluginError checks that err is the plugin's own one-line failure
+// saying each of want.
+func checkPluginError(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !kubeplugin.IsPluginError(err) || kubeplugin.ExitCode(err) != kubeplugin.ExitFailure {
+		t.Fatalf("%v: not a plugin error with exit status %d", err, kubeplugin.ExitFailure)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "; ") {
+		t.Errorf("%q: not one line of what failed, why and what to do", msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("%q does not say %q", msg, w)
+		}
 	}
 }

@@ -1,13 +1,8 @@
-// Package kubeplugin is the kubectl plugin kubectl-nsj: it resolves a pod's
-// container to its node and containerd ID, finds the nsj-agent pod that the
-// DaemonSet of docs/kubernetes runs on that node, and runs
-// "nsj -n k8s.io ID COMMAND" there through the API server's exec, streaming
-// stdin, stdout, stderr and the exit code as kubectl exec does.
-package kubeplugin
+package main
 
 import (
-	"errors"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/kubeplugin"
 	"io"
 	"strconv"
 	"strings"
@@ -94,7 +89,7 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.BoolVar(&o.NoPrefix, "no-prefix", false, "with -l: print the output lines without their pod and container")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default $KUBECONFIG, else ~/.kube/config)")
 	fs.StringVar(&o.Context, "context", "", "kubeconfig `CONTEXT` to use (default: the current context)")
-	fs.StringVar(&o.AgentNamespace, "agent-namespace", AgentNamespace, "`NAMESPACE` of the nsj-agent DaemonSet")
+	fs.StringVar(&o.AgentNamespace, "agent-namespace", kubeplugin.AgentNamespace, "`NAMESPACE` of the nsj-agent DaemonSet")
 	fs.BoolVar(&o.Debug, "debug", false, "print the pod's node, container ID and agent pod on stderr, and nsj's steps")
 	fs.BoolVar(&o.Version, "version", false, "print version information")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help")
@@ -119,7 +114,7 @@ func ParseArgs(args []string) (*Options, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		return nil, Errorf("%v; see kubectl nsj --help", err)
+		return nil, kubeplugin.Errorf("%v; see kubectl nsj --help", err)
 	}
 	if o.Help || o.Version {
 		return o, nil
@@ -134,15 +129,15 @@ func ParseArgs(args []string) (*Options, error) {
 		return o, o.checkFanOut(pos, dash, args)
 	}
 	if o.AllNamespaces || o.Jobs != 0 || fs.Changed("output") || o.NoPrefix {
-		return nil, Errorf("-A, -j, -o and --no-prefix go with -l SELECTOR; see kubectl nsj --help")
+		return nil, kubeplugin.Errorf("-A, -j, -o and --no-prefix go with -l SELECTOR; see kubectl nsj --help")
 	}
 	switch {
 	case len(pos) == 0:
-		return nil, Errorf("no pod named; usage: kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -- COMMAND")
+		return nil, kubeplugin.Errorf("no pod named; usage: kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -- COMMAND")
 	case len(pos) > 1 && dash < 0:
 		return nil, missingDash(args, 1)
 	case len(pos) > 1:
-		return nil, Errorf("%q: kubectl nsj joins one pod at a time; name one pod, then \"--\" and the command", strings.Join(pos, " "))
+		return nil, kubeplugin.Errorf("%q: kubectl nsj joins one pod at a time; name one pod, then \"--\" and the command", strings.Join(pos, " "))
 	}
 	pod, err := podName(pos[0])
 	if err != nil {
@@ -162,7 +157,7 @@ func missingDash(args []string, pods int) error {
 	if pods == 0 {
 		after = "after the flags"
 	}
-	return Errorf("%s %s: the command must follow \"--\"; run kubectl nsj %s -- %s",
+	return kubeplugin.Errorf("%s %s: the command must follow \"--\"; run kubectl nsj %s -- %s",
 		strconv.Quote(command), after, quoteWords(args[:k]), command)
 }
 
@@ -200,7 +195,7 @@ func podName(arg string) (string, error) {
 		return arg, nil
 	}
 	if (kind != "pod" && kind != "pods" && kind != "po") || name == "" {
-		return "", Errorf("%q: not a pod name; name a pod as NAME or pod/NAME (see kubectl get pods)", arg)
+		return "", kubeplugin.Errorf("%q: not a pod name; name a pod as NAME or pod/NAME (see kubectl get pods)", arg)
 	}
 	return name, nil
 }
@@ -217,25 +212,4 @@ func (o *Options) Interactive(stdinTerminal, stdoutTerminal bool) (stdin, tty bo
 		return stdin, false, "Unable to use a TTY - input is not a terminal or the right kind of file"
 	}
 	return stdin, tty, ""
-}
-
-// ExitFailure is the exit status of kubectl-nsj's own failures, as nsj's.
-const ExitFailure = 125
-
-// Error is a failure of kubectl-nsj itself: a one-line message saying what
-// failed, why, and what to do.
-type Error struct{ Err error }
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf makes an *Error; %w wraps as fmt.Errorf does.
-func Errorf(format string, args ...any) error {
-	return &Error{fmt.Errorf(format, args...)}
-}
-
-// IsPluginError reports whether err is kubectl-nsj's own failure.
-func IsPluginError(err error) bool {
-	var e *Error
-	return errors.As(err, &e)
 }

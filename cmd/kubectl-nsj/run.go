@@ -1,27 +1,24 @@
-package kubeplugin
+package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/kubeplugin"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
 	"strings"
 	"syscall"
-	"time"
 
 	"k8s.io/client-go/kubernetes"
 	utilexec "k8s.io/client-go/util/exec"
 )
 
-// lookupTimeout bounds reading the pod and finding the agent.
-const lookupTimeout = 30 * time.Second
-
-// Main is kubectl-nsj: it runs with the process's stdio and returns the
+// plugin is kubectl-nsj: it runs with the process's stdio and returns the
 // exit status. version is printed by --version.
-func Main(args []string, version string) int {
+func plugin(args []string, version string) int {
 	o, err := ParseArgs(args)
 	switch {
 	case err != nil:
@@ -51,31 +48,31 @@ func report(w io.Writer, err error) int {
 	if err != nil && !errors.As(err, &exit) {
 		fmt.Fprintf(w, "kubectl-nsj: %s\n", strings.Join(strings.Fields(err.Error()), " "))
 	}
-	return ExitCode(err)
+	return kubeplugin.ExitCode(err)
 }
 
 // run resolves the pod's container and the agent on its node, then runs
 // nsj there.
 func run(o *Options) error {
-	cfg, ns, err := LoadConfig(o)
+	cfg, ns, err := kubeplugin.LoadConfig(o.Kubeconfig, o.Context, o.Namespace)
 	if err != nil {
 		return err
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return Errorf("connecting to the cluster: %w; check the kubeconfig", err)
+		return kubeplugin.Errorf("connecting to the cluster: %w; check the kubeconfig", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), kubeplugin.LookupTimeout)
 	defer cancel()
-	t, err := FindTarget(ctx, cs, ns, o.Pod, o.Container)
+	t, err := kubeplugin.FindTarget(ctx, cs, ns, o.Pod, o.Container)
 	if err != nil {
 		return err
 	}
-	agent, err := FindAgent(ctx, cs, o.AgentNamespace, t.Node)
+	agent, err := kubeplugin.FindAgent(ctx, cs, o.AgentNamespace, t.Node)
 	if err != nil {
 		return err
 	}
-	argv := NsjArgs(t, o.Command, o.Debug)
+	argv := kubeplugin.NsjArgs(t, o.Command, o.Debug)
 	if o.Debug {
 		fmt.Fprintf(os.Stderr, "kubectl-nsj: %s: node %s, containerd ID %s; running %q in pod %s/%s\n",
 			t, t.Node, t.ContainerID, argv, agent.Namespace, agent.Name)
@@ -85,13 +82,13 @@ func run(o *Options) error {
 		return err
 	}
 	defer restore()
-	ex, err := NewExecutor(cfg, ExecURL(cs, agent, argv, s))
+	ex, err := kubeplugin.NewExecutor(cfg, kubeplugin.ExecURL(cs, agent, argv, s))
 	if err != nil {
-		return Errorf("preparing the exec in pod %s/%s: %w", agent.Namespace, agent.Name, err)
+		return kubeplugin.Errorf("preparing the exec in pod %s/%s: %w", agent.Namespace, agent.Name, err)
 	}
 	sctx, stop := signal.NotifyContext(context.Background(), stopSignals(s.Sizes != nil)...)
 	defer stop()
-	return Stream(sctx, ex, agent, s)
+	return kubeplugin.Stream(sctx, ex, agent, s)
 }
 
 // stopSignals are the signals that end the exec, so that the terminal is
@@ -109,22 +106,39 @@ func stopSignals(raw bool) []os.Signal {
 // streams sets up stdio for -i/-t. With both, the local terminal is raw
 // until restore, so that ^C and the like reach the remote command; -t alone
 // gives it a terminal but leaves the local one as it is.
-func streams(o *Options) (Streams, func(), error) {
-	stdin, tty, warning := o.Interactive(IsTerminal(os.Stdin), IsTerminal(os.Stdout))
+func streams(o *Options) (kubeplugin.Streams, func(), error) {
+	stdin, tty, warning := o.Interactive(kubeplugin.IsTerminal(os.Stdin), kubeplugin.IsTerminal(os.Stdout))
 	if warning != "" {
 		fmt.Fprintf(os.Stderr, "kubectl-nsj: warning: %s\n", warning)
 	}
-	s := Streams{Out: os.Stdout, ErrOut: os.Stderr, TTY: tty}
+	s := kubeplugin.Streams{Out: os.Stdout, ErrOut: os.Stderr, TTY: tty}
 	if stdin {
 		s.In = os.Stdin
 	}
 	if !tty || !stdin {
 		return s, func() {}, nil
 	}
-	sizes, restore, err := RawTerminal(os.Stdin, os.Stdout)
+	sizes, restore, err := kubeplugin.RawTerminal(os.Stdin, os.Stdout)
 	if err != nil {
 		return s, nil, err
 	}
 	s.Sizes = sizes
 	return s, restore, nil
+}
+
+// runFanOut is kubectl nsj -l: o as a kubeplugin.FanOut, run through the
+// kubeconfig's API server.
+func runFanOut(o *Options) (int, error) {
+	cfg, ns, err := kubeplugin.LoadConfig(o.Kubeconfig, o.Context, o.Namespace)
+	if err != nil {
+		return 0, err
+	}
+	if o.AllNamespaces {
+		ns = ""
+	}
+	f := &kubeplugin.FanOut{
+		Selector: o.Selector, Namespace: ns, Container: o.Container, AgentNamespace: o.AgentNamespace,
+		Jobs: o.Jobs, Output: o.Output, NoPrefix: o.NoPrefix, Debug: o.Debug, Command: o.Command,
+	}
+	return f.Run(cfg)
 }

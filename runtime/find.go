@@ -3,15 +3,12 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/nsj-dev/nsj/internal/base/ident"
 	"slices"
 	"strings"
 
 	"github.com/containerd/errdefs"
 )
-
-// validRef is what a container ID or a prefix of one can look like.
-var validRef = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // match is a container that a reference names.
 type match struct {
@@ -37,12 +34,12 @@ func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
 	w := word{ref: ref, ns: c.namespace, explicit: c.explicit}
 	if i := strings.IndexByte(ref, '/'); i > 0 {
 		w = word{ref: ref[i+1:], ns: ref[:i], explicit: true, idOnly: true}
-		if !validRef.MatchString(w.ns) {
+		if !ident.Valid(w.ns) {
 			return nil, newError(ErrNotFound, "%q is not a containerd namespace", w.ns)
 		}
 	}
-	if !validRef.MatchString(w.ref) {
-		return nil, newError(ErrNotFound, "%q is not a container ID: IDs start with a letter or digit and hold only letters, digits, '_', '.' and '-'", w.ref)
+	if !ident.Valid(w.ref) {
+		return nil, newError(ErrNotFound, "%q is not a container ID: IDs "+ident.Rule, w.ref)
 	}
 	cs, err := c.candidatesOnNode(ctx, w)
 	if err != nil {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/base/ident"
 	"slices"
 	"strings"
 	"time"
@@ -135,8 +136,8 @@ func (t *PodTarget) Sandbox() bool { return t.Container == "" }
 // ErrAmbiguous, ErrNotRunning and ErrUnavailable.
 func (c *Client) FindPod(ctx context.Context, ref PodRef, sandbox bool) (*PodTarget, error) {
 	for _, s := range []string{ref.namespace(), ref.Name, ref.Container} {
-		if s != "" && !validRef.MatchString(s) {
-			return nil, newError(ErrNotFound, "%q is not a Kubernetes name: names hold only letters, digits, '.', '_' and '-'", s)
+		if s != "" && !ident.Valid(s) {
+			return nil, newError(ErrNotFound, "%q is not a Kubernetes name: names "+ident.Rule, s)
 		}
 	}
 	found, err := c.podsOnNode(ctx, labelFilter(criPodName, ref.Name)+","+labelFilter(criPodNamespace, ref.namespace()))

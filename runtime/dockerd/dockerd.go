@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/base/ident"
 	"io"
 	"io/fs"
 	"net"
@@ -33,19 +34,6 @@ var ErrNoSuchContainer = errors.New("no such Docker container")
 
 // maxBody bounds what nsj reads of an answer (a list of every container).
 const maxBody = 32 << 20
-
-// validName reports whether s can be a Docker container name or ID:
-// a letter or digit, then letters, digits, '_', '.' and '-'. Nothing else
-// goes into the request path.
-func validName(s string) bool {
-	for i, r := range s {
-		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
-		if !alnum && (i == 0 || r != '_' && r != '.' && r != '-') {
-			return false
-		}
-	}
-	return s != ""
-}
 
 // Container is what nsj reads of a Docker container.
 type Container struct {
@@ -107,7 +95,7 @@ func (c *Client) Where() string { return c.where }
 // Inspect asks dockerd about the container named (or with the ID or unique
 // ID prefix) name. An unknown name is ErrNoSuchContainer.
 func (c *Client) Inspect(ctx context.Context, name string) (Container, error) {
-	if !validName(name) {
+	if !ident.Valid(name) { // nothing else goes into the request path
 		return Container{}, fmt.Errorf("%q: %w", name, ErrNoSuchContainer)
 	}
 	var v struct {

@@ -35,7 +35,7 @@ func TestAllCtrlCStopsTheWholeCommandInEveryTask(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	sleeps := func() []int { return running("sleep\x00" + marker + "\x00") }
-	waitFor(t, 30*time.Second, "ten sleeps to run", func() bool { return len(sleeps()) == 10 })
+	harness.WaitFor(t, 30*time.Second, "ten sleeps to run", func() bool { return len(sleeps()) == 10 })
 	for _, pid := range sleeps() {
 		if !inContainer(t, pid) {
 			t.Fatalf("sleep %d does not run in a container's pid namespace", pid)
@@ -217,7 +217,7 @@ func readTrace(t *testing.T, path string) map[int]*tracedProcess {
 	}
 	var calls []call
 	unfinished := map[int]string{}
-	for _, line := range strings.Split(readFile(t, path), "\n") {
+	for _, line := range strings.Split(harness.ReadFile(t, path), "\n") {
 		var c call
 		if _, err := fmt.Sscan(line, &c.tid); err != nil {
 			continue

@@ -88,7 +88,7 @@ func TestAllFindsWhichTaskListensOnAPort(t *testing.T) {
 	c.RunTask(t, ns, "web", harness.WithArgs("httpd", "-f", "-p", "8080"))
 	c.RunTask(t, ns, "quiet-2", harness.WithArgs("httpd", "-f", "-p", "8081"))
 	var out string
-	waitFor(t, 10*time.Second, "httpd to listen", func() bool {
+	harness.WaitFor(t, 10*time.Second, "httpd to listen", func() bool {
 		out = harness.NsjAt(t, c, "-n", ns, "--all", "--", "ss", "-Htln", "sport = :8080").OK(t)
 		return out != ""
 	})
@@ -244,7 +244,7 @@ func TestAllInterruptedLeavesNothingRunning(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	var procs []int
-	waitFor(t, 30*time.Second, "ten commands to run, each under its nsj", func() bool {
+	harness.WaitFor(t, 30*time.Second, "ten commands to run, each under its nsj", func() bool {
 		if len(running("sleep\x00"+marker+"\x00")) < 10 {
 			return false
 		}
@@ -267,7 +267,7 @@ func TestAllInterruptedLeavesNothingRunning(t *testing.T) {
 	}
 	for _, pid := range procs {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
-			t.Errorf("process %d (%q), started by nsj --all, still runs", pid, readFile(t, fmt.Sprintf("/proc/%d/cmdline", pid)))
+			t.Errorf("process %d (%q), started by nsj --all, still runs", pid, harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", pid)))
 		}
 	}
 	if len(procs) < 20 {

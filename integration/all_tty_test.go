@@ -27,8 +27,8 @@ func TestAllOnATerminalEscapesWhatContainersPrint(t *testing.T) {
 		harness.WithSpecOpts(fsWritableTmp()))
 	victim := c.RunTask(t, ns, "bbb-victim", harness.WithArgs("sh", "-c", "echo quiet > /tmp/evil; exec sleep 100000"),
 		harness.WithSpecOpts(fsWritableTmp()))
-	waitFor(t, 10*time.Second, "the container to write its file", exists(inTask(tk, "/tmp/evil")))
-	waitFor(t, 10*time.Second, "the other container to write its file", exists(inTask(victim, "/tmp/evil")))
+	harness.WaitFor(t, 10*time.Second, "the container to write its file", exists(inTask(tk, "/tmp/evil")))
+	harness.WaitFor(t, 10*time.Second, "the other container to write its file", exists(inTask(victim, "/tmp/evil")))
 	args := []string{"-a", c.Address, "-n", ns, "--all", "--", "sh", "-c", `cat "$NSJ_ROOT/tmp/evil"`}
 
 	screen := runWithStdoutOnPty(t, args...)

@@ -1,12 +1,10 @@
 package integration
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,14 +52,14 @@ func launchAttacker(t *testing.T, c *harness.Containerd, cfg attackerConfig) *at
 	}
 	ids := make([]string, len(cfg.victims))
 	for i, v := range cfg.victims {
-		ids[i] = fileID(t, v)
+		ids[i] = harness.FileID(t, v)
 	}
 	mount := specs.Mount{Destination: "/shared", Type: "bind", Source: shared, Options: []string{"rbind", "rw"}}
 	opts := append([]oci.SpecOpts{oci.WithRootFSPath(harness.AttackerRootfs(t)), oci.WithMounts([]specs.Mount{mount})}, cfg.opts...)
 	args := append([]string{"/attacker", "-mode", cfg.mode, "-log", "/shared/log", "-stop", "/shared/stop", "-victims", strings.Join(ids, ",")}, cfg.args...)
 	tk := c.RunTask(t, "nsj-security", harness.UniqueID("attacker-"+cfg.mode), harness.WithArgs(args...), harness.WithSpecOpts(opts...))
 	a := &attack{task: tk, shared: shared}
-	waitFor(t, 20*time.Second, "the attacker to start", func() bool { return strings.HasPrefix(a.log(), "READY") })
+	harness.WaitFor(t, 20*time.Second, "the attacker to start", func() bool { return strings.HasPrefix(a.log(), "READY") })
 	return a
 }
 
@@ -93,7 +91,7 @@ func (a *attack) stop(t *testing.T) *report {
 	if err := os.WriteFile(filepath.Join(a.shared, "stop"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the attacker's summary", func() bool { return strings.HasSuffix(a.log(), "DONE\n") })
+	harness.WaitFor(t, 30*time.Second, "the attacker's summary", func() bool { return strings.HasSuffix(a.log(), "DONE\n") })
 	r := &report{log: a.log(), kinds: map[string]attempts{}, victims: map[string]victimReport{}}
 	for _, line := range strings.Split(r.log, "\n") {
 		f := fields(line)
@@ -127,16 +125,6 @@ func atoi(s string) int {
 		return -1
 	}
 	return n
-}
-
-// fileID is the device:inode of path, as the attacker names victims.
-func fileID(t testing.TB, path string) string {
-	t.Helper()
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		t.Fatalf("stat %s: %v", path, err)
-	}
-	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }
 
 // on sums the attempts of a kind on the processes named comm ("" for any).

@@ -104,7 +104,7 @@ func hostUnchanged(t *testing.T, before hostSnapshot) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	for _, pid := range left {
-		t.Errorf("process %d (%s) is left behind", pid, strings.TrimSpace(readFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
+		t.Errorf("process %d (%s) is left behind", pid, strings.TrimSpace(harness.ReadFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
 		syscall.Kill(pid, syscall.SIGKILL) // started by this test
 	}
 }
@@ -125,11 +125,6 @@ func marked(mark string) []int {
 		}
 	}
 	return pids
-}
-
-func readFileOr(path string) string {
-	b, _ := os.ReadFile(path)
-	return strings.ReplaceAll(string(b), "\x00", " ")
 }
 
 func runPlain(t *testing.T, e *badEnv, args []string) harness.Result {

@@ -82,7 +82,7 @@ func parentRSS(b *testing.B, nsjBin, pid string) float64 {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitFor(b, 10*time.Second, "nsj's command", func() bool { return harness.ChildOf(cmd.Process.Pid) > 0 })
+	harness.WaitFor(b, 10*time.Second, "nsj's command", func() bool { return harness.ChildOf(cmd.Process.Pid) > 0 })
 	time.Sleep(100 * time.Millisecond)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	if err != nil {

@@ -37,12 +37,12 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 		!strings.HasPrefix(exports[1], "export CONTAINERD_ADDRESS=") || !strings.HasPrefix(exports[2], "export PATH=") {
 		t.Fatalf("make cluster printed no KUBECONFIG, CONTAINERD_ADDRESS and PATH exports:\n%s", out)
 	}
-	recorded := readFile(t, filepath.Join(state, "state.json"))
+	recorded := harness.ReadFile(t, filepath.Join(state, "state.json"))
 	again := makeTarget(t, state, "cluster")
 	if !slices.Equal(exportLines(again), exports) || !strings.Contains(again, "already up") {
 		t.Fatalf("a second make cluster printed:\n%s\nwant the same exports, and that it is already up", again)
 	}
-	if readFile(t, filepath.Join(state, "state.json")) != recorded {
+	if harness.ReadFile(t, filepath.Join(state, "state.json")) != recorded {
 		t.Errorf("a second make cluster changed the recorded state")
 	}
 
@@ -65,7 +65,7 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 	}
 
 	var s cluster.State
-	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(state, "state.json"))), &s); err != nil {
+	if err := json.Unmarshal([]byte(harness.ReadFile(t, filepath.Join(state, "state.json"))), &s); err != nil {
 		t.Fatal(err)
 	}
 	if out := makeTarget(t, state, "cluster-down"); !strings.Contains(out, "is down") {

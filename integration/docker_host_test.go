@@ -56,7 +56,7 @@ func dockerTraces(t *testing.T) string {
 	t.Helper()
 	var out []string
 	for _, f := range []string{"/proc/1/mountinfo", "/proc/self/mountinfo"} {
-		for _, l := range strings.Split(readFile(t, f), "\n") {
+		for _, l := range strings.Split(harness.ReadFile(t, f), "\n") {
 			if strings.Contains(l, "docker") || strings.Contains(l, "nsj-dk-") {
 				out = append(out, "mount "+l)
 			}

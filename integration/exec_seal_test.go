@@ -26,9 +26,9 @@ func TestFsContainerRootCannotRewriteTheCommandsHostBinary(t *testing.T) {
 	if err := harness.CopyFile(busybox, victim, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sum := fileSum(t, victim)
+	sum := harness.FileSum(t, victim)
 	a := startAttacker(t, c, "exe", []string{victim})
-	id := fileID(t, victim)
+	id := harness.FileID(t, victim)
 	for i := 0; i < 12 && (i < 5 || !strings.Contains(a.log(), "victim="+id)); i++ {
 		harness.NsjAt(t, c, "-n", a.task.Namespace, "--fs", "container", a.task.ID, victim, "sh", "-c", "sleep 0.5").OK(t)
 	}
@@ -38,7 +38,7 @@ func TestFsContainerRootCannotRewriteTheCommandsHostBinary(t *testing.T) {
 	if got.grabs+copied.grabs == 0 {
 		t.Fatalf("the attacker never opened /proc/PID/exe of the command: the test proves nothing")
 	}
-	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || fileSum(t, victim) != sum {
+	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || harness.FileSum(t, victim) != sum {
 		t.Errorf("the container wrote to the command's host binary: %+v, its memfd copy: %+v", got, copied)
 	}
 	t.Logf("the host binary: %+v; a memfd copy: %+v", got, copied)
@@ -56,9 +56,9 @@ func TestFsContainerRootCannotRewriteTheDefaultShellsBusybox(t *testing.T) {
 	if err := harness.CopyFile(busybox, victim, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sum := fileSum(t, victim)
+	sum := harness.FileSum(t, victim)
 	a := startAttacker(t, c, "exe", []string{victim})
-	id := fileID(t, victim)
+	id := harness.FileID(t, victim)
 	for i := 0; i < 12 && (i < 5 || !strings.Contains(a.log(), "victim="+id)); i++ {
 		cmd := harness.NsjCommand(t, harness.NsjPath(t), "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", a.task.ID)
 		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
@@ -71,7 +71,7 @@ func TestFsContainerRootCannotRewriteTheDefaultShellsBusybox(t *testing.T) {
 	if got.grabs+copied.grabs == 0 {
 		t.Fatalf("the attacker never opened /proc/PID/exe of the default shell: the test proves nothing")
 	}
-	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || fileSum(t, victim) != sum {
+	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || harness.FileSum(t, victim) != sum {
 		t.Errorf("the container wrote to the host's busybox: %+v, its memfd copy: %+v", got, copied)
 	}
 }

@@ -106,8 +106,8 @@ func runRemovedBinary(t *testing.T, args []string) harness.Result {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	killOnFailure(t, cmd)
-	waitStopped(t, cmd.Process.Pid)
+	harness.KillOnFailure(t, cmd)
+	harness.WaitStopped(t, cmd.Process.Pid)
 	os.Remove(bin)
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()

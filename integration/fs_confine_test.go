@@ -64,13 +64,13 @@ func plantContainer(t *testing.T, c *harness.Containerd, opts ...oci.SpecOpts) *
 // checkVictim fails the test if the host file changed.
 func (p *planted) checkVictim(t *testing.T) {
 	t.Helper()
-	if got := readFile(t, p.victim); got != victimText {
+	if got := harness.ReadFile(t, p.victim); got != victimText {
 		t.Errorf("the container's planted program wrote to the host file %s: %q", p.victim, got)
 	}
 }
 
 func (p *planted) log(t *testing.T) string {
-	return readFile(t, filepath.Join(p.shared, "planted.log"))
+	return harness.ReadFile(t, filepath.Join(p.shared, "planted.log"))
 }
 
 // report is a REPORT line of the planted program, field by field.
@@ -96,8 +96,8 @@ func parseReport(t *testing.T, out string) map[string]string {
 // once runc has executed it (before, it is runc's, with other privileges).
 func initStatus(t *testing.T, tk *harness.Task) map[string]string {
 	t.Helper()
-	waitFor(t, 10*time.Second, "the task's /sleep", func() bool {
-		return readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "/sleep\x00100000\x00"
+	harness.WaitFor(t, 10*time.Second, "the task's /sleep", func() bool {
+		return harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "/sleep\x00100000\x00"
 	})
 	return status(t, int(tk.PID))
 }
@@ -106,7 +106,7 @@ func initStatus(t *testing.T, tk *harness.Task) map[string]string {
 func status(t testing.TB, pid int) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, line := range strings.Split(readFile(t, fmt.Sprintf("/proc/%d/status", pid)), "\n") {
+	for _, line := range strings.Split(harness.ReadFile(t, fmt.Sprintf("/proc/%d/status", pid)), "\n") {
 		k, v, _ := strings.Cut(line, ":")
 		out[k] = strings.TrimSpace(v)
 	}
@@ -305,19 +305,19 @@ func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
 	arg := fmt.Sprint(os.Getpid()%100000 + 200000) // /sleep's argument names this test's leftover
 	harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, harness.StaticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").OK(t)
 	var pid int
-	waitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
+	harness.WaitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 	left := status(t, pid)
-	if left["CapEff"] != init["CapEff"] || readFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)) != readFile(t, fmt.Sprintf("/proc/%d/cgroup", tk.PID)) {
+	if left["CapEff"] != init["CapEff"] || harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)) != harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", tk.PID)) {
 		t.Fatalf("the leftover has effective capabilities %s (the container's: %s) and cgroups\n%s", left["CapEff"], init["CapEff"],
-			readFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)))
+			harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)))
 	}
 	ctx, cancel := harness.TaskContext(fsNS)
 	defer cancel()
 	if err := c.RemoveContainer(ctx, fsNS, tk.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the leftover to go with the container", func() bool { return processWithCmdline("/sleep\x00"+arg+"\x00") == 0 })
+	harness.WaitFor(t, 5*time.Second, "the leftover to go with the container", func() bool { return processWithCmdline("/sleep\x00"+arg+"\x00") == 0 })
 }
 
 // processWithCmdline is the PID of a process whose command line is

@@ -34,8 +34,8 @@ func TestFsContainerCommandHasTheContainersOOMScoreAdj(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	tk := probeTask(t, c, withOOMScoreAdj(1000))
-	initScore := strings.TrimSpace(readFile(t, fmt.Sprintf("/proc/%d/oom_score_adj", tk.PID)))
-	own := strings.TrimSpace(readFile(t, "/proc/self/oom_score_adj"))
+	initScore := strings.TrimSpace(harness.ReadFile(t, fmt.Sprintf("/proc/%d/oom_score_adj", tk.PID)))
+	own := strings.TrimSpace(harness.ReadFile(t, "/proc/self/oom_score_adj"))
 	runcOut, err := c.TaskExec(diffNS, tk.ID, false, "/probe").Output()
 	if err != nil {
 		t.Fatalf("ctr task exec /probe: %v", err)
@@ -60,7 +60,7 @@ func TestFsContainerCommandHasTheContainersOOMScoreAdj(t *testing.T) {
 	// (down to oom_score_adj_min, or any with CAP_SYS_RESOURCE). Where the
 	// kernel refuses, nsj keeps its own, higher one: the likelier victim.
 	base := probeTask(t, c) // the shim's score, which runc exec gives
-	baseScore := strings.TrimSpace(readFile(t, fmt.Sprintf("/proc/%d/oom_score_adj", base.PID)))
+	baseScore := strings.TrimSpace(harness.ReadFile(t, fmt.Sprintf("/proc/%d/oom_score_adj", base.PID)))
 	const raise = "echo 500 >/proc/self/oom_score_adj && "
 	want := harness.RunUntil(t, exec.Command("sh", "-c", raise+"{ echo "+baseScore+" >/proc/self/oom_score_adj; cat /proc/self/oom_score_adj; }"), 10e9, nil).Stdout
 	args := append([]string{"-c", raise + `exec "$@"`, "sh", harness.NsjPath(t), "-a", c.Address, "-n", diffNS, "--fs", "container", base.ID}, cat...)

@@ -42,7 +42,7 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat"), harness.WithSpecOpts(fsWritableTmp()),
 		harness.WithArgs("sh", "-c", "echo written-by-the-container > /tmp/from-ctr && exec sleep 100000"))
-	waitFor(t, 10*time.Second, "the container's file", exists(inTask(tk, "/tmp/from-ctr")))
+	harness.WaitFor(t, 10*time.Second, "the container's file", exists(inTask(tk, "/tmp/from-ctr")))
 	mounts := harness.SaveHostMounts(t)
 	dir := filepath.Join(t.TempDir(), "missing", "root") // nsj creates both
 
@@ -52,7 +52,7 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	if want := dir + "\nwritten-by-the-container\n"; out != want {
 		t.Fatalf("got %q, want NSJ_ROOT and the container's file: %q", out, want)
 	}
-	if got := readFile(t, inTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
+	if got := harness.ReadFile(t, inTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
 		t.Fatalf("the container sees %q in /tmp/from-host", got)
 	}
 	mounts.Unchanged(t, "the host's mount table changed")
@@ -89,7 +89,7 @@ func TestRootAtIsInvisibleToTheHostWhileItRuns(t *testing.T) {
 	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
 		t.Errorf("the host sees %d entries in %s (%v) while nsj runs; want an empty directory", len(entries), dir, err)
 	}
-	if strings.Contains(readFile(t, "/proc/self/mountinfo"), dir) {
+	if strings.Contains(harness.ReadFile(t, "/proc/self/mountinfo"), dir) {
 		t.Errorf("%s is in the host's mount table", dir)
 	}
 	stdin.Write([]byte("done\n"))
@@ -157,7 +157,7 @@ func TestFsContainerPsShowsTheContainersProcesses(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("ps"), harness.WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
-	waitFor(t, 10*time.Second, "the task's child", func() bool { return harness.ChildOf(int(tk.PID)) > 0 })
+	harness.WaitFor(t, 10*time.Second, "the task's child", func() bool { return harness.ChildOf(int(tk.PID)) > 0 })
 	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "ps", "-o", "pid,args").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || strings.Join(strings.Fields(lines[1]), " ") != "1 sleep 100000" ||
@@ -204,7 +204,7 @@ func TestFsContainerWorkingDirectoryCannotLeaveTheContainer(t *testing.T) {
 	links := fmt.Sprintf("ln -s /etc /tmp/etc && ln -s %[1]s /tmp/abs && ln -s ../../../..%[1]s /tmp/up && ln -s %[2]s /tmp/magic", host, magic)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("wd"), harness.WithArgs("sh", "-c", links+" && exec sleep 100000"),
 		harness.WithSpecOpts(fsWritableTmp(), oci.WithHostNamespace(specs.PIDNamespace)))
-	waitFor(t, 10*time.Second, "the planted links", exists(inTask(tk, "/tmp/magic")))
+	harness.WaitFor(t, 10*time.Second, "the planted links", exists(inTask(tk, "/tmp/magic")))
 
 	// Followed by a command with the host's privileges, the magic link leads
 	// to the host (confined to the container's, the command may not follow

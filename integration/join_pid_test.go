@@ -205,13 +205,13 @@ func killNsjAndWaitForItsCommand(t *testing.T, target ...string) {
 		t.Fatal(err)
 	}
 	var child int
-	waitFor(t, 10*time.Second, "nsj's command to start", func() bool {
+	harness.WaitFor(t, 10*time.Second, "nsj's command to start", func() bool {
 		child = harness.ChildOf(cmd.Process.Pid)
-		return child > 0 && strings.Contains(readFile(t, fmt.Sprintf("/proc/%d/cmdline", child)), "100002")
+		return child > 0 && strings.Contains(harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", child)), "100002")
 	})
 	cmd.Process.Kill()
 	cmd.Wait()
-	waitFor(t, 10*time.Second, "the command to die with nsj", func() bool {
+	harness.WaitFor(t, 10*time.Second, "the command to die with nsj", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d", child))
 		return err != nil
 	})
@@ -249,7 +249,7 @@ func TestNotRootIsRefused(t *testing.T) {
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
 	bin := filepath.Join(dir, "nsj")
-	if err := os.WriteFile(bin, []byte(readFile(t, harness.NsjPath(t))), 0o755); err != nil {
+	if err := os.WriteFile(bin, []byte(harness.ReadFile(t, harness.NsjPath(t))), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-t", tg.PIDArg(), "true")
@@ -274,22 +274,13 @@ func joinWhileTargetExits(t *testing.T, env []string) harness.Result {
 	tg := harness.StartTarget(t, "sleep 100000")
 	cmd, out := startStopped(t, env, "exec", "-t", tg.PIDArg(), "true")
 	tg.Kill()
-	waitFor(t, 10*time.Second, "the target to exit", func() bool {
+	harness.WaitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
 		return err != nil
 	})
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
 	return harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}
-}
-
-func readFile(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading %s: %v", path, err)
-	}
-	return string(b)
 }
 
 // processesOf lists the PIDs of running processes whose executable is path.
@@ -313,27 +304,6 @@ func processesOf(t testing.TB, path string) []int {
 		}
 	}
 	return pids
-}
-
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// waitStopped waits until pid is stopped (state T), as _NSJ_TEST_STOP_AT makes nsj.
-func waitStopped(t testing.TB, pid int) {
-	t.Helper()
-	waitFor(t, 30*time.Second, "nsj to stop at its test hook", func() bool {
-		stat := readFile(t, fmt.Sprintf("/proc/%d/stat", pid))
-		fields := strings.Fields(stat[strings.LastIndex(stat, ")")+1:])
-		return len(fields) > 0 && fields[0] == "T"
-	})
 }
 
 // The user namespace is joined only when --ns names it, and last.

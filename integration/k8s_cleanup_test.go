@@ -48,7 +48,7 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 	}
 	for _, pid := range append(pids, processesMentioning(dirs...)...) {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
-			t.Errorf("process %d (%s) is left", pid, strings.TrimSpace(readFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
+			t.Errorf("process %d (%s) is left", pid, strings.TrimSpace(harness.ReadFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
 		}
 	}
 	for _, root := range harness.CgroupRoots() {

@@ -22,7 +22,7 @@ func TestPIDReusedAfterPinningIsNeverJoined(t *testing.T) {
 	tg := harness.StartTarget(t, "sleep 100000")
 	cmd, out := startStopped(t, nil, "pinned", "-t", tg.PIDArg(), "readlink", "/proc/self/ns/net")
 	tg.Kill()
-	waitFor(t, 10*time.Second, "the target to exit", func() bool {
+	harness.WaitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
 		return err != nil
 	})

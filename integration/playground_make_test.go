@@ -90,7 +90,7 @@ func TestMakePlaygroundIsTriedWithItsCommandsAndPlaygroundDownPutsTheHostBack(t 
 	}
 
 	var s struct{ Containerd harness.ContainerdState }
-	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(state, "state.json"))), &s); err != nil {
+	if err := json.Unmarshal([]byte(harness.ReadFile(t, filepath.Join(state, "state.json"))), &s); err != nil {
 		t.Fatal(err)
 	}
 	if out := makePlayground(t, state, "playground-down"); !strings.Contains(out, "is down") {

@@ -106,20 +106,9 @@ func startStopped(t *testing.T, env []string, point string, args ...string) (*ex
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	killOnFailure(t, cmd)
-	waitStopped(t, cmd.Process.Pid)
+	harness.KillOnFailure(t, cmd)
+	harness.WaitStopped(t, cmd.Process.Pid)
 	return cmd, out
-}
-
-// killOnFailure kills a started cmd at the end of the test if nothing
-// waited for it: the test failed while nsj was stopped.
-func killOnFailure(t *testing.T, cmd *exec.Cmd) {
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
 }
 
 // decoy is a process that took a given PID (testdata/decoy).

@@ -132,7 +132,7 @@ func childOf(t *testing.T, pid int, out *bytes.Buffer, argv ...string) int {
 	t.Helper()
 	want := strings.Join(argv, "\x00") + "\x00"
 	var found int
-	waitFor(t, 20*time.Second, fmt.Sprintf("%q, child of %d (output: %s)", argv, pid, out), func() bool {
+	harness.WaitFor(t, 20*time.Second, fmt.Sprintf("%q, child of %d (output: %s)", argv, pid, out), func() bool {
 		var children []string // each thread's: Go forks from any of them
 		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
 		for _, task := range tasks {

@@ -72,7 +72,7 @@ func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 func runWithin(t *testing.T, d time.Duration, args ...string) harness.Result {
 	t.Helper()
 	return harness.RunUntil(t, exec.Command(harness.NsjPath(t), args...), d, func(pid int) string {
-		wchan := readFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
+		wchan := harness.ReadFileOr(fmt.Sprintf("/proc/%d/wchan", pid))
 		mnt, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
 		own, _ := os.Readlink("/proc/self/ns/mnt")
 		return fmt.Sprintf("waiting in %s, mount namespace %s, the host's %s", wchan, mnt, own)

@@ -161,7 +161,7 @@ func TestFsContainerRelayRestoresTheTerminalOnSignals(t *testing.T) {
 			o := startOnTerminal(t, "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "echo st''arted; exec sleep 100")
 			before := o.termios(t)
 			o.Expect(t, "started")
-			waitFor(t, 5*time.Second, "raw mode", func() bool { return o.termios(t).Lflag&unix.ICANON == 0 })
+			harness.WaitFor(t, 5*time.Second, "raw mode", func() bool { return o.termios(t).Lflag&unix.ICANON == 0 })
 			o.Cmd.Process.Signal(sig)
 			if code := o.Wait(t); code != 128+int(sig) {
 				t.Fatalf("nsj exited %d, want %d:\n%s", code, 128+int(sig), o.Output())

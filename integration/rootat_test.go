@@ -57,7 +57,7 @@ func TestRootAtNeverCoversTheHostsFiles(t *testing.T) {
 		cmd.Wait()
 		harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}.Fails(t, 125, "--root-at "+empty+" is not empty")
 	})
-	if got := readFile(t, filepath.Join(opt, "bin/probe")); got != "#!/bin/sh\necho the-hosts-probe\n" {
+	if got := harness.ReadFile(t, filepath.Join(opt, "bin/probe")); got != "#!/bin/sh\necho the-hosts-probe\n" {
 		t.Errorf("%s/bin/probe changed: %q", opt, got)
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 1 {

@@ -334,7 +334,7 @@ func TestSpecWithoutNetworkIsHostNetwork(t *testing.T) {
 	}
 	// busybox sh execs its last command: pid 1 becomes the second sleep
 	// (the task may be found before sh got there).
-	waitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
+	harness.WaitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
 		return procFile(t, tg.PID, "cmdline") == "sleep\x001000\x00"
 	})
 }

@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,11 +93,11 @@ func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	nsjSum, cmdSum := fileSum(t, nsjCopy), fileSum(t, cmdCopy)
+	nsjSum, cmdSum := harness.FileSum(t, nsjCopy), harness.FileSum(t, cmdCopy)
 	a := startAttacker(t, c, "exe", []string{nsjCopy, cmdCopy}, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
 	// nsj's child runs its binary through a read-only mount, or a sealed
 	// memfd copy on kernels before 5.12 (the kernel-fallback matrix).
-	grabbedNsj := regexp.MustCompile("victim=(" + fileID(t, nsjCopy) + "|memfd)")
+	grabbedNsj := regexp.MustCompile("victim=(" + harness.FileID(t, nsjCopy) + "|memfd)")
 	for i := 0; i < 300 && (i < 20 || !grabbedNsj.MatchString(a.log()) || !strings.Contains(a.log(), "WROTE-LATER")); i++ {
 		r := run(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
 		r.OK(t)
@@ -109,14 +107,14 @@ func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)
-	got, copied := r.victims[fileID(t, nsjCopy)], r.victims["memfd"]
+	got, copied := r.victims[harness.FileID(t, nsjCopy)], r.victims["memfd"]
 	if got.grabs+copied.grabs == 0 {
 		t.Fatalf("the attacker never opened /proc/PID/exe of nsj's child: the test proves nothing")
 	}
-	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || fileSum(t, nsjCopy) != nsjSum {
+	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || harness.FileSum(t, nsjCopy) != nsjSum {
 		t.Errorf("the container wrote to nsj's binary: %+v, its memfd copy: %+v", got, copied)
 	}
-	if cmd := r.victims[fileID(t, cmdCopy)]; cmd.laterOK == 0 || fileSum(t, cmdCopy) == cmdSum {
+	if cmd := r.victims[harness.FileID(t, cmdCopy)]; cmd.laterOK == 0 || harness.FileSum(t, cmdCopy) == cmdSum {
 		t.Errorf("the same attack failed on the command's binary too (%+v): update docs/security.md and the warning", cmd)
 	}
 }
@@ -126,15 +124,6 @@ func logOnFailure(t *testing.T, r *report) {
 	if t.Failed() {
 		t.Logf("attacker log:\n%s", r.log)
 	}
-}
-
-func fileSum(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", sha256.Sum256(b))
 }
 
 // Defence 4: a container whose spec lets it reach the command (privileged,
@@ -193,12 +182,12 @@ func stderrBeforeOpening(t *testing.T, target ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	killOnFailure(t, cmd)
-	waitStopped(t, cmd.Process.Pid)
-	before := readFile(t, f.Name())
+	harness.KillOnFailure(t, cmd)
+	harness.WaitStopped(t, cmd.Process.Pid)
+	before := harness.ReadFile(t, f.Name())
 	cmd.Process.Signal(syscall.SIGCONT)
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("nsj after the stop: %v; stderr: %s", err, readFile(t, f.Name()))
+		t.Fatalf("nsj after the stop: %v; stderr: %s", err, harness.ReadFile(t, f.Name()))
 	}
 	return before
 }

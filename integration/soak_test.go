@@ -110,7 +110,7 @@ func fdCount(t testing.TB, pid int) int {
 // parentOf returns the parent PID of pid.
 func parentOf(t testing.TB, pid int) int {
 	t.Helper()
-	stat := readFile(t, fmt.Sprintf("/proc/%d/stat", pid))
+	stat := harness.ReadFile(t, fmt.Sprintf("/proc/%d/stat", pid))
 	f := strings.Fields(stat[strings.LastIndex(stat, ")")+1:])
 	ppid, err := strconv.Atoi(f[1])
 	if err != nil {

@@ -20,8 +20,8 @@ import (
 func TestTaskPsShowsTheTasksProcesses(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, "nsj-cli", harness.UniqueID("web"), harness.WithArgs("sh", "-c", "sleep 100001 & exec sleep 100000"))
-	waitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
-		return readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "sleep\x00100000\x00"
+	harness.WaitFor(t, 10*time.Second, "the task's sh to exec sleep", func() bool {
+		return harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "sleep\x00100000\x00"
 	})
 	out := harness.NsjAt(t, c, "-n", "nsj-cli", tk.ID, "ps", "-e", "-o", "pid=,args=").OK(t)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -30,7 +30,7 @@ func TestTaskPsShowsTheTasksProcesses(t *testing.T) {
 		t.Fatalf("ps in the task shows %q; want its init (pid 1), its child and ps", lines)
 	}
 	// pid 1 in there is the task's process containerd reports.
-	if cmdline := readFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)); cmdline != "sleep\x00100000\x00" {
+	if cmdline := harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)); cmdline != "sleep\x00100000\x00" {
 		t.Fatalf("the task's PID %d runs %q, not the pid 1 ps showed", tk.PID, cmdline)
 	}
 }
@@ -251,7 +251,7 @@ func TestTaskReplacedDuringJoinIsNeverJoined(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitStopped(t, cmd.Process.Pid)
+		harness.WaitStopped(t, cmd.Process.Pid)
 		if restart {
 			c.RestartTask(t, "nsj-cli", tk.ID)
 		} else {

@@ -49,11 +49,11 @@ func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string)
 	go func() { exited <- cmd.Wait() }()
 	stop := func() { cmd.Process.Signal(syscall.SIGTERM); <-exited } // nsj hands it to sleep
 	var in injection
-	waitFor(t, 30*time.Second, "the attacker to take over the command", func() bool {
+	harness.WaitFor(t, 30*time.Second, "the attacker to take over the command", func() bool {
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Fatalf("nsj exited before the attack (%v): %s", err, readFile(t, errFile))
+			t.Fatalf("nsj exited before the attack (%v): %s", err, harness.ReadFile(t, errFile))
 		default:
 		}
 		for _, line := range strings.Split(a.log(), "\n") {
@@ -64,14 +64,14 @@ func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string)
 			}
 			if strings.HasPrefix(line, "SEIZE ") || strings.HasPrefix(line, "NOPATH ") || strings.HasPrefix(line, "NOTVICTIM ") {
 				stop()
-				t.Fatalf("the attacker could not attack the command: %s\nnsj: %s", line, readFile(t, errFile))
+				t.Fatalf("the attacker could not attack the command: %s\nnsj: %s", line, harness.ReadFile(t, errFile))
 			}
 		}
 		return false
 	})
 	stop()
 	t.Logf("attacker: %s", in.line)
-	return in, readFile(t, errFile)
+	return in, harness.ReadFile(t, errFile)
 }
 
 // victimFile makes a host file owned by root, mode 0644, in a directory
@@ -103,8 +103,8 @@ func TestUserNamespacedPtraceContainerCannotWriteHostFilesThroughTheCommand(t *t
 	victim, content := victimFile(t)
 	a := injectAttacker(t, c, victim)
 	in, stderr := runInjected(t, c, a, "--ns", "user,net,pid,uts,ipc")
-	if in.open >= 0 || readFile(t, victim) != content {
-		t.Fatalf("the container made the command write to the host's %s: %s\nfile now: %q\nattacker log:\n%s", victim, in.line, readFile(t, victim), in.attacker)
+	if in.open >= 0 || harness.ReadFile(t, victim) != content {
+		t.Fatalf("the container made the command write to the host's %s: %s\nfile now: %q\nattacker log:\n%s", victim, in.line, harness.ReadFile(t, victim), in.attacker)
 	}
 	if in.open != -int(syscall.EACCES) || !strings.Contains(in.line, "uid=0,0,0,0 ") {
 		t.Errorf("the command, uid 0 in the container, should have been refused with EACCES: %s", in.line)
@@ -122,7 +122,7 @@ func TestPreservedCredentialsLeaveTheCommandToAUserNamespacedPtraceContainer(t *
 	victim, content := victimFile(t)
 	a := injectAttacker(t, c, victim)
 	in, stderr := runInjected(t, c, a, "--ns", "user,net,pid,uts,ipc", "--preserve-credentials")
-	if in.open < 0 || in.wrote <= 0 || readFile(t, victim) == content {
+	if in.open < 0 || in.wrote <= 0 || harness.ReadFile(t, victim) == content {
 		t.Fatalf("the attack failed on a command that kept host uid 0 (%s): update docs/security.md and the warning\nattacker log:\n%s", in.line, in.attacker)
 	}
 	if !strings.Contains(in.line, "uid=65534,65534,65534,65534 ") {

@@ -130,7 +130,7 @@ func TestUserNamespaceWithoutRootNeedsPreservedCredentials(t *testing.T) {
 		t.Errorf("id -u with --preserve-credentials: %q, want nsj's uid 0 as the namespace maps it, 1000", got)
 	}
 	deny := startUserNSTarget(t, "--map-root-user") // unshare -r denies setgroups
-	if got := readFile(t, "/proc/"+deny+"/setgroups"); got != "deny\n" {
+	if got := harness.ReadFile(t, "/proc/"+deny+"/setgroups"); got != "deny\n" {
 		t.Fatalf("/proc/%s/setgroups: %q, want deny", deny, got)
 	}
 	if got := harness.Nsj(t, "-t", deny, "--ns", "user,net,pid", "id").OK(t); got != "uid=0(root) gid=0(root) groups=0(root)\n" {

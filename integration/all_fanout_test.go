@@ -308,7 +308,7 @@ func TestAllJoinsEachTaskAsASingleNsjDoes(t *testing.T) {
 				}
 			}
 			slices.Sort(want)
-			if got := sortedLines(all); !slices.Equal(got, want) {
+			if got := harness.SortedLines(all); !slices.Equal(got, want) {
 				t.Errorf("nsj --all %s:\n%s\nwant, as nsj TASK gives it:\n%s", strings.Join(tc.args, " "), strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})

@@ -54,12 +54,6 @@ func fleetPrefix(i int) string {
 	return fmt.Sprintf("t%02d", i)
 }
 
-func sortedLines(s string) []string {
-	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	slices.Sort(lines)
-	return lines
-}
-
 func TestAllRunsTheCommandInEveryTask(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
@@ -71,12 +65,12 @@ func TestAllRunsTheCommandInEveryTask(t *testing.T) {
 	slices.Sort(want)
 	for _, args := range [][]string{{"--", "hostname"}, {"hostname"}, {"-j", "10", "--", "hostname"}} {
 		r := harness.NsjAt(t, c, append([]string{"-n", ns, "--all"}, args...)...)
-		if got := sortedLines(r.OK(t)); !slices.Equal(got, want) || r.Stderr != "" {
+		if got := harness.SortedLines(r.OK(t)); !slices.Equal(got, want) || r.Stderr != "" {
 			t.Fatalf("nsj --all %s: stdout %q, stderr %q; want %q", strings.Join(args, " "), got, r.Stderr, want)
 		}
 	}
 	r := harness.NsjAt(t, c, "-n", ns, "--all", "--no-prefix", "--", "sh", "-c", "hostname; hostname >&2")
-	if got := sortedLines(r.OK(t)); !slices.Equal(got, bare) || !slices.Equal(sortedLines(r.Stderr), bare) {
+	if got := harness.SortedLines(r.OK(t)); !slices.Equal(got, bare) || !slices.Equal(harness.SortedLines(r.Stderr), bare) {
 		t.Fatalf("--no-prefix: stdout %q, stderr %q; want the bare hostnames on each", got, r.Stderr)
 	}
 }
@@ -101,10 +95,10 @@ func TestAllPrefixesStderrLinesOnStderr(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	ns := fleet(t, c)
 	r := harness.NsjAt(t, c, "-n", ns, "--all", "--selector", "tier=front", "--", "sh", "-c", "echo out; echo err >&2")
-	if got := sortedLines(r.OK(t)); !slices.Equal(got, []string{"t00: out", "t01: out"}) {
+	if got := harness.SortedLines(r.OK(t)); !slices.Equal(got, []string{"t00: out", "t01: out"}) {
 		t.Fatalf("stdout %q", got)
 	}
-	if got := sortedLines(r.Stderr); !slices.Equal(got, []string{"t00: err", "t01: err"}) {
+	if got := harness.SortedLines(r.Stderr); !slices.Equal(got, []string{"t00: err", "t01: err"}) {
 		t.Fatalf("stderr %q", got)
 	}
 }
@@ -127,7 +121,7 @@ func TestAllSelectorsPickTasksByLabel(t *testing.T) {
 		{[]string{"--selector", "io.kubernetes.pod.namespace in (shop,blog)"}, []string{"shop/pod-4/main: t04"}},
 	} {
 		args := append(append([]string{"-n", ns, "--all"}, tc.args...), "--", "hostname")
-		if got := sortedLines(harness.NsjAt(t, c, args...).OK(t)); !slices.Equal(got, tc.want) {
+		if got := harness.SortedLines(harness.NsjAt(t, c, args...).OK(t)); !slices.Equal(got, tc.want) {
 			t.Errorf("nsj %s: %q, want %q", strings.Join(tc.args, " "), got, tc.want)
 		}
 	}

@@ -3,7 +3,6 @@ package integration
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,37 +93,18 @@ func (a *attack) stop(t *testing.T) *report {
 	harness.WaitFor(t, 30*time.Second, "the attacker's summary", func() bool { return strings.HasSuffix(a.log(), "DONE\n") })
 	r := &report{log: a.log(), kinds: map[string]attempts{}, victims: map[string]victimReport{}}
 	for _, line := range strings.Split(r.log, "\n") {
-		f := fields(line)
+		f := harness.LogFields(line)
 		switch {
 		case strings.HasPrefix(line, "SUMMARY "):
-			r.kinds[f["kind"]+" "+f["comm"]] = attempts{atoi(f["ok"]), atoi(f["denied"]), atoi(f["gone"]), atoi(f["other"])}
+			r.kinds[f["kind"]+" "+f["comm"]] = attempts{harness.Atoi(f["ok"]), harness.Atoi(f["denied"]), harness.Atoi(f["gone"]), harness.Atoi(f["other"])}
 		case strings.HasPrefix(line, "VICTIM "):
 			id := strings.Fields(line)[1]
-			r.victims[id] = victimReport{atoi(f["grabs"]), atoi(f["now_ok"]), atoi(f["later_ok"]), f["now_err"], f["later_err"]}
+			r.victims[id] = victimReport{harness.Atoi(f["grabs"]), harness.Atoi(f["now_ok"]), harness.Atoi(f["later_ok"]), f["now_err"], f["later_err"]}
 		case strings.HasPrefix(line, "OK "), strings.HasPrefix(line, "ERROR "):
 			r.problems = append(r.problems, line)
 		}
 	}
 	return r
-}
-
-// fields reads the key=value words of a log line.
-func fields(line string) map[string]string {
-	m := map[string]string{}
-	for _, w := range strings.Fields(line) {
-		if k, v, ok := strings.Cut(w, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-func atoi(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return -1
-	}
-	return n
 }
 
 // on sums the attempts of a kind on the processes named comm ("" for any).

@@ -204,7 +204,7 @@ func withRequest(t *testing.T, e *badEnv, args []string, f *os.File) harness.Res
 	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.Env = append(append(os.Environ(), e.env()...), "_NSJ_JOIN_REQUEST=3")
 	cmd.ExtraFiles = []*os.File{f}
-	return run(cmd)
+	return harness.RunCmd(cmd)
 }
 
 // inPrivateMounts runs nsj after script, in a mount namespace of its own
@@ -214,7 +214,7 @@ func inPrivateMounts(script string) func(t *testing.T, e *badEnv, args []string)
 		harness.RequireBinaries(t, "unshare", "mount")
 		cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script + ` && exec "$@"`, "sh", harness.NsjPath(t)}, args...)...)
 		cmd.Env = append(append(os.Environ(), e.env()...), "PID="+e.pid)
-		return run(cmd)
+		return harness.RunCmd(cmd)
 	}
 }
 
@@ -233,7 +233,7 @@ func runAsNobody(t *testing.T, e *badEnv, args []string) harness.Result {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), e.env()...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	return run(cmd)
+	return harness.RunCmd(cmd)
 }
 
 // runTargetExitingMidJoin kills a target after nsj opened its namespaces
@@ -276,5 +276,5 @@ func runAtExecLimit(t *testing.T, e *badEnv, _ []string) harness.Result {
 	}
 	cmd := exec.Command(bin, argv[1:]...)
 	cmd.Env = env
-	return run(cmd)
+	return harness.RunCmd(cmd)
 }

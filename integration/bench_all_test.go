@@ -61,9 +61,9 @@ func cpuPerTask(b *testing.B, n int, mk func() *exec.Cmd) {
 		cpu = append(cpu, c.ProcessState.UserTime()+c.ProcessState.SystemTime())
 	}
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(float64(median(cpu).Microseconds())/1000, "cpu-median-ms")
-	b.ReportMetric(float64(median(cpu).Microseconds())/1000/float64(n), "cpu-per-task-ms")
-	b.ReportMetric(float64(median(wall).Microseconds())/1000/float64(n), "wall-per-task-ms")
+	b.ReportMetric(float64(harness.Median(cpu).Microseconds())/1000, "cpu-median-ms")
+	b.ReportMetric(float64(harness.Median(cpu).Microseconds())/1000/float64(n), "cpu-per-task-ms")
+	b.ReportMetric(float64(harness.Median(wall).Microseconds())/1000/float64(n), "wall-per-task-ms")
 }
 
 const joinTrue = `unshare -fm --propagation private nsenter -t "$PID" -n -p -u -i sh -c 'mount -t proc proc /proc; exec true' || exit 1`

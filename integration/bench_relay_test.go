@@ -70,6 +70,6 @@ func BenchmarkFsContainerRelay(b *testing.B) {
 		st := status(b, cmd.Process.Pid)
 		cmd.Wait()
 		kb := strings.TrimSuffix(st["VmRSS"], " kB")
-		b.ReportMetric(float64(atoi(kb)), map[bool]string{false: "parent-rss-piped-kB", true: "parent-rss-relay-kB"}[tty])
+		b.ReportMetric(float64(harness.Atoi(kb)), map[bool]string{false: "parent-rss-piped-kB", true: "parent-rss-relay-kB"}[tty])
 	}
 }

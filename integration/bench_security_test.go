@@ -37,10 +37,10 @@ func BenchmarkSealedSelf(b *testing.B) {
 		run = append(run, time.Since(start))
 	}
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(float64(median(seal).Nanoseconds())/1000, "seal-median-us")
-	b.ReportMetric(float64(median(memfd).Nanoseconds())/1000, "memfd-copy-median-us")
-	b.ReportMetric(float64(median(run).Nanoseconds())/1e6, "nsj-run-median-ms")
-	b.ReportMetric(100*float64(median(seal))/float64(median(run)), "seal-%-of-run")
+	b.ReportMetric(float64(harness.Median(seal).Nanoseconds())/1000, "seal-median-us")
+	b.ReportMetric(float64(harness.Median(memfd).Nanoseconds())/1000, "memfd-copy-median-us")
+	b.ReportMetric(float64(harness.Median(run).Nanoseconds())/1e6, "nsj-run-median-ms")
+	b.ReportMetric(100*float64(harness.Median(seal))/float64(harness.Median(run)), "seal-%-of-run")
 }
 
 // copyToMemfd copies a file into a sealed memfd and closes it: what

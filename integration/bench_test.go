@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,10 +39,10 @@ func compare(b *testing.B, n int, names []string, cmds ...func() *exec.Cmd) {
 			times[j] = append(times[j], time.Since(start))
 		}
 	}
-	first := median(times[0])
+	first := harness.Median(times[0])
 	b.ReportMetric(0, "ns/op")
 	for j, ts := range times {
-		m := median(ts)
+		m := harness.Median(ts)
 		b.ReportMetric(float64(m.Microseconds())/1000, names[j]+"-median-ms")
 		if n > 0 {
 			b.ReportMetric(float64(m.Microseconds())/1000/float64(n), names[j]+"-per-task-ms")
@@ -52,12 +51,6 @@ func compare(b *testing.B, n int, names []string, cmds ...func() *exec.Cmd) {
 			b.ReportMetric(float64(first)/float64(m), "ratio-vs-"+names[j])
 		}
 	}
-}
-
-func median(ts []time.Duration) time.Duration {
-	s := slices.Clone(ts)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // BenchmarkJoinPID: nsj -t PID true against the nsenter pipeline that gives

@@ -80,7 +80,7 @@ func TestMakeClusterIsTriedWithItsExportsAndClusterDownPutsTheHostBack(t *testin
 			t.Errorf("%s (pid %d) still runs", d.Name, d.Proc.PID)
 		}
 	}
-	if left := processesMentioning(s.Dir, s.CRI.Dir); len(left) > 0 {
+	if left := harness.ProcessesMentioning(s.Dir, s.CRI.Dir); len(left) > 0 {
 		t.Errorf("processes of the cluster are left: %v", left)
 	}
 	for _, root := range harness.CgroupRoots() {

@@ -47,7 +47,7 @@ func TestDockerNameIsFoundBesideTheSystemContainerd(t *testing.T) {
 		fmt.Sprintf("%s %s %s - %d running", runtime.DefaultSockets[0], ns, tk.ID, tk.PID),
 		fmt.Sprintf("%s moby %s %s %d running", runtime.DockerContainerdSocket, id, name, pid),
 	} {
-		if !slicesContainsPrefix(lines, want) {
+		if !harness.HasLineWithPrefix(lines, want) {
 			t.Errorf("--list -A lacks %q:\n%s", want, table)
 		}
 	}

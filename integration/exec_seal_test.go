@@ -63,7 +63,7 @@ func TestFsContainerRootCannotRewriteTheDefaultShellsBusybox(t *testing.T) {
 		cmd := harness.NsjCommand(t, harness.NsjPath(t), "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", a.task.ID)
 		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
 		cmd.Stdin = strings.NewReader("sleep 0.5\n")
-		run(cmd).OK(t)
+		harness.RunCmd(cmd).OK(t)
 	}
 	r := a.stop(t)
 	defer logOnFailure(t, r)

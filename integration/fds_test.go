@@ -79,7 +79,7 @@ func inherited(t *testing.T) []*os.File {
 func runWithInherited(t *testing.T, args []string) harness.Result {
 	cmd := exec.Command(harness.NsjPath(t), args...)
 	cmd.ExtraFiles = inherited(t)
-	return run(cmd)
+	return harness.RunCmd(cmd)
 }
 
 // runWithStdinClosed starts nsj with fd 0 closed, so that the first file
@@ -87,7 +87,7 @@ func runWithInherited(t *testing.T, args []string) harness.Result {
 func runWithStdinClosed(t *testing.T, args []string) harness.Result {
 	cmd := exec.Command("sh", append([]string{"-c", `exec "$@" <&-`, "sh", harness.NsjPath(t)}, args...)...)
 	cmd.ExtraFiles = inherited(t)
-	return run(cmd)
+	return harness.RunCmd(cmd)
 }
 
 // runRemovedBinary removes nsj's binary (a copy) before nsj re-executes
@@ -114,13 +114,5 @@ func runRemovedBinary(t *testing.T, args []string) harness.Result {
 	if !strings.Contains(stderr.String(), "fallback: re-executing a sealed memfd copy of nsj") {
 		t.Errorf("nsj did not say it re-executed a sealed memfd copy of itself: %s", stderr.String())
 	}
-	return harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
-}
-
-// run runs cmd and returns what it gave.
-func run(cmd *exec.Cmd) harness.Result {
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Run()
 	return harness.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }

@@ -105,7 +105,7 @@ func TestHostMountsUnchangedAfter200Runs(t *testing.T) {
 		harness.Nsj(t, "-t", tg.PIDArg(), "--sysfs", "true").OK(t)
 	}
 	mounts.Unchanged(t, "the host's mount table changed")
-	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
+	if left := harness.ProcessesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}
 	// The host's ps still shows the host's processes.
@@ -272,7 +272,7 @@ func TestTargetExitingDuringJoinIsReported(t *testing.T) {
 func joinWhileTargetExits(t *testing.T, env []string) harness.Result {
 	t.Helper()
 	tg := harness.StartTarget(t, "sleep 100000")
-	cmd, out := startStopped(t, env, "exec", "-t", tg.PIDArg(), "true")
+	cmd, out := harness.StartStopped(t, env, "exec", "-t", tg.PIDArg(), "true")
 	tg.Kill()
 	harness.WaitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))
@@ -281,29 +281,6 @@ func joinWhileTargetExits(t *testing.T, env []string) harness.Result {
 	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Wait()
 	return harness.Result{Stdout: out.Stdout.String(), Stderr: out.Stderr.String(), Code: cmd.ProcessState.ExitCode()}
-}
-
-// processesOf lists the PIDs of running processes whose executable is path.
-// The file is compared, not its name: nsj runs its binary through a mount
-// of its own that /proc/PID/exe names differently (nsjoin.SealedSelf).
-func processesOf(t testing.TB, path string) []int {
-	t.Helper()
-	want, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		var pid int
-		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
-			continue
-		}
-		if exe, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && os.SameFile(exe, want) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // The user namespace is joined only when --ns names it, and last.

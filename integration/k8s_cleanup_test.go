@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,7 +45,7 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 			t.Errorf("%s is left (%v)", d, err)
 		}
 	}
-	for _, pid := range append(pids, processesMentioning(dirs...)...) {
+	for _, pid := range append(pids, harness.ProcessesMentioning(dirs...)...) {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
 			t.Errorf("process %d (%s) is left", pid, strings.TrimSpace(harness.ReadFileOr(fmt.Sprintf("/proc/%d/cmdline", pid))))
 		}
@@ -63,24 +62,4 @@ func TestOneNodeClusterLeavesTheHostAsItWas(t *testing.T) {
 	if d := harness.LineDiff(before.Lines(), after.Lines()); d != "" {
 		t.Errorf("kernel tunables, iptables chains or kubelet's fixed directories changed:\n%s", d)
 	}
-}
-
-// processesMentioning lists processes whose command line names one of dirs.
-func processesMentioning(dirs ...string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		var pid int
-		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
-			continue
-		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		for _, d := range dirs {
-			if bytes.Contains(cmdline, []byte(d)) {
-				pids = append(pids, pid)
-				break
-			}
-		}
-	}
-	return pids
 }

@@ -86,10 +86,10 @@ func TestKubectlNsjFansOutToEveryPodTheSelectorPicks(t *testing.T) {
 
 	r := c.KubectlNsj(t, user, append([]string{"-n", ns, "-l", "app=" + app, "-j", "2", "--"}, failInW3...)...)
 	wantOut := []string{ns + "/w1/app: w1", ns + "/w2/app: w2", ns + "/w3/app: w3"}
-	if r.Code != 1 || !slices.Equal(sortedLines(r.Stdout), wantOut) {
+	if r.Code != 1 || !slices.Equal(harness.SortedLines(r.Stdout), wantOut) {
 		t.Fatalf("kubectl nsj -l app=%s: exit %d, stdout %q (stderr %q); want 1 and %q", app, r.Code, r.Stdout, r.Stderr, wantOut)
 	}
-	errLines := sortedLines(r.Stderr)
+	errLines := harness.SortedLines(r.Stderr)
 	wantErr := append(slices.Clone(wantOut), "nsj: 1 of 3 tasks failed: "+ns+"/w3/app (exit 1)")
 	slices.Sort(wantErr)
 	if !slices.Equal(errLines, wantErr) {
@@ -98,7 +98,7 @@ func TestKubectlNsjFansOutToEveryPodTheSelectorPicks(t *testing.T) {
 
 	// -A: the same pods, found in every namespace; --no-prefix.
 	r = c.KubectlNsj(t, user, "-A", "-l", "app="+app, "--no-prefix", "--", "hostname")
-	if got := sortedLines(r.OK(t)); !slices.Equal(got, []string{"w1", "w2", "w3"}) {
+	if got := harness.SortedLines(r.OK(t)); !slices.Equal(got, []string{"w1", "w2", "w3"}) {
 		t.Fatalf("kubectl nsj -A -l app=%s --no-prefix: %q, want w1, w2, w3", app, got)
 	}
 
@@ -184,7 +184,7 @@ func TestKubectlNsjFanOutStopsEveryPodsCommandOnCtrlC(t *testing.T) {
 		t.Fatalf("after SIGINT: exit %d, stderr %q; want 130 and nsj --all's summary", code, stderr.String())
 	}
 	waitFor("no sleep 100007 left in any pod, no nsj --all left in the agent", func() bool {
-		return len(sleepers("sleep 100007")) == 0 && len(processesMentioning("--stop-at-eof")) == 0
+		return len(sleepers("sleep 100007")) == 0 && len(harness.ProcessesMentioning("--stop-at-eof")) == 0
 	})
 }
 

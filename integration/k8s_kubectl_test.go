@@ -47,7 +47,7 @@ func TestKubectlNsjNeedsTheDocumentedRole(t *testing.T) {
 	if r.Code != 125 || strings.Count(r.Stderr, "\n") != 1 || !strings.HasPrefix(r.Stderr, "kubectl-nsj: ") {
 		t.Fatalf("as a user without the role: code %d, stderr %q; want 125 and one line", r.Code, r.Stderr)
 	}
-	mustContain(t, "stderr", r.Stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
+	harness.MustContain(t, "stderr", r.Stderr, "forbidden", "docs/kubernetes/rbac.yaml grants it")
 	if out := c.KubectlNsj(t, c.User(t, "nsj-user", "nsj-users"), "-n", ns, "web", "--", "hostname").OK(t); out != "web\n" {
 		t.Fatalf("as a user bound to the documented roles: %q, want the pod's hostname", out)
 	}

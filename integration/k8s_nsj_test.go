@@ -63,7 +63,7 @@ func TestKubeletCrashLoopingContainerIsJoinedThroughTheSandbox(t *testing.T) {
 	if ip := p.Status.PodIP; ip == "" || !strings.Contains(out, " eth0 ") || !strings.Contains(out, "inet "+ip+"/") {
 		t.Fatalf("ip addr show eth0 in the crash-looping container's pod: %q; want eth0 with the pod's IP %q", out, ip)
 	}
-	mustContain(t, "stderr", r.Stderr, `container "app" of pod `+ns+"/crash is not running",
+	harness.MustContain(t, "stderr", r.Stderr, `container "app" of pod `+ns+"/crash is not running",
 		"joining the pod's sandbox instead: its net, ipc, uts namespaces (not pid")
 	if out := nsjNode(t, c, "--pod-namespace", ns, "--sandbox", "pod/crash", "hostname").OK(t); out != "crash\n" {
 		t.Fatalf("--sandbox hostname: %q, want the pod's hostname", out)
@@ -82,7 +82,7 @@ func TestKubeletHostNetworkPodKeepsTheHostNetwork(t *testing.T) {
 	if out := r.OK(t); out != host+"\nsleep 100001\n" {
 		t.Fatalf("got %q; want the host's network namespace %s and the container's sleep", out, host)
 	}
-	mustContain(t, "stderr", r.Stderr, "pod "+ns+"/agent shares the host network namespace")
+	harness.MustContain(t, "stderr", r.Stderr, "pod "+ns+"/agent shares the host network namespace")
 }
 
 func TestKubeletSharedPIDPodShowsTheSandboxAsPID1(t *testing.T) {
@@ -142,7 +142,7 @@ func TestKubeletPodsAreListedAndRunByPodNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := nsjNode(t, c, "--all", "--pod-namespace", ns, "--", "hostname")
-	got, wantAll := sortedLines(r.OK(t)), []string{ns + "/agent/agent: " + host, ns + "/web/app: web"}
+	got, wantAll := harness.SortedLines(r.OK(t)), []string{ns + "/agent/agent: " + host, ns + "/web/app: web"}
 	if !slices.Equal(got, wantAll) || r.Stderr != "" {
 		t.Fatalf("nsj --all --pod-namespace %s -- hostname: %q, stderr %q; want %q", ns, got, r.Stderr, wantAll)
 	}

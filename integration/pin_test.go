@@ -20,7 +20,7 @@ import (
 func TestPIDReusedAfterPinningIsNeverJoined(t *testing.T) {
 	decoyBin := harness.DecoyBinary(t)
 	tg := harness.StartTarget(t, "sleep 100000")
-	cmd, out := startStopped(t, nil, "pinned", "-t", tg.PIDArg(), "readlink", "/proc/self/ns/net")
+	cmd, out := harness.StartStopped(t, nil, "pinned", "-t", tg.PIDArg(), "readlink", "/proc/self/ns/net")
 	tg.Kill()
 	harness.WaitFor(t, 10*time.Second, "the target to exit", func() bool {
 		_, err := os.Stat(fmt.Sprintf("/proc/%d/ns", tg.PID))

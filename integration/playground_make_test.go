@@ -106,7 +106,7 @@ func TestMakePlaygroundIsTriedWithItsCommandsAndPlaygroundDownPutsTheHostBack(t 
 	if s.Containerd.Proc.Alive() {
 		t.Errorf("the playground's containerd (pid %d) still runs", s.Containerd.Proc.PID)
 	}
-	if left := processesMentioning(s.Containerd.Dir); len(left) > 0 {
+	if left := harness.ProcessesMentioning(s.Containerd.Dir); len(left) > 0 {
 		t.Errorf("processes of the playground are left: %v", left)
 	}
 	for _, root := range harness.CgroupRoots() {

@@ -39,7 +39,7 @@ func TestPodOnSecondContainerdIsFound(t *testing.T) {
 	if h := strings.Join(strings.Fields(lines[0]), " "); h != "SOCKET POD-NAMESPACE POD CONTAINER TASK PID STATUS NETNS" {
 		t.Fatalf("--list --pods header %q", h)
 	}
-	if !slicesContainsPrefix(lines, fmt.Sprintf("%s %s %s nginx", k3sSocket, ns, p.Name)) {
+	if !harness.HasLineWithPrefix(lines, fmt.Sprintf("%s %s %s nginx", k3sSocket, ns, p.Name)) {
 		t.Errorf("--list --pods lacks the pod on %s:\n%s", k3sSocket, table)
 	}
 	// An empty list says where nsj looked.
@@ -74,7 +74,7 @@ func TestAllNamesTheSocketOfTasksThatShareAName(t *testing.T) {
 	b.RunTask(t, ns, "dup")
 	out := nsjOnNode(t, node, "--all", "-n", ns, "--", "echo", "ran").OK(t)
 	want := []string{runtime.DefaultSockets[0] + " dup: ran", runtime.DockerContainerdSocket + " dup: ran"}
-	if got := sortedLines(out); strings.Join(got, "|") != strings.Join(want, "|") {
+	if got := harness.SortedLines(out); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("--all over two containerds: %q, want %q", got, want)
 	}
 }

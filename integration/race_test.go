@@ -62,7 +62,7 @@ func raceRound(t *testing.T, c *harness.Containerd, decoyBin, id string, i int) 
 	point := []string{"lookup", "exec"}[i%2]
 	action := []string{"none", "kill", "restart", "kill", "restart"}[i%5]
 	host, before := nsLinks(t, os.Getpid()), nsLinks(t, int(tk.PID))
-	cmd, out := startStopped(t, nil, point, "-a", c.Address, "-n", tk.Namespace, tk.ID, "readlink", "/proc/self/ns/net", "/proc/self/ns/uts")
+	cmd, out := harness.StartStopped(t, nil, point, "-a", c.Address, "-n", tk.Namespace, tk.ID, "readlink", "/proc/self/ns/net", "/proc/self/ns/uts")
 	var d *decoy
 	if action != "none" {
 		c.RemoveTask(t, tk.Namespace, tk.ID)
@@ -91,24 +91,6 @@ func raceRound(t *testing.T, c *harness.Containerd, decoyBin, id string, i int) 
 // nsLinks are the net and uts namespaces of pid.
 func nsLinks(t testing.TB, pid int) [2]string {
 	return [2]string{harness.NSLink(t, pid, "net"), harness.NSLink(t, pid, "uts")}
-}
-
-type output struct{ Stdout, Stderr strings.Builder }
-
-// startStopped starts nsj with args and extra environment entries, and
-// waits until it has stopped at point (see internal/plan/hook_nsjtest.go).
-func startStopped(t *testing.T, env []string, point string, args ...string) (*exec.Cmd, *output) {
-	t.Helper()
-	out := &output{}
-	cmd := harness.NsjCommand(t, harness.NsjPath(t), args...)
-	cmd.Env = append(append(os.Environ(), env...), "_NSJ_TEST_STOP_AT="+point)
-	cmd.Stdout, cmd.Stderr = &out.Stdout, &out.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	harness.KillOnFailure(t, cmd)
-	harness.WaitStopped(t, cmd.Process.Pid)
-	return cmd, out
 }
 
 // decoy is a process that took a given PID (testdata/decoy).

@@ -51,7 +51,7 @@ func TestRootAtNeverCoversTheHostsFiles(t *testing.T) {
 		run(filepath.Join(base, "link"), nil, "true").Fails(t, 125, "is a symbolic link")
 	})
 	t.Run("DIR filled after nsj checked it", func(t *testing.T) { // the constructor checks again
-		cmd, out := startStopped(t, nil, "exec", "-a", c.Address, "--root-at", empty, "-n", fsNS, tk.ID, "true")
+		cmd, out := harness.StartStopped(t, nil, "exec", "-a", c.Address, "--root-at", empty, "-n", fsNS, tk.ID, "true")
 		writeScript(t, filepath.Join(empty, "probe"), "echo the-hosts-late-probe")
 		cmd.Process.Signal(syscall.SIGCONT)
 		cmd.Wait()

@@ -99,7 +99,7 @@ func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
 	// memfd copy on kernels before 5.12 (the kernel-fallback matrix).
 	grabbedNsj := regexp.MustCompile("victim=(" + harness.FileID(t, nsjCopy) + "|memfd)")
 	for i := 0; i < 300 && (i < 20 || !grabbedNsj.MatchString(a.log()) || !strings.Contains(a.log(), "WROTE-LATER")); i++ {
-		r := run(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
+		r := harness.RunCmd(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
 		r.OK(t)
 		if !strings.Contains(r.Stderr, "has CAP_SYS_PTRACE") {
 			t.Fatalf("no warning about CAP_SYS_PTRACE: %q", r.Stderr)

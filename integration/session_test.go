@@ -113,7 +113,7 @@ func TestCommandWithoutATerminalLeadsASessionWithoutOne(t *testing.T) {
 		o := operatorShell(t, shellWords(args...)+" </dev/null >"+out+" 2>&1")
 		o.Expect(t, "NSJ-EXITED=")
 		b, _ := os.ReadFile(out)
-		f := fields(strings.TrimSpace(string(b)))
+		f := harness.LogFields(strings.TrimSpace(string(b)))
 		if !strings.HasPrefix(string(b), "STAT ") || f["sid"] != f["pid"] || f["tty"] != "0" {
 			t.Errorf("nsj %v: %q, want the command's own session (sid = pid) and tty 0", mode, b)
 		}

@@ -53,7 +53,7 @@ func TestSoakLeavesNothingBehind(t *testing.T) {
 	t.Logf("%d runs 64 at a time in %s", runs, time.Since(start))
 
 	mounts.Unchanged(t, "the host's mount table changed")
-	if left := processesOf(t, harness.NsjPath(t)); len(left) > 0 {
+	if left := harness.ProcessesOf(t, harness.NsjPath(t)); len(left) > 0 {
 		t.Errorf("nsj processes left behind: %v", left)
 	}
 	if z := zombiesIn(t, int(tk.PID)); len(z) > 0 {

@@ -107,7 +107,7 @@ func TestListShowsEveryContainerdWithSocketColumn(t *testing.T) {
 			fmt.Sprintf("%s %s on-a %d running", runtime.DefaultSockets[0], nsA, ta.PID),
 			fmt.Sprintf("%s %s on-b %d running", runtime.DockerContainerdSocket, nsB, tb.PID),
 		} {
-			if !slicesContainsPrefix(lines, want) {
+			if !harness.HasLineWithPrefix(lines, want) {
 				t.Errorf("nsj %s lacks %q:\n%s", strings.Join(args, " "), want, table)
 			}
 		}
@@ -122,17 +122,6 @@ func TestListShowsEveryContainerdWithSocketColumn(t *testing.T) {
 	if q := nsjOnNode(t, node, "--list", "-n", nsB, "-q").OK(t); q != "on-b\n" {
 		t.Errorf("--list -n -q: %q", q)
 	}
-}
-
-// slicesContainsPrefix says whether a line of lines, its fields joined by
-// single spaces, starts with prefix.
-func slicesContainsPrefix(lines []string, prefix string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(strings.Join(strings.Fields(l), " "), prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestMissingNamespaceNamesTheContainerdThatHasIt(t *testing.T) {
@@ -154,7 +143,7 @@ func TestAllRunsOnEveryContainerd(t *testing.T) {
 	a.RunTask(t, nsA, "x", harness.WithLabels(label))
 	b.RunTask(t, nsB, "y", harness.WithLabels(label))
 	out := nsjOnNode(t, node, "--all", "--selector", "nsj-node="+label["nsj-node"], "--", "echo", "ran").OK(t)
-	if got, want := sortedLines(out), []string{nsA + "/x: ran", nsB + "/y: ran"}; strings.Join(got, "|") != strings.Join(want, "|") {
+	if got, want := harness.SortedLines(out), []string{nsA + "/x: ran", nsB + "/y: ran"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("--all over two containerds: %q, want %q", got, want)
 	}
 }

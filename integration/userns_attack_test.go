@@ -58,8 +58,8 @@ func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string)
 		}
 		for _, line := range strings.Split(a.log(), "\n") {
 			if strings.HasPrefix(line, "INJECT ") {
-				f := fields(line)
-				in = injection{line: line, open: atoi(f["open"]), wrote: atoi(f["wrote"]), attacker: a.log()}
+				f := harness.LogFields(line)
+				in = injection{line: line, open: harness.Atoi(f["open"]), wrote: harness.Atoi(f["wrote"]), attacker: a.log()}
 				return true
 			}
 			if strings.HasPrefix(line, "SEIZE ") || strings.HasPrefix(line, "NOPATH ") || strings.HasPrefix(line, "NOTVICTIM ") {

@@ -15,10 +15,12 @@ DEMO=(containerd runc busybox-static iproute2 procps)
 # What make test runs besides: gcc for cgo, the CNI plugins of the CRI
 # pod tests, dockerd for the Docker tests (iptables: its bridge), the
 # tools the tests run in containers and the shells whose completion they
-# try, and python3 (the seccomp test asks libseccomp through ctypes).
+# try, python3 (the seccomp test asks libseccomp through ctypes), tshark
+# (reads the merged captures back), socat and iperf3 (the capture and
+# forward tests and benchmarks).
 # README.md ("Test") lists the same packages.
 TEST=("${DEMO[@]}" ca-certificates gcc libc6-dev make git containernetworking-plugins docker.io iptables
-	util-linux hostname tcpdump strace zsh fish python3)
+	util-linux hostname tcpdump strace zsh fish python3 tshark socat iperf3)
 
 case "${1:-test}" in
 test) want=("${TEST[@]}") ;;

@@ -39,7 +39,7 @@ func nsjCp(t *testing.T, c *harness.Containerd, stdin []byte, args ...string) ha
 	t.Helper()
 	cmd := harness.NsjCommand(t, harness.NsjPath(t), append([]string{"cp", "-a", c.Address, "-n", cpNS}, args...)...)
 	cmd.Stdin = bytes.NewReader(stdin)
-	return harness.RunUntil(t, cmd, 60*time.Second, nil)
+	return harness.RunUntil(t, cmd, 30*time.Second, nil)
 }
 
 // inCtr runs sh -c script in tk (through ctr's exec, not nsj) and returns

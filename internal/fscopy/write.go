@@ -1,7 +1,6 @@
 package fscopy
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -215,8 +214,8 @@ func (d *dirSink) symlink(parent int, tmp string, e *entry) error {
 // tempName is a name no one guesses, for the file being written.
 func tempName() (string, error) {
 	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+	if _, err := unix.Getrandom(b, 0); err != nil {
+		return "", fmt.Errorf("getrandom: %w", err)
 	}
 	return ".nsj-cp-" + hex.EncodeToString(b), nil
 }

@@ -42,6 +42,14 @@ func nsjCp(t *testing.T, c *harness.Containerd, stdin []byte, args ...string) ha
 	return harness.RunUntil(t, cmd, 30*time.Second, nil)
 }
 
+// nsjCpIn runs nsj cp against c in the host directory dir.
+func nsjCpIn(t *testing.T, c *harness.Containerd, dir string, args ...string) harness.Result {
+	t.Helper()
+	cmd := harness.NsjCommand(t, harness.NsjPath(t), append([]string{"cp", "-a", c.Address, "-n", cpNS}, args...)...)
+	cmd.Dir = dir
+	return harness.RunUntil(t, cmd, 30*time.Second, nil)
+}
+
 // inCtr runs sh -c script in tk (through ctr's exec, not nsj) and returns
 // its output.
 func inCtr(t *testing.T, c *harness.Containerd, tk *harness.Task, script string) string {
@@ -96,6 +104,11 @@ func TestCpCopiesDirectoriesThroughATarStreamBothWays(t *testing.T) {
 	if got := inCtr(t, c, tk, "cat /tmp/tree/a/b/f /tmp/tree/top; readlink /tmp/tree/link"); got != "deep\ntop\na/b/f\n" {
 		t.Fatalf("in the container: %q", got)
 	}
+	// Into a path that does not exist: the stream's top entry takes its name.
+	nsjCp(t, c, tarIn, "-", tk.ID+":/tmp/renamed").OK(t)
+	if got := inCtr(t, c, tk, "cat /tmp/renamed/a/b/f"); got != "deep\n" {
+		t.Fatalf("unpacked as /tmp/renamed: %q", got)
+	}
 	out := nsjCp(t, c, nil, tk.ID+":/tmp/tree", "-").OK(t)
 	list := exec.Command("tar", "t")
 	list.Stdin = strings.NewReader(out)
@@ -115,6 +128,12 @@ func TestCpCopiesDirectoriesThroughATarStreamBothWays(t *testing.T) {
 	}
 	if l, _ := os.Readlink(filepath.Join(dir, "back", "link")); l != "a/b/f" {
 		t.Fatalf("link copied back as %q", l)
+	}
+	// Relative host paths, both ways.
+	nsjCpIn(t, c, dir, tk.ID+":/tmp/tree/top", "top-here").OK(t)
+	nsjCpIn(t, c, dir, "top-here", tk.ID+":/tmp/top-there").OK(t)
+	if got := inCtr(t, c, tk, "cat /tmp/top-there"); got != "top\n" {
+		t.Fatalf("through relative host paths: %q", got)
 	}
 }
 

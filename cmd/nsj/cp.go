@@ -31,7 +31,8 @@ root (openat2 RESOLVE_IN_ROOT), files are written under a temporary name and
 renamed into place, owned by the container's user (its OCI spec's
 process.user, numeric) and masked by its umask. Directories are copied
 recursively. "-" is a tar stream: on stdout when copying out, on stdin when
-copying in (then TASK:PATH must be an existing directory). TASK is any word
+copying in (into TASK:PATH if it is a directory, else its one top-level
+entry becomes TASK:PATH). TASK is any word
 nsj takes: an ID or a unique prefix, NAMESPACE/ID, a Docker or nerdctl name,
 pod/NAME[/CONTAINER], k8s://NAMESPACE/NAME[/CONTAINER]. A local path that
 holds ":" is written with a leading ./ or /. See docs/copy.md.

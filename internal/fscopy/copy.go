@@ -28,12 +28,16 @@ type Request struct {
 // Copy does the copy r describes.
 func Copy(r Request) error {
 	if r.FromPath == Stream {
-		dst, err := r.To.openDir(r.ToPath)
+		base, top, err := destination(r.To, r.ToPath, "")
 		if err != nil {
-			return fmt.Errorf("%s must be an existing directory to unpack a tar stream into: %w", r.To.where(r.ToPath), err)
+			return err
 		}
-		defer unix.Close(dst)
-		return readTar(r.Stdin, &dirSink{side: r.To, base: dst})
+		defer unix.Close(base)
+		var s sink = &dirSink{side: r.To, base: base}
+		if top != "" {
+			s = &renameTop{next: s, top: top, where: r.To.where(r.ToPath)}
+		}
+		return readTar(r.Stdin, s)
 	}
 	src, err := r.From.lookup(r.FromPath, r.Follow)
 	if err != nil {
@@ -135,4 +139,28 @@ func walkDir(side *Side, n *node, rel string, s sink) error {
 		}
 	}
 	return nil
+}
+
+// renameTop puts a tar stream's one top-level entry (and what is under it)
+// at a new name: nsj cp - TASK:PATH where PATH is not a directory.
+type renameTop struct {
+	next  sink
+	top   string // the new name
+	first string // the stream's top-level name
+	where string // PATH, for messages
+}
+
+func (r *renameTop) put(e *entry) error {
+	first, rest, _ := strings.Cut(e.rel, "/")
+	if r.first == "" {
+		r.first = first
+	}
+	if first != r.first {
+		return fmt.Errorf("%s is not a directory, and the tar stream has more than one top-level entry (%s, %s); make it a directory first", r.where, r.first, first)
+	}
+	e.rel = r.top
+	if rest != "" {
+		e.rel += "/" + rest
+	}
+	return r.next.put(e)
 }

@@ -75,7 +75,10 @@ func split(p string) (dir, name string) {
 	if strings.HasSuffix(p, "/") || base == "." || base == ".." || base == "/" {
 		return p, ""
 	}
-	return p[:len(p)-len(base)], base
+	if dir = p[:len(p)-len(base)]; dir == "" {
+		dir = "." // a relative host path
+	}
+	return dir, base
 }
 
 // displayName is the name p's top entry gets at the destination.

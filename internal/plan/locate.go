@@ -30,7 +30,7 @@ func Locate(a *Ask) (*Located, error) {
 	if err := RequireAdmin(); err != nil {
 		return nil, err
 	}
-	t, err := findTarget(a, nsjoin.Selection{Types: []string{}, Explicit: true})
+	t, err := locateTarget(a)
 	if err != nil {
 		return nil, err
 	}
@@ -54,4 +54,34 @@ func Locate(a *Ask) (*Located, error) {
 		}
 	}
 	return &Located{Name: t.name, Process: p, Spec: t.spec, done: t.done}, nil
+}
+
+// locateTarget finds a task or a pod's app container as findTarget does,
+// without its warnings about joining (nothing is joined) and without
+// falling back to a pod's sandbox, whose files are not the container's.
+func locateTarget(a *Ask) (*target, error) {
+	if a.PID != 0 {
+		return &target{name: fmt.Sprintf("PID %d", a.PID), pid: a.PID, done: func() {}}, nil
+	}
+	ctx, c, done, err := a.Connect(a.Containerd)
+	if err != nil {
+		return nil, err
+	}
+	if a.Pod == nil {
+		t, err := c.Find(ctx, a.Task)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		return containerTarget(ctx, c, done, fmt.Sprintf("task %s/%s", t.Namespace, t.ID), t), nil
+	}
+	pt, err := c.FindPod(ctx, *a.Pod, false)
+	if err == nil && pt.Sandbox() {
+		err = fmt.Errorf("%s: %s; nsj cp copies from and to a running app container", pt.Pod.Ref(), pt.Fallback)
+	}
+	if err != nil {
+		done()
+		return nil, err
+	}
+	return containerTarget(ctx, c, done, podTargetName(pt), pt.Target), nil
 }

@@ -185,6 +185,8 @@ func TestCpRefusesBadInputInOneLine(t *testing.T) {
 	} {
 		nsjCp(t, c, nil, tt.args...).Fails(t, 125, tt.want)
 	}
+	stopped := c.RunTask(t, cpNS, harness.UniqueID("cp-stopped"), harness.TaskStopped())
+	nsjCp(t, c, nil, stopped.ID+":/etc/passwd", dir).Fails(t, 125, "is stopped")
 	if names, _ := os.ReadDir(dir); len(names) != 0 {
 		t.Fatalf("bad input changed %s: %v", dir, names)
 	}

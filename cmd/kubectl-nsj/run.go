@@ -19,6 +19,9 @@ import (
 // plugin is kubectl-nsj: it runs with the process's stdio and returns the
 // exit status. version is printed by --version.
 func plugin(args []string, version string) int {
+	if len(args) > 0 && args[0] == "cp" {
+		return copyCmd(args[1:])
+	}
 	o, err := ParseArgs(args)
 	switch {
 	case err != nil:

@@ -29,6 +29,21 @@ func main() {
 
 func run(args []string) int {
 	keepStdFds()
+	err := subcommand(args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(err.Error()))
+	return exit.Code(err)
+}
+
+// subcommand runs nsj's subcommands, recognised only as the first word
+// (nsj cp), else the modes of nsj's own flags. A container named cp is
+// reached with any flag first: nsj -n default cp ...
+func subcommand(args []string) error {
+	if len(args) > 0 && args[0] == "cp" {
+		return cp(args[1:])
+	}
 	o, err := parseArgs(args)
 	if err == nil {
 		err = setupLogging(o)
@@ -36,11 +51,7 @@ func run(args []string) int {
 	if err == nil {
 		err = dispatch(o)
 	}
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(err.Error()))
-	return exit.Code(err)
+	return err
 }
 
 // dispatch runs the mode that parseArgs worked out.

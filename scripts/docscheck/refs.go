@@ -75,15 +75,19 @@ func newRepo(top string) (*repo, error) {
 	if err := readFlags("bin/nsj", r.flags); err != nil {
 		return nil, err
 	}
+	if err := readFlags("bin/nsj", r.flags, "cp"); err != nil { // nsj cp's own flags
+		return nil, err
+	}
 	if err := readFlags("bin/kubectl-nsj", r.kubectl); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// readFlags reads into flags those of bin --help: "  -a, --address SOCKET ...".
-func readFlags(bin string, flags map[string]bool) error {
-	out, err := exec.Command(bin, "--help").CombinedOutput()
+// readFlags reads into flags those of bin [SUBCOMMAND] --help: "  -a,
+// --address SOCKET ...".
+func readFlags(bin string, flags map[string]bool, sub ...string) error {
+	out, err := exec.Command(bin, append(sub, "--help")...).CombinedOutput()
 	if err != nil && len(out) == 0 {
 		return err // make build kubectl-nsj first
 	}

@@ -24,11 +24,11 @@ func TestAllOnATerminalEscapesWhatContainersPrint(t *testing.T) {
 	ns := harness.UniqueID("nsj-all-tty")
 	const evil = `ok\r\033[Kbbb-victim: LISTEN 0.0.0.0:31337\n\033]0;pwned\007\n\033]52;c;ZWNobyBwd25lZA==\007\n`
 	tk := c.RunTask(t, ns, "aaa-evil", harness.WithArgs("sh", "-c", "printf '"+evil+"' > /tmp/evil; exec sleep 100000"),
-		harness.WithSpecOpts(fsWritableTmp()))
+		harness.WithSpecOpts(harness.WithWritableTmp()))
 	victim := c.RunTask(t, ns, "bbb-victim", harness.WithArgs("sh", "-c", "echo quiet > /tmp/evil; exec sleep 100000"),
-		harness.WithSpecOpts(fsWritableTmp()))
-	harness.WaitFor(t, 10*time.Second, "the container to write its file", exists(inTask(tk, "/tmp/evil")))
-	harness.WaitFor(t, 10*time.Second, "the other container to write its file", exists(inTask(victim, "/tmp/evil")))
+		harness.WithSpecOpts(harness.WithWritableTmp()))
+	harness.WaitFor(t, 10*time.Second, "the container to write its file", harness.Exists(harness.InTask(tk, "/tmp/evil")))
+	harness.WaitFor(t, 10*time.Second, "the other container to write its file", harness.Exists(harness.InTask(victim, "/tmp/evil")))
 	args := []string{"-a", c.Address, "-n", ns, "--all", "--", "sh", "-c", `cat "$NSJ_ROOT/tmp/evil"`}
 
 	screen := runWithStdoutOnPty(t, args...)

@@ -14,13 +14,13 @@ import (
 // raw copy). Medians and ratios, as make bench prints them.
 func BenchmarkCp(b *testing.B) {
 	c := harness.SharedContainerd(b)
-	tk := c.RunTask(b, cpNS, harness.UniqueID("bench-cp"), harness.WithSpecOpts(fsWritableTmp()))
+	tk := c.RunTask(b, cpNS, harness.UniqueID("bench-cp"), harness.WithSpecOpts(harness.WithWritableTmp()))
 	dir := b.TempDir()
 	src := filepath.Join(dir, "big")
 	if out, err := exec.Command("dd", "if=/dev/urandom", "of="+src, "bs=1M", "count=64").CombinedOutput(); err != nil {
 		b.Fatalf("dd: %v: %s", err, out)
 	}
-	if out, err := exec.Command("cp", src, inTask(tk, "/tmp/big")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", src, harness.InTask(tk, "/tmp/big")).CombinedOutput(); err != nil {
 		b.Fatalf("cp: %v: %s", err, out)
 	}
 	nsjBin := harness.NsjPath(b)
@@ -33,6 +33,6 @@ func BenchmarkCp(b *testing.B) {
 		return func() *exec.Cmd { return exec.Command("cp", from, to) }
 	}
 	sideBySide(b, []string{"nsj-cp-out", "cp-proc-root-out", "nsj-cp-in", "cp-proc-root-in"},
-		nsjCp("TASK:/tmp/big", filepath.Join(dir, "out")), hostCp(inTask(tk, "/tmp/big"), filepath.Join(dir, "out2")),
-		nsjCp(src, "TASK:/tmp/in"), hostCp(src, inTask(tk, "/tmp/in2")))
+		nsjCp("TASK:/tmp/big", filepath.Join(dir, "out")), hostCp(harness.InTask(tk, "/tmp/big"), filepath.Join(dir, "out2")),
+		nsjCp(src, "TASK:/tmp/in"), hostCp(src, harness.InTask(tk, "/tmp/in2")))
 }

@@ -67,7 +67,7 @@ func BenchmarkFsContainerRelay(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(500 * time.Millisecond)
-		st := status(b, cmd.Process.Pid)
+		st := harness.ProcStatus(b, cmd.Process.Pid)
 		cmd.Wait()
 		kb := strings.TrimSuffix(st["VmRSS"], " kB")
 		b.ReportMetric(float64(harness.Atoi(kb)), map[bool]string{false: "parent-rss-piped-kB", true: "parent-rss-relay-kB"}[tty])

@@ -57,8 +57,7 @@ func TestCpAttackSymlinkExchangeRaceNeverLeavesTheRoot(t *testing.T) {
 		rounds int
 	}{{"", 1000}, {"openat2", 300}} {
 		t.Run("denied="+run.denied, func(t *testing.T) {
-			harness.DeniedSyscalls = run.denied
-			defer func() { harness.DeniedSyscalls = "" }()
+			harness.DenySyscalls(t, run.denied)
 			id := harness.UniqueID("race")
 			canary, written := "/nsj-cp-canary-"+id, "/nsj-cp-written-"+id
 			hostCanary(t, canary, "HOST SECRET "+id)
@@ -195,7 +194,7 @@ func TestCpAttackGrowingFileIsCopiedUpToItsSizeAtOpen(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := cpTask(t, c, "512m", `while :; do head -c 65536 /dev/zero >> /tmp/grow; done`)
 	harness.WaitFor(t, 10*time.Second, "the file to grow", func() bool {
-		_, err := os.Stat(inTask(tk, "/tmp/grow"))
+		_, err := os.Stat(harness.InTask(tk, "/tmp/grow"))
 		return err == nil
 	})
 	for i := 0; i < 5; i++ {

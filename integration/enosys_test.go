@@ -60,8 +60,7 @@ func TestKernelFallbacksPassOrRefuseUnderENOSYS(t *testing.T) {
 			[]behaviour{psBehaviour, ipBehaviour, fdsBehaviour, reuseBehaviour, raceBehaviour, rootAtRefused, resolveFallback, workdirBehavior, cveBehaviour}},
 	} {
 		t.Run(set.calls, func(t *testing.T) {
-			harness.DeniedSyscalls = set.calls
-			defer func() { harness.DeniedSyscalls = "" }()
+			harness.DenySyscalls(t, set.calls)
 			t.Run("debug", func(t *testing.T) { fallbacksAreSaidUnderDebug(t, set.debug) })
 			for _, b := range set.behaviours {
 				t.Run(b.name, b.run)
@@ -87,11 +86,7 @@ func fallbacksAreSaidUnderDebug(t *testing.T, want []string) {
 
 // reducedRace is the PID-reuse race with fewer rounds, to keep the matrix
 // short.
-func reducedRace(t *testing.T) {
-	defer func(n int) { raceRounds = n }(raceRounds)
-	raceRounds = 100
-	TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t)
-}
+func reducedRace(t *testing.T) { racePIDReuse(t, 100) }
 
 // Without open_tree (before Linux 5.2), --root-at is refused with a message
 // naming the calls, and leaves nothing on the host.

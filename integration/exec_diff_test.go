@@ -118,7 +118,7 @@ func probeTask(t *testing.T, c *harness.Containerd, opts ...oci.SpecOpts) *harne
 	}
 	opts = append([]oci.SpecOpts{oci.WithRootFSPath(rootfs), seccomp.WithDefaultProfile()}, opts...)
 	tk := c.RunTask(t, diffNS, harness.UniqueID("diff"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(opts...))
-	initStatus(t, tk) // runc has executed /sleep: the container is as it will stay
+	harness.InitStatus(t, tk) // runc has executed /sleep: the container is as it will stay
 	return tk
 }
 

@@ -92,27 +92,6 @@ func parseReport(t *testing.T, out string) map[string]string {
 	return fields
 }
 
-// initStatus is the /proc/PID/status of a task's init running /sleep,
-// once runc has executed it (before, it is runc's, with other privileges).
-func initStatus(t *testing.T, tk *harness.Task) map[string]string {
-	t.Helper()
-	harness.WaitFor(t, 10*time.Second, "the task's /sleep", func() bool {
-		return harness.ReadFile(t, fmt.Sprintf("/proc/%d/cmdline", tk.PID)) == "/sleep\x00100000\x00"
-	})
-	return status(t, int(tk.PID))
-}
-
-// status is /proc/PID/status, line by line.
-func status(t testing.TB, pid int) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, line := range strings.Split(harness.ReadFile(t, fmt.Sprintf("/proc/%d/status", pid)), "\n") {
-		k, v, _ := strings.Cut(line, ":")
-		out[k] = strings.TrimSpace(v)
-	}
-	return out
-}
-
 // The attack of issue 11: a shell the operator runs with --fs container
 // runs a program the container planted (issue 11 left the pid namespace
 // out, so that busybox searched PATH, which the user pointed into the
@@ -124,7 +103,7 @@ func TestFsContainerPlantedProgramGetsOnlyTheContainersPrivileges(t *testing.T) 
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	p := plantContainer(t, c)
-	init := initStatus(t, p.task)
+	init := harness.InitStatus(t, p.task)
 	out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", p.task.ID, busybox, "sh", "-c", "/usr/local/bin/cat /etc/hostname").OK(t)
 	r := parseReport(t, out)
 	p.checkVictim(t)
@@ -176,7 +155,7 @@ func TestFsContainerCommandHasTheContainersUserAndCapabilities(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			tk := c.RunTask(t, fsNS, harness.UniqueID("creds"), harness.WithArgs("/sleep", "100000"),
 				harness.WithSpecOpts(append([]oci.SpecOpts{oci.WithRootFSPath(harness.DistrolessRootfs(t))}, opts...)...))
-			init := initStatus(t, tk)
+			init := harness.InitStatus(t, tk)
 			out := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, busybox, "sh", "-c", "busybox id; cat /proc/self/status").OK(t)
 			id, rest, _ := strings.Cut(out, "\n")
 			uid, gid := strings.Fields(init["Uid"])[0], strings.Fields(init["Gid"])[0]
@@ -235,7 +214,7 @@ func TestFsContainerTargetPIDGetsThatProcesssPrivileges(t *testing.T) {
 	busybox := harness.StaticBusybox(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("pid-creds"), harness.WithArgs("/sleep", "100000"),
 		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t)), withUser(1234, 1234)))
-	init := initStatus(t, tk)
+	init := harness.InitStatus(t, tk)
 	pid := fmt.Sprint(tk.PID)
 	out := harness.Nsj(t, "--fs", "container", "-t", pid, busybox, "sh", "-c", "busybox id -u; grep -E '^(CapEff|CapPrm|CapBnd)' /proc/self/status").OK(t)
 	want := fmt.Sprintf("1234\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\n", init["CapPrm"], init["CapEff"], init["CapBnd"])
@@ -254,7 +233,7 @@ func TestFsContainerPrivilegedKeepsTheHostsPrivilegesAndWarns(t *testing.T) {
 	tk := c.RunTask(t, fsNS, harness.UniqueID("privileged"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
 	r := harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", "--privileged", tk.ID, harness.AttackerBinary(t), "-mode", "report")
 	rep := parseReport(t, r.OK(t))
-	if own := status(t, os.Getpid())["CapEff"]; rep["eff"] != own {
+	if own := harness.ProcStatus(t, os.Getpid())["CapEff"]; rep["eff"] != own {
 		t.Errorf("--privileged: effective %s, nsj's own %s", rep["eff"], own)
 	}
 	if !strings.Contains(r.Stderr, "--privileged: the command keeps the host's root privileges") {
@@ -269,7 +248,7 @@ func TestFsContainerDefaultShellWorksWithTheContainersPrivileges(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	harness.StaticBusybox(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("shell"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
-	init := initStatus(t, tk)
+	init := harness.InitStatus(t, tk)
 	cmd := exec.Command(harness.NsjPath(t), "-a", c.Address, "-n", fsNS, "--fs", "container", tk.ID)
 	cmd.Stdin = strings.NewReader(strings.Join([]string{
 		"id", "ls /", "ps -o pid,args", "netstat -tln", "cat /etc/hostname",
@@ -301,13 +280,13 @@ func TestFsContainerRefusesAPausedTask(t *testing.T) {
 func TestFsContainerLeftoverProcessIsTheContainersAndGoesWithIt(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("leftover"), harness.WithArgs("/sleep", "100000"), harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t))))
-	init := initStatus(t, tk)
+	init := harness.InitStatus(t, tk)
 	arg := fmt.Sprint(os.Getpid()%100000 + 200000) // /sleep's argument names this test's leftover
 	harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, harness.StaticBusybox(t), "sh", "-c", "/sleep "+arg+" >/dev/null 2>&1 &").OK(t)
 	var pid int
 	harness.WaitFor(t, 5*time.Second, "the leftover /sleep", func() bool { pid = processWithCmdline("/sleep\x00" + arg + "\x00"); return pid > 0 })
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
-	left := status(t, pid)
+	left := harness.ProcStatus(t, pid)
 	if left["CapEff"] != init["CapEff"] || harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)) != harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", tk.PID)) {
 		t.Fatalf("the leftover has effective capabilities %s (the container's: %s) and cgroups\n%s", left["CapEff"], init["CapEff"],
 			harness.ReadFile(t, fmt.Sprintf("/proc/%d/cgroup", pid)))
@@ -353,7 +332,7 @@ func TestFsContainerInAPodHasThatContainersPrivileges(t *testing.T) {
 	// among them (docs/security.md, defence 18).
 	for _, target := range [][]string{{"pod/" + p.Name + "/app"}, {"--sandbox", "pod/" + p.Name}} {
 		args := append(append([]string{"--fs", "container"}, target...), busybox, "sh", "-c", script)
-		out := nsjPod(t, c, args...).OK(t)
+		out := harness.NsjPod(t, c, args...).OK(t)
 		self, init, _ := strings.Cut(out, "---\n")
 		if self != init || !strings.Contains(self, "CapEff") {
 			t.Errorf("%v: the command's privileges and cgroups:\n%s\nthe pid namespace's init's:\n%s", target, self, init)

@@ -81,11 +81,11 @@ func hostInterfaces(t *testing.T) string {
 func TestFsContainerNeverLeavesTheCommandInAHostNamespace(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
-	a := startAttacker(t, c, "envpeek", nil) // an init that says when it runs
+	a := harness.StartAttacker(t, c, "envpeek", nil) // an init that says when it runs
 	victim := startHostVictim(t)
 	planted := fmt.Sprintf("/attacker -mode hostreach -victim %d", victim.Process.Pid)
 	run := func(ns ...string) harness.Result {
-		args := append(append([]string{"-n", a.task.Namespace, "--log-level", "error", "--fs", "container"}, ns...), a.task.ID, busybox, "sh", "-c", planted)
+		args := append(append([]string{"-n", a.Task.Namespace, "--log-level", "error", "--fs", "container"}, ns...), a.Task.ID, busybox, "sh", "-c", planted)
 		return harness.NsjAt(t, c, args...)
 	}
 	for _, tc := range []struct{ ns, left string }{{"net,uts,ipc", "pid"}, {"pid,uts,ipc", "net"}} {
@@ -126,15 +126,15 @@ func TestFsContainerCommandGetsTheContainersEnvironmentNotTheOperators(t *testin
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
 	const secret = "operator-secret-19-4"
-	a := launchAttacker(t, c, attackerConfig{mode: "envpeek", args: []string{"-secret", secret},
-		opts: []oci.SpecOpts{oci.WithEnv([]string{"PATH=/usr/bin:/bin", "APP_FROM_SPEC=spec-value", "APP_OVERRIDDEN=spec"})}})
+	a := harness.LaunchAttacker(t, c, harness.AttackerConfig{Mode: "envpeek", Args: []string{"-secret", secret},
+		Opts: []oci.SpecOpts{oci.WithEnv([]string{"PATH=/usr/bin:/bin", "APP_FROM_SPEC=spec-value", "APP_OVERRIDDEN=spec"})}})
 	env := []string{"OPERATOR_AWS_SECRET_ACCESS_KEY=" + secret, "OPERATOR_MARKER=host", "TERM=xterm-nsjtest"}
 	var out string
-	for i := 0; i < 10 && !strings.Contains(a.log(), "ENVIRON "); i++ {
-		out = harness.NsjWith(t, env, "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", "-e", "APP_OVERRIDDEN=from-e",
-			a.task.ID, busybox, "sh", "-c", "env; sleep 0.3").OK(t)
+	for i := 0; i < 10 && !strings.Contains(a.Log(), "ENVIRON "); i++ {
+		out = harness.NsjWith(t, env, "-a", c.Address, "-n", a.Task.Namespace, "--fs", "container", "-e", "APP_OVERRIDDEN=from-e",
+			a.Task.ID, busybox, "sh", "-c", "env; sleep 0.3").OK(t)
 	}
-	log := a.log()
+	log := a.Log()
 	if !strings.Contains(log, "ENVIRON ") {
 		t.Fatalf("the container's root never read the command's environ: the test proves nothing\n%s", log)
 	}
@@ -150,7 +150,7 @@ func TestFsContainerCommandGetsTheContainersEnvironmentNotTheOperators(t *testin
 		t.Errorf("the command has nsj's environment:\n%s", out)
 	}
 	// -t PID: nothing of the process's environ, -e and TERM only.
-	out = harness.NsjWith(t, env, "--fs", "container", "-t", fmt.Sprint(a.task.PID), "-e", "X=1", busybox, "env").OK(t)
+	out = harness.NsjWith(t, env, "--fs", "container", "-t", fmt.Sprint(a.Task.PID), "-e", "X=1", busybox, "env").OK(t)
 	if got := strings.Fields(out); strings.Join(got, " ") != "X=1 TERM=xterm-nsjtest PATH=/dev/null NSJ_ROOT=/" {
 		t.Errorf("-t PID: the command's environment is %q", got)
 	}
@@ -161,7 +161,7 @@ func TestFsContainerCommandGetsTheContainersEnvironmentNotTheOperators(t *testin
 // ids as that namespace knows them; with --privileged, its root's.
 func TestFsContainerTargetPIDInAUserNamespaceGetsItsIDsThere(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("fs-userns"), harness.WithSpecOpts(withUserNamespace()))
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("fs-userns"), harness.WithSpecOpts(harness.WithUserNamespace()))
 	busybox := harness.StaticBusybox(t)
 	for _, target := range [][]string{{"-a", c.Address, "-n", tk.Namespace, tk.ID}, {"-t", fmt.Sprint(tk.PID)},
 		{"--log-level", "error", "--privileged", "-a", c.Address, "-n", tk.Namespace, tk.ID}} {
@@ -196,7 +196,7 @@ func TestRiskWarningsFollowTheJoin(t *testing.T) {
 				args = append(args, busybox)
 			}
 			var warnings []string
-			for _, line := range strings.Split(strings.TrimSpace(stderrBeforeOpening(t, args...)), "\n") {
+			for _, line := range strings.Split(strings.TrimSpace(harness.StderrBeforeOpening(t, args...)), "\n") {
 				if strings.Contains(line, "CAP_SYS_PTRACE") {
 					warnings = append(warnings, line)
 				}

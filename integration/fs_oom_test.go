@@ -51,7 +51,7 @@ func TestFsContainerCommandHasTheContainersOOMScoreAdj(t *testing.T) {
 	}
 	plain := c.RunTask(t, diffNS, harness.UniqueID("oom-pid"), harness.WithArgs("/sleep", "100000"),
 		harness.WithSpecOpts(oci.WithRootFSPath(harness.DistrolessRootfs(t)), withOOMScoreAdj(1000)))
-	initStatus(t, plain)
+	harness.InitStatus(t, plain)
 	if byPID := harness.Nsj(t, append([]string{"--fs", "container", "-t", fmt.Sprint(plain.PID)}, cat...)...).OK(t); byPID != "1000\n" {
 		t.Fatalf("under --fs container -t %d the command has oom_score_adj %q, want that process's 1000 (nsj's own: %s)", plain.PID, strings.TrimSpace(byPID), own)
 	}

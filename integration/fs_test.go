@@ -24,25 +24,11 @@ import (
 
 const fsNS = "nsj-fs"
 
-// fsWritableTmp gives a task a tmpfs at /tmp: its root is read-only.
-func fsWritableTmp() oci.SpecOpts {
-	return oci.WithMounts([]specs.Mount{{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777"}}})
-}
-
-// inTask is path as the task's init sees it, from the host.
-func inTask(tk *harness.Task, path string) string {
-	return fmt.Sprintf("/proc/%d/root%s", tk.PID, path)
-}
-
-func exists(path string) func() bool {
-	return func() bool { _, err := os.Lstat(path); return err == nil }
-}
-
 func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat"), harness.WithSpecOpts(fsWritableTmp()),
+	tk := c.RunTask(t, fsNS, harness.UniqueID("rootat"), harness.WithSpecOpts(harness.WithWritableTmp()),
 		harness.WithArgs("sh", "-c", "echo written-by-the-container > /tmp/from-ctr && exec sleep 100000"))
-	harness.WaitFor(t, 10*time.Second, "the container's file", exists(inTask(tk, "/tmp/from-ctr")))
+	harness.WaitFor(t, 10*time.Second, "the container's file", harness.Exists(harness.InTask(tk, "/tmp/from-ctr")))
 	mounts := harness.SaveHostMounts(t)
 	dir := filepath.Join(t.TempDir(), "missing", "root") // nsj creates both
 
@@ -52,7 +38,7 @@ func TestRootAtLetsHostToolsReadAndWriteTheContainersFiles(t *testing.T) {
 	if want := dir + "\nwritten-by-the-container\n"; out != want {
 		t.Fatalf("got %q, want NSJ_ROOT and the container's file: %q", out, want)
 	}
-	if got := harness.ReadFile(t, inTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
+	if got := harness.ReadFile(t, harness.InTask(tk, "/tmp/from-host")); got != "written-through-dir\n" {
 		t.Fatalf("the container sees %q in /tmp/from-host", got)
 	}
 	mounts.Unchanged(t, "the host's mount table changed")
@@ -126,7 +112,7 @@ func TestFsContainerRunsAStaticHostBinaryInADistrolessContainer(t *testing.T) {
 	mounts0 := harness.ReadMounts(t, fmt.Sprintf("/proc/%d/mountinfo", tk.PID))
 
 	// ls / lists the container's root: there is no ls in it, and no shell.
-	entries, err := os.ReadDir(inTask(tk, "/"))
+	entries, err := os.ReadDir(harness.InTask(tk, "/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +189,8 @@ func TestFsContainerWorkingDirectoryCannotLeaveTheContainer(t *testing.T) {
 	magic := fmt.Sprintf("/proc/%d/root%s", os.Getpid(), host)
 	links := fmt.Sprintf("ln -s /etc /tmp/etc && ln -s %[1]s /tmp/abs && ln -s ../../../..%[1]s /tmp/up && ln -s %[2]s /tmp/magic", host, magic)
 	tk := c.RunTask(t, fsNS, harness.UniqueID("wd"), harness.WithArgs("sh", "-c", links+" && exec sleep 100000"),
-		harness.WithSpecOpts(fsWritableTmp(), oci.WithHostNamespace(specs.PIDNamespace)))
-	harness.WaitFor(t, 10*time.Second, "the planted links", exists(inTask(tk, "/tmp/magic")))
+		harness.WithSpecOpts(harness.WithWritableTmp(), oci.WithHostNamespace(specs.PIDNamespace)))
+	harness.WaitFor(t, 10*time.Second, "the planted links", harness.Exists(harness.InTask(tk, "/tmp/magic")))
 
 	// Followed by a command with the host's privileges, the magic link leads
 	// to the host (confined to the container's, the command may not follow
@@ -236,7 +222,7 @@ func TestFsContainerWithoutCommandRunsTheHostsBusyboxShell(t *testing.T) {
 		t.Fatalf("nsj: %v", err)
 	}
 	want := []string{"distroless"}
-	entries, err := os.ReadDir(inTask(tk, "/"))
+	entries, err := os.ReadDir(harness.InTask(tk, "/"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,5 +10,5 @@ import (
 // nsjNode runs nsj on the node against the cluster's containerd.
 func nsjNode(t *testing.T, c *cluster.Cluster, args ...string) harness.Result {
 	t.Helper()
-	return nsjPod(t, c.CRI, args...)
+	return harness.NsjPod(t, c.CRI, args...)
 }

@@ -16,7 +16,7 @@ func TestSharedPIDPodGetsItsContainersRootFromAnOuterNsjShell(t *testing.T) {
 	p := c.RunPod(t, "default", harness.UniqueID("outer"), harness.PodSharedPID())
 	p.Start(t, "app", 0, "sleep", "100001")
 	// What an outer nsj shell exports: the sandbox's init is pid 1 there.
-	outer := strings.TrimSpace(nsjPod(t, c, "--sandbox", "pod/"+p.Name, "sh", "-c", `echo "$NSJ_ROOT"`).OK(t))
+	outer := strings.TrimSpace(harness.NsjPod(t, c, "--sandbox", "pod/"+p.Name, "sh", "-c", `echo "$NSJ_ROOT"`).OK(t))
 	if outer != "/proc/1/root" {
 		t.Fatalf("--sandbox exports NSJ_ROOT=%q, want /proc/1/root", outer)
 	}
@@ -27,7 +27,7 @@ func TestSharedPIDPodGetsItsContainersRootFromAnOuterNsjShell(t *testing.T) {
 		t.Fatalf("with NSJ_ROOT=%s inherited, the app container's join got %q; want its own root (of sleep 100001)", outer, lines)
 	}
 	// -e NSJ_ROOT stays the user's.
-	if out := nsjPod(t, c, "-e", "NSJ_ROOT=/mine", "pod/"+p.Name+"/app", "sh", "-c", `echo "$NSJ_ROOT"`).OK(t); out != "/mine\n" {
+	if out := harness.NsjPod(t, c, "-e", "NSJ_ROOT=/mine", "pod/"+p.Name+"/app", "sh", "-c", `echo "$NSJ_ROOT"`).OK(t); out != "/mine\n" {
 		t.Fatalf("-e NSJ_ROOT=/mine: the command got %q", out)
 	}
 }

@@ -22,14 +22,21 @@ import (
 // at once (clone3 with set_tid), 1,000 times: nsj either joins the task it
 // found or fails saying that the target exited or restarted; it never runs
 // the command in the namespaces of the PID's new owner or of the host.
-// raceRounds is how many rounds the PID-reuse race runs (fewer in the
-// kernel-fallback matrix, enosys_test.go).
-var raceRounds = 1000
-
+// The kernel-fallback matrix (enosys_test.go) runs it again, in 100
+// rounds, under its sets: each run has containers of its own, and the
+// calls the matrix denies are its subtests' alone, so the two could run
+// side by side (t.Parallel); they do not, as on one loaded machine the
+// shared containerd then answers a restart in over 5 s.
 func TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t *testing.T) {
+	racePIDReuse(t, 1000)
+}
+
+// racePIDReuse runs rounds rounds of the race, in 4 workers, each with a
+// container of its own.
+func racePIDReuse(t *testing.T, rounds int) {
 	c := harness.SharedContainerd(t)
 	decoyBin := harness.DecoyBinary(t)
-	rounds, workers := raceRounds, 4
+	workers, ids := 4, harness.UniqueID("reused")
 	var taken atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -39,7 +46,7 @@ func TestTaskReplacedBetweenLookupAndJoinIsNeverMistakenForItsPIDsNewOwner(t *te
 			defer wg.Done()
 			t.Run(fmt.Sprint("worker", w), func(t *testing.T) {
 				for i := w; i < rounds; i += workers {
-					if raceRound(t, c, decoyBin, fmt.Sprint("reused-", w), i) {
+					if raceRound(t, c, decoyBin, fmt.Sprint(ids, "-", w), i) {
 						taken.Add(1)
 					}
 				}

@@ -36,7 +36,7 @@ type procView struct {
 // container init's (initPID) and the host's (the test's own).
 func viewProc(t *testing.T, pid int, initPID uint32) procView {
 	t.Helper()
-	v := procView{pid: pid, ns: map[string]string{}, fds: map[int]string{}, status: status(t, pid)}
+	v := procView{pid: pid, ns: map[string]string{}, fds: map[int]string{}, status: harness.ProcStatus(t, pid)}
 	v.nspid = len(strings.Fields(v.status["NSpid"]))
 	for _, name := range []string{"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "user", "uts"} {
 		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, name))

@@ -23,19 +23,19 @@ import (
 func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	secret := "SECRET_TOKEN=" + harness.UniqueID("hunter2")
-	a := startAttacker(t, c, "peek", nil, oci.WithEnv([]string{"ATTACKER_SECRET=" + secret}))
+	a := harness.StartAttacker(t, c, "peek", nil, oci.WithEnv([]string{"ATTACKER_SECRET=" + secret}))
 	readNsj := "CMDLINE argv0=" + filepath.Base(harness.NsjPath(t)) + " "
-	for i := 0; i < 500 && strings.Count(a.log(), readNsj) < 3 && !strings.Contains(a.log(), "SECRET "); i++ {
-		harness.NsjAt(t, c, "-e", secret, "-n", a.task.Namespace, a.task.ID, "true").OK(t)
+	for i := 0; i < 500 && strings.Count(a.Log(), readNsj) < 3 && !strings.Contains(a.Log(), "SECRET "); i++ {
+		harness.NsjAt(t, c, "-e", secret, "-n", a.Task.Namespace, a.Task.ID, "true").OK(t)
 	}
-	r := a.stop(t)
-	defer logOnFailure(t, r)
-	for _, line := range strings.Split(r.log, "\n") {
+	r := a.Stop(t)
+	defer harness.LogOnFailure(t, r)
+	for _, line := range strings.Split(r.Log, "\n") {
 		if strings.HasPrefix(line, "SECRET ") {
 			t.Errorf("the container read a value passed with -e: %s", line)
 		}
 	}
-	if got := r.on("cmdline-of", filepath.Base(harness.NsjPath(t))); got.ok == 0 {
+	if got := r.On("cmdline-of", filepath.Base(harness.NsjPath(t))); got.OK == 0 {
 		t.Fatalf("the attacker never read the command line of nsj's child: the test proves nothing")
 	}
 }
@@ -49,20 +49,20 @@ func TestContainerNeverSeesValuesPassedWithE(t *testing.T) {
 func TestFailedJoinReturnsToNsjsNamespacesBeforeGoStarts(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
-	a := startAttacker(t, c, "fifo", nil)
+	a := harness.StartAttacker(t, c, "fifo", nil)
 	defer func() {
 		if t.Failed() {
-			t.Logf("attacker log:\n%s", a.log())
+			t.Logf("attacker log:\n%s", a.Log())
 		}
 	}()
-	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", a.task.Namespace, a.task.ID, busybox, "true"}
+	args := []string{"-a", c.Address, "--fs", "container", "-w", "/nonexistent", "-n", a.Task.Namespace, a.Task.ID, busybox, "true"}
 	runWithin(t, 10*time.Second, args...).Fails(t, 125, "changing to directory /nonexistent in the container")
 	// --debug names the namespaces nsj returned to.
 	r := runWithin(t, 10*time.Second, append([]string{"--debug"}, args...)...)
 	if want := "returned to nsj's own mnt net uts ipc namespaces"; !strings.Contains(r.Stderr, want) {
 		t.Errorf("--debug does not say %q:\n%s", want, r.Stderr)
 	}
-	if log := a.stop(t).log; !strings.Contains(log, "HELD 0\n") || strings.Contains(log, "FIFO-OPENED") {
+	if log := a.Stop(t).Log; !strings.Contains(log, "HELD 0\n") || strings.Contains(log, "FIFO-OPENED") {
 		t.Errorf("the container's /dev/urandom was opened:\n%s", log)
 	}
 }

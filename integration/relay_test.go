@@ -78,31 +78,31 @@ func (o *operatorTerminal) termios(t *testing.T) unix.Termios {
 func TestFsContainerRootCannotKeepTheOperatorsTerminal(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
-	a := startAttacker(t, c, "grabtty", nil)
+	a := harness.StartAttacker(t, c, "grabtty", nil)
 	start := time.Now()
-	o := startOnTerminal(t, "-a", c.Address, "-n", a.task.Namespace, "--fs", "container", a.task.ID, busybox, "sh", "-c", "sleep 2")
+	o := startOnTerminal(t, "-a", c.Address, "-n", a.Task.Namespace, "--fs", "container", a.Task.ID, busybox, "sh", "-c", "sleep 2")
 	if code := o.Wait(t); code != 0 {
 		t.Fatalf("nsj exited %d:\n%s", code, o.Output())
 	}
 	t.Logf("nsj ran for %v", time.Since(start))
 	o.Send(t, "operator-password-42\n")
 	time.Sleep(200 * time.Millisecond)
-	r := a.stop(t)
-	if !strings.Contains(r.log, "GRAB ") {
-		t.Fatalf("the attacker opened no fd of the command: the test proves nothing:\n%s", r.log)
+	r := a.Stop(t)
+	if !strings.Contains(r.Log, "GRAB ") {
+		t.Fatalf("the attacker opened no fd of the command: the test proves nothing:\n%s", r.Log)
 	}
-	if strings.Contains(r.log, "operator-password-42") {
-		t.Errorf("the container read what the operator typed after nsj exited:\n%s", r.log)
+	if strings.Contains(r.Log, "operator-password-42") {
+		t.Errorf("the container read what the operator typed after nsj exited:\n%s", r.Log)
 	}
 	if strings.Contains(o.Output(), "GRABBED-TERMINAL-WRITE") {
-		t.Errorf("the container wrote to the operator's terminal after nsj exited:\n%s\nterminal:\n%q", r.log, o.Output())
+		t.Errorf("the container wrote to the operator's terminal after nsj exited:\n%s\nterminal:\n%q", r.Log, o.Output())
 	}
-	t.Logf("attacker:\n%s", r.log)
+	t.Logf("attacker:\n%s", r.Log)
 	// A hung-up terminal: reads see end-of-file, writes fail.
-	for _, line := range strings.Split(r.log, "\n") {
+	for _, line := range strings.Split(r.Log, "\n") {
 		if (strings.HasPrefix(line, "READ ") && !strings.Contains(line, `got=""`) && !strings.Contains(line, "err=")) ||
 			(strings.HasPrefix(line, "WRITE ") && !strings.Contains(line, "err=")) {
-			t.Errorf("the command's terminal is not hung up once nsj exited: %s\n%s", line, r.log)
+			t.Errorf("the command's terminal is not hung up once nsj exited: %s\n%s", line, r.Log)
 		}
 	}
 }

@@ -31,7 +31,7 @@ func rootAtLeavesRsharedSubmounts(t *testing.T, fallback string) {
 		{Destination: "/vol", Type: "bind", Source: vol, Options: []string{"rbind", "rshared"}}})))
 	submountSeen := func(when string) {
 		t.Helper()
-		for _, path := range []string{filepath.Join(vol, "sub/marker"), inTask(tk, "/vol/sub/marker")} {
+		for _, path := range []string{filepath.Join(vol, "sub/marker"), harness.InTask(tk, "/vol/sub/marker")} {
 			if b, err := os.ReadFile(path); err != nil || string(b) != "on-the-submount\n" {
 				t.Fatalf("%s: %s: %q, %v; want the host's submount of the rshared volume", when, path, b, err)
 			}

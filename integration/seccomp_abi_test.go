@@ -59,9 +59,9 @@ func TestSeccompProfileGivesEveryABIWhatRuncGivesIt(t *testing.T) {
 				t.Fatal(err)
 			}
 			tk := c.RunTask(t, fsNS, harness.UniqueID("abi-"+p.name), harness.WithArgs("/syscallprobe", "/tmp/probe.out"),
-				harness.WithSpecOpts(oci.WithRootFSPath(rootfs), fsWritableTmp(), p.opt))
-			harness.WaitFor(t, 60*time.Second, "the container's init's probe", exists(inTask(tk, "/tmp/probe.out.done")))
-			runc := probeResults(t, harness.ReadFile(t, inTask(tk, "/tmp/probe.out")))
+				harness.WithSpecOpts(oci.WithRootFSPath(rootfs), harness.WithWritableTmp(), p.opt))
+			harness.WaitFor(t, 60*time.Second, "the container's init's probe", harness.Exists(harness.InTask(tk, "/tmp/probe.out.done")))
+			runc := probeResults(t, harness.ReadFile(t, harness.InTask(tk, "/tmp/probe.out")))
 			nsj := probeResults(t, harness.NsjAt(t, c, "-n", fsNS, "--fs", "container", tk.ID, probe).OK(t))
 			if _, ok := runc["i386 unavailable"]; ok {
 				t.Log("this kernel runs no i386 code (int $0x80 faults): x86_64 and x32 compared")

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/oci"
@@ -17,34 +16,28 @@ import (
 // be hostile. These tests attack nsj from inside containers, as runc's CVEs
 // did; docs/security.md says which test proves which defence.
 
-// nsjComm is the name (/proc/PID/comm) of nsj's processes: its binary's.
-func nsjComm(t testing.TB) string {
-	name := filepath.Base(harness.NsjPath(t))
-	return name[:min(len(name), 15)]
-}
-
 // Defence 1: nsj is non-dumpable from its first instruction, and its
 // command keeps capabilities the container lacks: the container's root,
 // with the default capabilities, cannot open the /proc files of either,
 // however often it tries.
 func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	a := startAttacker(t, c, "peek", nil)
+	a := harness.StartAttacker(t, c, "peek", nil)
 	for i := 0; i < 500; i++ {
-		harness.NsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "sleep", "0.005").OK(t)
+		harness.NsjAt(t, c, "-n", a.Task.Namespace, a.Task.ID, "sleep", "0.005").OK(t)
 	}
-	r := a.stop(t)
-	defer logOnFailure(t, r)
-	requireRefused(t, r, nsjComm(t), "sleep")
+	r := a.Stop(t)
+	defer harness.LogOnFailure(t, r)
+	harness.RequireRefused(t, r, harness.NsjComm(t), "sleep")
 	// What any process may read of any other, and docs/security.md says the
 	// container sees: the fd numbers (not what they are), the command line,
 	// and the mount table of nsj's private copy of the host's mounts.
 	for _, kind := range []string{"fd", "cmdline", "mountinfo"} {
-		if r.on(kind, "sleep").ok == 0 {
+		if r.On(kind, "sleep").OK == 0 {
 			t.Errorf("/proc/PID/%s of the command was never readable: docs/security.md says it is", kind)
 		}
 	}
-	for _, p := range r.problems {
+	for _, p := range r.Problems {
 		// The attacker may open its own processes' files (a helper it forked
 		// shows up as comm=attacker): they are not nsj's.
 		if strings.Contains(p, "comm=attacker ") {
@@ -52,24 +45,6 @@ func TestContainerRootCannotOpenProcFilesOfNsjOrItsCommand(t *testing.T) {
 		}
 		if !strings.Contains(p, "kind=fd ") && !strings.Contains(p, "kind=cmdline ") && !strings.Contains(p, "kind=mountinfo ") {
 			t.Errorf("attacker: %s", p)
-		}
-	}
-}
-
-// requireRefused checks that the attacker tried, and failed with EACCES or
-// EPERM, to open every /proc/PID file that the ptrace access check guards
-// of the processes named comms.
-func requireRefused(t *testing.T, r *report, comms ...string) {
-	t.Helper()
-	for _, comm := range comms {
-		for _, kind := range []string{"environ", "mem", "exe", "cwd", "root", "fd/N"} {
-			got := r.on(kind, comm)
-			if got.ok > 0 || got.other > 0 {
-				t.Errorf("%s: /proc/PID/%s opened %d times, failed otherwise than EACCES/EPERM %d times", comm, kind, got.ok, got.other)
-			}
-			if got.denied == 0 {
-				t.Errorf("%s: /proc/PID/%s never refused (%+v): the attacker never reached it", comm, kind, got)
-			}
 		}
 	}
 }
@@ -94,35 +69,28 @@ func TestPtraceCapableContainerCannotOverwriteNsjBinary(t *testing.T) {
 		}
 	}
 	nsjSum, cmdSum := harness.FileSum(t, nsjCopy), harness.FileSum(t, cmdCopy)
-	a := startAttacker(t, c, "exe", []string{nsjCopy, cmdCopy}, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
+	a := harness.StartAttacker(t, c, "exe", []string{nsjCopy, cmdCopy}, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
 	// nsj's child runs its binary through a read-only mount, or a sealed
 	// memfd copy on kernels before 5.12 (the kernel-fallback matrix).
 	grabbedNsj := regexp.MustCompile("victim=(" + harness.FileID(t, nsjCopy) + "|memfd)")
-	for i := 0; i < 300 && (i < 20 || !grabbedNsj.MatchString(a.log()) || !strings.Contains(a.log(), "WROTE-LATER")); i++ {
-		r := harness.RunCmd(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.task.Namespace, a.task.ID, cmdCopy, "0.02"))
+	for i := 0; i < 300 && (i < 20 || !grabbedNsj.MatchString(a.Log()) || !strings.Contains(a.Log(), "WROTE-LATER")); i++ {
+		r := harness.RunCmd(harness.NsjCommand(t, nsjCopy, "-a", c.Address, "-n", a.Task.Namespace, a.Task.ID, cmdCopy, "0.02"))
 		r.OK(t)
 		if !strings.Contains(r.Stderr, "has CAP_SYS_PTRACE") {
 			t.Fatalf("no warning about CAP_SYS_PTRACE: %q", r.Stderr)
 		}
 	}
-	r := a.stop(t)
-	defer logOnFailure(t, r)
-	got, copied := r.victims[harness.FileID(t, nsjCopy)], r.victims["memfd"]
-	if got.grabs+copied.grabs == 0 {
+	r := a.Stop(t)
+	defer harness.LogOnFailure(t, r)
+	got, copied := r.Victims[harness.FileID(t, nsjCopy)], r.Victims["memfd"]
+	if got.Grabs+copied.Grabs == 0 {
 		t.Fatalf("the attacker never opened /proc/PID/exe of nsj's child: the test proves nothing")
 	}
-	if got.nowOK+got.laterOK+copied.nowOK+copied.laterOK > 0 || harness.FileSum(t, nsjCopy) != nsjSum {
+	if got.NowOK+got.LaterOK+copied.NowOK+copied.LaterOK > 0 || harness.FileSum(t, nsjCopy) != nsjSum {
 		t.Errorf("the container wrote to nsj's binary: %+v, its memfd copy: %+v", got, copied)
 	}
-	if cmd := r.victims[harness.FileID(t, cmdCopy)]; cmd.laterOK == 0 || harness.FileSum(t, cmdCopy) == cmdSum {
+	if cmd := r.Victims[harness.FileID(t, cmdCopy)]; cmd.LaterOK == 0 || harness.FileSum(t, cmdCopy) == cmdSum {
 		t.Errorf("the same attack failed on the command's binary too (%+v): update docs/security.md and the warning", cmd)
-	}
-}
-
-// logOnFailure shows the attacker's log if the test failed.
-func logOnFailure(t *testing.T, r *report) {
-	if t.Failed() {
-		t.Logf("attacker log:\n%s", r.log)
 	}
 }
 
@@ -165,31 +133,7 @@ func TestRiskyTargetsAreFlaggedBeforeJoining(t *testing.T) {
 // nsj then goes on and must succeed. flags go before the task.
 func stderrAtLookup(t *testing.T, c *harness.Containerd, tk *harness.Task, flags ...string) string {
 	t.Helper()
-	return stderrBeforeOpening(t, append(append([]string{"-a", c.Address, "-n", tk.Namespace}, flags...), tk.ID)...)
-}
-
-// stderrBeforeOpening is stderrAtLookup for any target: nsj target... true.
-func stderrBeforeOpening(t *testing.T, target ...string) string {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cmd := exec.Command(harness.NsjPath(t), append(target, "true")...)
-	cmd.Env = append(os.Environ(), "_NSJ_TEST_STOP_AT=lookup")
-	cmd.Stderr = f
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	harness.KillOnFailure(t, cmd)
-	harness.WaitStopped(t, cmd.Process.Pid)
-	before := harness.ReadFile(t, f.Name())
-	cmd.Process.Signal(syscall.SIGCONT)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("nsj after the stop: %v; stderr: %s", err, harness.ReadFile(t, f.Name()))
-	}
-	return before
+	return harness.StderrBeforeOpening(t, append(append([]string{"-a", c.Address, "-n", tk.Namespace}, flags...), tk.ID)...)
 }
 
 // The advice of the warning about CAP_SYS_PTRACE: without the pid
@@ -197,18 +141,18 @@ func stderrBeforeOpening(t *testing.T, target ...string) string {
 // container gets hold of the command.
 func TestCommandOutsideThePidNamespaceIsOutOfPtraceReach(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	a := startAttacker(t, c, "peek", nil, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
+	a := harness.StartAttacker(t, c, "peek", nil, oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"}))
 	for i := 0; i < 50; i++ {
-		harness.NsjAt(t, c, "--log-level", "error", "--ns", "net,uts,ipc", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").OK(t)
+		harness.NsjAt(t, c, "--log-level", "error", "--ns", "net,uts,ipc", "-n", a.Task.Namespace, a.Task.ID, "sleep", "0.01").OK(t)
 	}
-	if log := a.log(); strings.Contains(log, "OK ") {
+	if log := a.Log(); strings.Contains(log, "OK ") {
 		t.Fatalf("without the pid namespace, the container still reached the command:\n%s", log)
 	}
-	for i := 0; i < 50 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
-		harness.NsjAt(t, c, "--log-level", "error", "-n", a.task.Namespace, a.task.ID, "sleep", "0.01").OK(t)
+	for i := 0; i < 50 && !strings.Contains(a.Log(), "OK kind=root pid="); i++ {
+		harness.NsjAt(t, c, "--log-level", "error", "-n", a.Task.Namespace, a.Task.ID, "sleep", "0.01").OK(t)
 	}
-	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
-		t.Fatalf("in the pid namespace, the container never reached the command: the test proves nothing\n%s", r.log)
+	if r := a.Stop(t); r.On("root", "sleep").OK == 0 {
+		t.Fatalf("in the pid namespace, the container never reached the command: the test proves nothing\n%s", r.Log)
 	}
 }
 
@@ -219,11 +163,11 @@ func TestCommandOutsideThePidNamespaceIsOutOfPtraceReach(t *testing.T) {
 func TestCommandThatDropsItsCapabilitiesIsWithinTheContainersReach(t *testing.T) {
 	harness.RequireBinaries(t, "setpriv")
 	c := harness.SharedContainerd(t)
-	a := startAttacker(t, c, "peek", nil)
-	for i := 0; i < 20 && !strings.Contains(a.log(), "OK kind=root pid="); i++ {
-		harness.NsjAt(t, c, "-n", a.task.Namespace, a.task.ID, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "0.3").OK(t)
+	a := harness.StartAttacker(t, c, "peek", nil)
+	for i := 0; i < 20 && !strings.Contains(a.Log(), "OK kind=root pid="); i++ {
+		harness.NsjAt(t, c, "-n", a.Task.Namespace, a.Task.ID, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "0.3").OK(t)
 	}
-	if r := a.stop(t); r.on("root", "sleep").ok == 0 {
-		t.Fatalf("the container never reached the command that dropped its capabilities: update docs/security.md\n%s", r.log)
+	if r := a.Stop(t); r.On("root", "sleep").OK == 0 {
+		t.Fatalf("the container never reached the command that dropped its capabilities: update docs/security.md\n%s", r.Log)
 	}
 }

@@ -55,24 +55,24 @@ func shellWords(args ...string) string {
 }
 
 func TestFsContainerRootCannotReachTheOperatorsTerminalThroughRedirectedStdio(t *testing.T) {
-	attackOperatorsTerminal(t, func(c *harness.Containerd, a *attack, busybox string) string {
-		return shellWords(harness.NsjPath(t), "-a", c.Address, "-n", a.task.Namespace, "--fs", "container",
-			a.task.ID, busybox, "sh", "-c", "sleep 2") + " </dev/null >/dev/null 2>&1"
+	attackOperatorsTerminal(t, func(c *harness.Containerd, a *harness.Attacker, busybox string) string {
+		return shellWords(harness.NsjPath(t), "-a", c.Address, "-n", a.Task.Namespace, "--fs", "container",
+			a.Task.ID, busybox, "sh", "-c", "sleep 2") + " </dev/null >/dev/null 2>&1"
 	})
 }
 
 func TestFsContainerRootCannotReachTheOperatorsTerminalUnderAll(t *testing.T) {
-	attackOperatorsTerminal(t, func(c *harness.Containerd, a *attack, busybox string) string {
-		return shellWords(harness.NsjPath(t), "-a", c.Address, "-n", a.task.Namespace, "--all", "--fs", "container",
+	attackOperatorsTerminal(t, func(c *harness.Containerd, a *harness.Attacker, busybox string) string {
+		return shellWords(harness.NsjPath(t), "-a", c.Address, "-n", a.Task.Namespace, "--all", "--fs", "container",
 			"--", busybox, "sh", "-c", "sleep 2")
 	})
 }
 
-func attackOperatorsTerminal(t *testing.T, nsj func(*harness.Containerd, *attack, string) string) {
+func attackOperatorsTerminal(t *testing.T, nsj func(*harness.Containerd, *harness.Attacker, string) string) {
 	harness.Need(t, runtime.GOARCH == "amd64", "-mode ctty of the attacker is written for amd64")
 	c := harness.SharedContainerd(t)
 	busybox := harness.StaticBusybox(t)
-	a := launchAttacker(t, c, attackerConfig{mode: "ctty", args: []string{"-comm", "sleep"}})
+	a := harness.LaunchAttacker(t, c, harness.AttackerConfig{Mode: "ctty", Args: []string{"-comm", "sleep"}})
 	o := operatorShell(t, nsj(c, a, busybox))
 	o.Expect(t, "NSJ-EXITED=")
 	if !strings.Contains(o.Output(), "NSJ-EXITED=0") {
@@ -80,18 +80,18 @@ func attackOperatorsTerminal(t *testing.T, nsj func(*harness.Containerd, *attack
 	}
 	o.Send(t, "operator-password-42\n")
 	time.Sleep(200 * time.Millisecond)
-	r := a.stop(t)
-	t.Logf("attacker:\n%s", r.log)
-	if !strings.Contains(r.log, "CTTY pid=") {
+	r := a.Stop(t)
+	t.Logf("attacker:\n%s", r.Log)
+	if !strings.Contains(r.Log, "CTTY pid=") {
 		t.Fatalf("the attacker never got hold of the command: the test proves nothing")
 	}
-	if strings.Contains(r.log, "operator-password-42") {
+	if strings.Contains(r.Log, "operator-password-42") {
 		t.Errorf("the container read what the operator typed after nsj exited")
 	}
 	if strings.Contains(o.Output(), "GRABBED-TITLE") {
 		t.Errorf("the container wrote to the operator's terminal after nsj exited:\n%q", o.Output())
 	}
-	if strings.Contains(r.log, "GRAB ") {
+	if strings.Contains(r.Log, "GRAB ") {
 		t.Errorf("the container took a terminal from the command")
 	}
 }

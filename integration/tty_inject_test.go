@@ -48,15 +48,15 @@ func TestContainerRootCannotTypeThroughATracedCommand(t *testing.T) {
 	harness.RequireBinaries(t, "setpriv")
 	harness.Need(t, runtime.GOARCH == "amd64", "the attacker's system call injection is written for amd64")
 	c := harness.SharedContainerd(t)
-	a := startAttacker(t, c, "ptrace-tiocsti", nil)
-	out := operatorRunsThenTypes(t, harness.NsjPath(t)+" -a "+c.Address+" -n "+a.task.Namespace+" "+a.task.ID+
+	a := harness.StartAttacker(t, c, "ptrace-tiocsti", nil)
+	out := operatorRunsThenTypes(t, harness.NsjPath(t)+" -a "+c.Address+" -n "+a.Task.Namespace+" "+a.Task.ID+
 		" setpriv --bounding-set=-all --inh-caps=-all sleep 2")
-	r := a.stop(t)
+	r := a.Stop(t)
 	if strings.Contains(out, "INJECTED-42") {
-		t.Fatalf("the container typed a command into the operator's shell through the traced command:\n%s\nattacker: %s", out, r.log)
+		t.Fatalf("the container typed a command into the operator's shell through the traced command:\n%s\nattacker: %s", out, r.Log)
 	}
-	if !strings.Contains(r.log, "TIOCSTI in pid") || !strings.Contains(r.log, "operation not permitted") {
-		t.Fatalf("the attacker did not get EPERM from the injected ioctl:\n%s", r.log)
+	if !strings.Contains(r.Log, "TIOCSTI in pid") || !strings.Contains(r.Log, "operation not permitted") {
+		t.Fatalf("the attacker did not get EPERM from the injected ioctl:\n%s", r.Log)
 	}
 }
 

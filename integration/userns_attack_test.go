@@ -31,7 +31,7 @@ type injection struct {
 // runInjected runs nsj args... sleep 30 against the attacker's container
 // until the attacker has taken over the command once, and returns the
 // attacker's INJECT line and nsj's stderr.
-func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string) (injection, string) {
+func runInjected(t *testing.T, c *harness.Containerd, a *harness.Attacker, args ...string) (injection, string) {
 	t.Helper()
 	errFile := filepath.Join(t.TempDir(), "stderr")
 	f, err := os.Create(errFile)
@@ -39,7 +39,7 @@ func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string)
 		t.Fatal(err)
 	}
 	defer f.Close()
-	argv := append(append([]string{"-a", c.Address, "-n", a.task.Namespace}, args...), a.task.ID, "sleep", "30")
+	argv := append(append([]string{"-a", c.Address, "-n", a.Task.Namespace}, args...), a.Task.ID, "sleep", "30")
 	cmd := exec.Command(harness.NsjPath(t), argv...)
 	cmd.Stderr = f
 	if err := cmd.Start(); err != nil {
@@ -56,10 +56,10 @@ func runInjected(t *testing.T, c *harness.Containerd, a *attack, args ...string)
 			t.Fatalf("nsj exited before the attack (%v): %s", err, harness.ReadFile(t, errFile))
 		default:
 		}
-		for _, line := range strings.Split(a.log(), "\n") {
+		for _, line := range strings.Split(a.Log(), "\n") {
 			if strings.HasPrefix(line, "INJECT ") {
 				f := harness.LogFields(line)
-				in = injection{line: line, open: harness.Atoi(f["open"]), wrote: harness.Atoi(f["wrote"]), attacker: a.log()}
+				in = injection{line: line, open: harness.Atoi(f["open"]), wrote: harness.Atoi(f["wrote"]), attacker: a.Log()}
 				return true
 			}
 			if strings.HasPrefix(line, "SEIZE ") || strings.HasPrefix(line, "NOPATH ") || strings.HasPrefix(line, "NOTVICTIM ") {
@@ -88,12 +88,12 @@ func victimFile(t *testing.T) (path, content string) {
 
 // injectAttacker starts the attacker in -mode inject in a user-namespaced
 // container with CAP_SYS_PTRACE, aimed at victim.
-func injectAttacker(t *testing.T, c *harness.Containerd, victim string) *attack {
+func injectAttacker(t *testing.T, c *harness.Containerd, victim string) *harness.Attacker {
 	t.Helper()
-	return launchAttacker(t, c, attackerConfig{
-		mode: "inject", victims: []string{victim}, args: []string{"-comm", "sleep", "-victim-path", victim},
-		owner: usernsHostUID,
-		opts:  []oci.SpecOpts{withUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"})},
+	return harness.LaunchAttacker(t, c, harness.AttackerConfig{
+		Mode: "inject", Victims: []string{victim}, Args: []string{"-comm", "sleep", "-victim-path", victim},
+		Owner: harness.UsernsHostUID,
+		Opts:  []oci.SpecOpts{harness.WithUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE"})},
 	})
 }
 
@@ -145,11 +145,11 @@ func requireAmd64(t *testing.T) {
 // nsj's child (defence 1 holds with --ns user).
 func TestUserNamespacedContainerRootCannotOpenProcFilesOfTheCommand(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	a := launchAttacker(t, c, attackerConfig{mode: "peek", owner: usernsHostUID, opts: []oci.SpecOpts{withUserNamespace()}})
+	a := harness.LaunchAttacker(t, c, harness.AttackerConfig{Mode: "peek", Owner: harness.UsernsHostUID, Opts: []oci.SpecOpts{harness.WithUserNamespace()}})
 	for i := 0; i < 100; i++ {
-		harness.NsjAt(t, c, "-n", a.task.Namespace, "--ns", "user,net,pid,uts,ipc", a.task.ID, "sleep", "0.005").OK(t)
+		harness.NsjAt(t, c, "-n", a.Task.Namespace, "--ns", "user,net,pid,uts,ipc", a.Task.ID, "sleep", "0.005").OK(t)
 	}
-	r := a.stop(t)
-	defer logOnFailure(t, r)
-	requireRefused(t, r, nsjComm(t), "sleep")
+	r := a.Stop(t)
+	defer harness.LogOnFailure(t, r)
+	harness.RequireRefused(t, r, harness.NsjComm(t), "sleep")
 }

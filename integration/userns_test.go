@@ -8,31 +8,18 @@ import (
 
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/nsj-dev/nsj/integration/harness"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Containers in user namespaces of their own: nsj --ns user makes the
 // command the root of the container's user namespace, as nsenter -U does
 // (docs/security.md, defence 15).
 
-// usernsHostUID is the host uid of root in the tests' user-namespaced
-// containers; they map 65536 uids and gids from there.
-const usernsHostUID = 200000
-
-// withUserNamespace gives a container a user namespace of its own, whose
-// root is host uid usernsHostUID. runc creates its other namespaces inside
-// it, so they are owned by it: its network namespace, for one.
-func withUserNamespace() oci.SpecOpts {
-	m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: usernsHostUID, Size: 65536}}
-	return oci.WithUserNamespace(m, m)
-}
-
 // The session: in a user-namespaced container, nsj --ns user,net,pid
 // runs the command as the container's root, with every capability there:
 // it may change the container's network devices.
 func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("userns"), harness.WithSpecOpts(withUserNamespace()))
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("userns"), harness.WithSpecOpts(harness.WithUserNamespace()))
 	join := []string{"-n", tk.Namespace, "--ns", "user,net,pid", tk.ID}
 	if got := harness.NsjAt(t, c, append(join, "id")...).OK(t); !strings.HasPrefix(got, "uid=0(root) gid=0(root)") || strings.Contains(got, "groups=0(root),") {
 		t.Errorf("id in the container's user namespace: %q, want uid 0, gid 0 and no other group", got)
@@ -49,7 +36,7 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 		t.Errorf("ip link set lo mtu 1500 in the container: %q", out)
 	}
 	// nsj's host uid 0 is not mapped in there: from the host's user
-	// namespace the command's files would be owned by usernsHostUID.
+	// namespace the command's files would be owned by harness.UsernsHostUID.
 	if got := strings.Fields(harness.NsjAt(t, c, append(join, "cat", "/proc/self/uid_map")...).OK(t)); strings.Join(got, " ") != "0 200000 65536" {
 		t.Errorf("uid_map %q", got)
 	}
@@ -66,7 +53,7 @@ func TestUserNamespaceCommandIsTheContainersRoot(t *testing.T) {
 // dies with nsj.
 func TestKilledNsjTakesTheUserNamespacedCommandAlong(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("pdeath"), harness.WithSpecOpts(withUserNamespace()))
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("pdeath"), harness.WithSpecOpts(harness.WithUserNamespace()))
 	killNsjAndWaitForItsCommand(t, "-a", c.Address, "-n", tk.Namespace, "--ns", "user,pid", tk.ID)
 }
 
@@ -108,7 +95,7 @@ func startUserNSTarget(t *testing.T, mapping ...string) string {
 // uid 0, unmapped in the container (65534), without capabilities there.
 func TestPreservedCredentialsKeepNsjsUnmappedUser(t *testing.T) {
 	c := harness.SharedContainerd(t)
-	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("keep"), harness.WithSpecOpts(withUserNamespace()))
+	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("keep"), harness.WithSpecOpts(harness.WithUserNamespace()))
 	join := []string{"-n", tk.Namespace, "--ns", "user,net,pid", "--preserve-credentials", tk.ID}
 	if got := harness.NsjAt(t, c, append(join, "id", "-u")...).OK(t); got != "65534\n" {
 		t.Errorf("id -u with --preserve-credentials: %q, want 65534", got)
@@ -146,7 +133,7 @@ func TestUserNamespaceWithoutRootNeedsPreservedCredentials(t *testing.T) {
 func TestRiskWarningsFollowWhereTheCommandRuns(t *testing.T) {
 	c := harness.SharedContainerd(t)
 	tk := c.RunTask(t, "nsj-userns", harness.UniqueID("risky"),
-		harness.WithSpecOpts(withUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE", "CAP_SYS_ADMIN"})))
+		harness.WithSpecOpts(harness.WithUserNamespace(), oci.WithAddedCapabilities([]string{"CAP_SYS_PTRACE", "CAP_SYS_ADMIN"})))
 	task := "task nsj-userns/" + tk.ID
 	full := harness.StartTargetWith(t, "", "sleep 100000").PIDArg()
 	ptrace := harness.StartTargetWith(t, "setpriv --bounding-set=-sys_admin --", "sleep 100000").PIDArg()
@@ -170,7 +157,7 @@ func TestRiskWarningsFollowWhereTheCommandRuns(t *testing.T) {
 			[]string{"PID " + userns + " has CAP_SYS_PTRACE in its user namespace, where the command stays the host's uid 0 "}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			stderr := strings.TrimSpace(stderrBeforeOpening(t, tc.flags...))
+			stderr := strings.TrimSpace(harness.StderrBeforeOpening(t, tc.flags...))
 			var lines []string
 			if stderr != "" {
 				lines = strings.Split(stderr, "\n")

@@ -23,11 +23,9 @@
 static void __attribute__((noreturn)) report(int errfd, int stage)
 {
 	struct nsj_child_error e = { .stage = stage, .err = errno };
-	ssize_t n;
 
-	do
-		n = write(errfd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
+	/* Nothing to do if it fails: the parent then sees the pipe closed without a report. */
+	(void)TEMP_FAILURE_RETRY(write(errfd, &e, sizeof(e)));
 	_exit(NSJ_EXIT_FAILURE);
 }
 

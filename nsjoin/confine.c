@@ -53,11 +53,8 @@ enum { BOUNDING, EFFECTIVE, PERMITTED, INHERITABLE, AMBIENT };
 
 static int write_all(int fd, const char *s, size_t n)
 {
-	ssize_t w;
+	ssize_t w = TEMP_FAILURE_RETRY(write(fd, s, n));
 
-	do
-		w = write(fd, s, n);
-	while (w < 0 && errno == EINTR);
 	return w == (ssize_t)n ? 0 : -1;
 }
 
@@ -88,7 +85,7 @@ int nsj_adopt_oom_score_adj(const struct nsj_request *req)
 {
 	const struct nsj_confine *c = &req->confine;
 	char buf[16];
-	int fd, n, ret, saved;
+	int n, fd NSJ_AUTOCLOSE = -1;
 
 	if (!c->present)
 		return 0;
@@ -96,20 +93,15 @@ int nsj_adopt_oom_score_adj(const struct nsj_request *req)
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nsj_set_error(125, "opening nsj's own /proc/self/oom_score_adj: %s", strerror(errno));
-	ret = write_all(fd, buf, (size_t)n);
-	saved = errno;
-	if (close(fd) < 0 && ret == 0) {
-		ret = -1;
-		saved = errno;
-	}
-	if (ret < 0 && saved == EACCES) {
+	/* procfs takes or refuses the value in write(2): its close has nothing to add. */
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		if (errno != EACCES)
+			return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s; use --privileged to keep nsj's",
+					     c->oom_score_adj, strerror(errno));
 		nsj_debugf("oom_score_adj %d is below what nsj may set without CAP_SYS_RESOURCE: nsj's own, higher, stays",
 			   c->oom_score_adj);
 		return 0;
 	}
-	if (ret < 0)
-		return nsj_set_error(125, "giving the command the container's oom_score_adj %d: %s; use --privileged to keep nsj's",
-				     c->oom_score_adj, strerror(saved));
 	nsj_debugf("oom_score_adj %d, the container's", c->oom_score_adj);
 	return 0;
 }

@@ -311,7 +311,7 @@ void nsj_remove_root(void)
  */
 int nsj_change_dir(const struct nsj_request *req)
 {
-	int rootfd, dir, err;
+	int rootfd NSJ_AUTOCLOSE = -1, dir NSJ_AUTOCLOSE = -1;
 
 	if (req->dir == NULL)
 		return 0;
@@ -321,17 +321,9 @@ int nsj_change_dir(const struct nsj_request *req)
 	if (rootfd < 0)
 		return -1;
 	dir = nsj_open_dir_in_root(rootfd, req->dir); /* resolve.c */
-	err = errno;
-	close(rootfd);
-	if (dir < 0 || fchdir(dir) < 0) {
-		err = dir < 0 ? err : errno;
-		if (dir >= 0)
-			close(dir);
-		errno = err;
+	if (dir < 0)
 		return -1;
-	}
-	close(dir);
-	return 0;
+	return fchdir(dir); /* -1 with errno, which the closes keep */
 }
 
 /* The exec; returns only on failure, with errno set. */

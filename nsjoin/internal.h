@@ -28,6 +28,22 @@
 /* The number of elements of array a (an array, not a pointer). */
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * int fd NSJ_AUTOCLOSE = open(...): fd is closed when it goes out of scope,
+ * if it is open (>= 0), and errno stays what the last call left, so that a
+ * failure can be reported after the return. Only for fds whose close cannot
+ * say anything new (read-only, or a write the kernel has already taken).
+ */
+static inline void nsj_close_fd(int *fd)
+{
+	int err = errno;
+
+	if (*fd >= 0)
+		close(*fd);
+	errno = err;
+}
+#define NSJ_AUTOCLOSE __attribute__((cleanup(nsj_close_fd)))
+
 /* Where the child was when it failed, reported to the parent through a pipe. */
 enum nsj_stage {
 	NSJ_STAGE_PARENT_GONE = 1,

@@ -56,8 +56,7 @@ static void forward(pid_t child, enum forward_to to, int sig)
 	kill(0, sig);
 	sigemptyset(&own);
 	sigaddset(&own, sig);
-	while (sigtimedwait(&own, NULL, &now) < 0 && errno == EINTR)
-		;
+	(void)TEMP_FAILURE_RETRY(sigtimedwait(&own, NULL, &now)); /* EAGAIN: none was queued */
 }
 
 /* Waits for the child and returns its exit status (128+N for signal N). */
@@ -68,10 +67,10 @@ static int wait_child(pid_t child, int tty, enum forward_to to, const sigset_t *
 		pid_t r;
 		size_t i;
 
-		sig = sigwaitinfo(waitset, NULL);
+		sig = TEMP_FAILURE_RETRY(sigwaitinfo(waitset, NULL));
 		if (sig < 0)
-			continue; /* EINTR */
-		for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+			continue;
+		for (i = 0; i < N_ELEMENTS(forwarded); i++)
 			if (sig == forwarded[i])
 				forward(child, to, sig);
 		if (sig != SIGCHLD)
@@ -215,7 +214,7 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 
 	/* Signals are blocked before the fork so that none is lost; the child restores oldmask. */
 	sigemptyset(&waitset);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (i = 0; i < N_ELEMENTS(forwarded); i++)
 		sigaddset(&waitset, forwarded[i]);
 	sigaddset(&waitset, SIGCHLD);
 	blockset = waitset;
@@ -252,13 +251,10 @@ void nsj_run_parent(const struct nsj_request *req, int userfd, int tty, int ownp
 	if (userfd >= 0)
 		close(userfd);
 
-	do
-		n = read(pipefd[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(read(pipefd[0], &e, sizeof(e)));
 	close(pipefd[0]);
 	if (n == sizeof(e)) {
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
+		(void)TEMP_FAILURE_RETRY(waitpid(child, &status, 0));
 		if (tty)
 			tcsetpgrp(STDIN_FILENO, getpgrp());
 		child_failed(req, &e);

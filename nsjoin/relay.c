@@ -189,10 +189,8 @@ static void restore_mode(void)
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = TEMP_FAILURE_RETRY(write(fd, p, n));
 
-		if (w < 0 && errno == EINTR)
-			continue;
 		if (w < 0)
 			return -1;
 		p += w;
@@ -228,8 +226,8 @@ static void pump_input(struct pending *in)
 
 	if (in->len == 0) {
 		in->off = 0;
-		n = read(STDIN_FILENO, in->buf, sizeof(in->buf) - 1);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		n = TEMP_FAILURE_RETRY(read(STDIN_FILENO, in->buf, sizeof(in->buf) - 1));
+		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
 			input_done(in);
@@ -237,8 +235,8 @@ static void pump_input(struct pending *in)
 		}
 		in->len = n;
 	}
-	n = write(relay.master, in->buf + in->off, in->len);
-	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+	n = TEMP_FAILURE_RETRY(write(relay.master, in->buf + in->off, in->len));
+	if (n < 0 && errno != EAGAIN) {
 		in->len = 0; /* the command's side is gone */
 		in->eof = 1;
 		return;
@@ -253,9 +251,9 @@ static void pump_input(struct pending *in)
 static int pump_output(void)
 {
 	char buf[16384];
-	ssize_t n = read(relay.master, buf, sizeof(buf));
+	ssize_t n = TEMP_FAILURE_RETRY(read(relay.master, buf, sizeof(buf)));
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	if (n < 0 && errno == EAGAIN)
 		return 0;
 	if (n <= 0)
 		return -1; /* EIO: every slave closed */
@@ -292,8 +290,7 @@ static int on_signal(int sig, pid_t child, int *status)
 		kill(child, sig); /* the forwarded signals of parent.c */
 		return 0;
 	}
-	while ((r = waitpid(child, &ws, WNOHANG)) < 0 && errno == EINTR)
-		;
+	r = TEMP_FAILURE_RETRY(waitpid(child, &ws, WNOHANG));
 	if (r != child)
 		return 0;
 	*status = exit_status(ws);
@@ -320,9 +317,7 @@ static void drain(void)
 	int n;
 
 	while (now_ms() < end) {
-		n = poll(&p, 1, DRAIN_MS);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = TEMP_FAILURE_RETRY(poll(&p, 1, DRAIN_MS));
 		if (n <= 0 || pump_output() < 0)
 			return;
 	}
@@ -355,8 +350,7 @@ int nsj_relay_wait(pid_t child, const sigset_t *waitset)
 	if (sfd < 0 || fcntl(relay.master, F_SETFL, O_NONBLOCK) < 0) {
 		/* Cannot relay: the command still runs; wait for it, its terminal silent. */
 		nsj_debugf("relaying the terminal: %s", strerror(errno));
-		while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
-			;
+		(void)TEMP_FAILURE_RETRY(waitpid(child, &ws, 0));
 		nsj_relay_close();
 		return exit_status(ws);
 	}
@@ -368,9 +362,7 @@ int nsj_relay_wait(pid_t child, const sigset_t *waitset)
 	while (!done) {
 		int n, nfds = 2 + poll_set(p, sfd, out_open, &in);
 
-		n = poll(p, nfds, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = TEMP_FAILURE_RETRY(poll(p, nfds, -1));
 		if (n < 0) {
 			nsj_debugf("relaying the terminal: poll: %s", strerror(errno));
 			break;
@@ -389,11 +381,10 @@ int nsj_relay_wait(pid_t child, const sigset_t *waitset)
 		if ((out_open && in.len && (p[1].revents & POLLOUT)) || (nfds == 3 && p[2].revents))
 			pump_input(&in);
 	}
-	if (!done)
-		while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
-			;
-	if (!done)
+	if (!done) {
+		(void)TEMP_FAILURE_RETRY(waitpid(child, &ws, 0));
 		status = exit_status(ws);
+	}
 	if (out_open)
 		drain();
 	close(sfd);

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +21,6 @@ type Client struct {
 	timeout   time.Duration
 	conn      *containerd.Conn
 	store     store
-	dialer    *recordingDialer
 	// others are the other containerds of the node that Find and List
 	// search too: the other DefaultSockets that exist, when no address
 	// was given (node.go).
@@ -60,13 +57,10 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 // newClient sets up, without dialing, the client of the containerd at addr.
 func newClient(addr, ns string, explicit bool, timeout time.Duration) *Client {
 	c := &Client{address: addr, namespace: ns, explicit: explicit, timeout: timeout,
-		dialer: &recordingDialer{path: addr}, proc: "/proc"}
+		conn: containerd.NewSocketConn(addr), proc: "/proc"}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	// The first call dials; the dialer records its error so that it can
-	// be told.
-	c.conn = containerd.NewConn(c.dialer.dial)
 	c.store = wireStore{containerd.NewStore(c.conn)}
 	return c
 }
@@ -123,7 +117,7 @@ func (c *Client) callError(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	// The cause is kept only where the message does not already say it all.
-	dialErr := c.dialer.lastError()
+	dialErr := c.conn.DialError()
 	var msg string
 	var h1 *containerd.HTTP1Answer
 	switch {
@@ -143,26 +137,4 @@ func (c *Client) callError(err error, what string) error {
 		return fmt.Errorf("%s (containerd at %s): %w", what, c.address, err)
 	}
 	return newError(ErrUnavailable, "%s", msg)
-}
-
-// recordingDialer dials the containerd socket and remembers the last error.
-type recordingDialer struct {
-	path string
-	mu   sync.Mutex
-	err  error
-}
-
-func (d *recordingDialer) dial(ctx context.Context) (net.Conn, error) {
-	var nd net.Dialer
-	conn, err := nd.DialContext(ctx, "unix", d.path)
-	d.mu.Lock()
-	d.err = err
-	d.mu.Unlock()
-	return conn, err
-}
-
-func (d *recordingDialer) lastError() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/containerd/errdefs"
+	"github.com/nsj-dev/nsj/runtime/containerd"
 )
 
 // TestConnectErrors runs Connect against things that are not a working
@@ -138,7 +139,12 @@ func TestCallError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Client{address: "/c.sock", timeout: DefaultTimeout, dialer: &recordingDialer{err: tt.dialErr}}
+			// The connection's dial failed so, as the call's did.
+			conn := containerd.NewConn(func(context.Context) (net.Conn, error) { return nil, tt.dialErr })
+			if tt.dialErr != nil {
+				conn.Call(context.Background(), "", "/x.X/Y", nil, nil)
+			}
+			c := &Client{address: "/c.sock", timeout: DefaultTimeout, conn: conn}
 			err := c.callError(tt.err, "get thing")
 			if tt.kind != nil && !errors.Is(err, tt.kind) {
 				t.Errorf("%v is not %v", err, tt.kind)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/nsj-dev/nsj/internal/base/ident"
-	"slices"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -53,30 +52,12 @@ func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
 		if cs.dockerIdle != nil {
 			return nil, dockerNotRunning(*cs.dockerIdle)
 		}
-		return nil, withDockerNote(c.notFoundOnNode(ctx, w, cs.searched), cs.dockerNote)
+		return nil, withDockerNote(c.whyNotFound(ctx, w, cs.searched), cs.dockerNote)
 	}
 	s := m.client
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	return s.target(ctx, *m)
-}
-
-// notFound builds the error for a reference that matched nothing.
-func (c *Client) notFound(ctx context.Context, ref string, searched []string) error {
-	if len(searched) > 1 {
-		return newError(ErrNotFound, "no task %q in any containerd namespace (searched %s; see nsj --list -n NAMESPACE)", ref, strings.Join(searched, ", "))
-	}
-	ns := searched[0]
-	ts, err := c.store.tasks(ctx, ns)
-	if err != nil {
-		return newError(ErrNotFound, "no task %q in namespace %q (see nsj --list -n %s)", ref, ns, ns)
-	}
-	if len(ts) == 0 {
-		if all, err := c.store.namespaces(ctx); err == nil && !slices.Contains(all, ns) {
-			return c.noNamespace(ctx, ns, all)
-		}
-	}
-	return newError(ErrNotFound, "no task %q in namespace %q (%d tasks there; see nsj --list -n %s)", ref, ns, len(ts), ns)
 }
 
 // target gets the task of m and checks that it can be joined. A container

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/containerd/errdefs"
+	"github.com/nsj-dev/nsj/runtime/containerd"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -127,7 +128,7 @@ func world() *fakeStore {
 
 func testClient(s store, ns string, explicit bool) *Client {
 	return &Client{address: DefaultSockets[0], namespace: ns, explicit: explicit, timeout: DefaultTimeout,
-		store: s, dialer: &recordingDialer{}}
+		store: s, conn: containerd.NewConn(nil)}
 }
 
 func TestFind(t *testing.T) {

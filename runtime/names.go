@@ -81,41 +81,43 @@ func (w word) nameStage() bool { return !w.idOnly && !generatedID(w.ref) }
 // w.ns (one Get: with -n, or for a generated ID, that is all it costs),
 // then, unless w.explicit, in every namespace one List filtered to IDs
 // starting with the word or carrying it as nerdctl name, and dockerd's
-// container of that name if namespace moby is searched. It returns the
-// namespaces searched, w.ns first.
-func (c *Client) collect(ctx context.Context, w word, cs *candidates) ([]string, error) {
-	searched := []string{w.ns}
+// container of that name if namespace moby is searched. It returns what it
+// saw: the namespaces searched, w.ns first, and those it listed, for a
+// not-found error (notfound.go).
+func (c *Client) collect(ctx context.Context, w word, cs *candidates) (searchedOn, error) {
+	seen := searchedOn{client: c, namespaces: []string{w.ns}}
 	ctr, err := c.store.container(ctx, w.ns, w.ref)
 	homeExact := err == nil // beats exact IDs elsewhere here (but not names)
 	switch {
 	case homeExact:
 		cs.ids = append(cs.ids, candidate{match: match{ns: w.ns, ctr: ctr, exact: true}, client: c, via: viaID})
 		if w.explicit || !w.nameStage() {
-			return searched, nil
+			return seen, nil
 		}
 	case !errdefs.IsNotFound(err):
-		return nil, c.callError(err, fmt.Sprintf("get container %q in namespace %q", w.ref, w.ns))
+		return searchedOn{}, c.callError(err, fmt.Sprintf("get container %q in namespace %q", w.ref, w.ns))
 	}
 	if !w.explicit {
 		all, err := c.store.namespaces(ctx)
 		if err != nil {
-			return nil, c.callError(err, "list containerd namespaces")
+			return searchedOn{}, c.callError(err, "list containerd namespaces")
 		}
+		seen.all, seen.listed = all, true
 		for _, ns := range all {
 			if ns != w.ns {
-				searched = append(searched, ns)
+				seen.namespaces = append(seen.namespaces, ns)
 			}
 		}
 	}
-	for _, ns := range searched {
+	for _, ns := range seen.namespaces {
 		if err := c.listCandidates(ctx, w, ns, !homeExact, cs); err != nil {
-			return nil, err
+			return searchedOn{}, err
 		}
 	}
-	if w.nameStage() && slices.Contains(searched, DockerNamespace) {
+	if w.nameStage() && slices.Contains(seen.namespaces, DockerNamespace) {
 		c.dockerCandidate(ctx, w.ref, cs)
 	}
-	return searched, nil
+	return seen, nil
 }
 
 // listCandidates adds what namespace ns holds for w, in one List: filters

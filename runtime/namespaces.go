@@ -22,18 +22,6 @@ const DockerNamespace = dockerd.Namespace
 // word an error.
 const probeTimeout = time.Second
 
-// noNamespace is the error for namespace ns, which this containerd lacks
-// (it has all). If another containerd of the node has ns, it names it.
-func (c *Client) noNamespace(ctx context.Context, ns string, all []string) error {
-	if other := c.namespaceElsewhere(ctx, ns); other != "" {
-		return newError(ErrNotFound, "containerd at %s has no namespace %q; it is on %s: -a %s", c.address, ns, other, other)
-	}
-	if len(all) == 0 {
-		return newError(ErrNotFound, "containerd at %s has no namespace %q, nor any other: it has no containers", c.address, ns)
-	}
-	return newError(ErrNotFound, "containerd at %s has no namespace %q (it has: %s); pick one with -n%s", c.address, ns, joinNames(all), suggestNamespace(ns, all))
-}
-
 // namespaceElsewhere returns the first of DefaultSockets, other than the
 // containerds this client asks, whose containerd has namespace ns; "" if none.
 func (c *Client) namespaceElsewhere(ctx context.Context, ns string) string {
@@ -52,30 +40,6 @@ func (c *Client) namespaceElsewhere(ctx context.Context, ns string) string {
 		}
 	}
 	return ""
-}
-
-// noNamespaceOnNode is the error for namespace ns, which no containerd of
-// the node that answers has.
-func (c *Client) noNamespaceOnNode(ctx context.Context, ns string) error {
-	var have, union []string
-	var answered *Client
-	for _, s := range c.node() {
-		if s.skipped {
-			continue
-		}
-		all, err := s.Namespaces(ctx)
-		if err != nil {
-			continue
-		}
-		slices.Sort(all)
-		answered = s
-		have = append(have, fmt.Sprintf("%s has: %s", s.address, joinNames(all)))
-		union = append(union, all...)
-	}
-	if len(have) == 1 {
-		return answered.noNamespace(ctx, ns, union)
-	}
-	return newError(ErrNotFound, "no containerd of this node has namespace %q (%s); pick one with -n%s", ns, strings.Join(have, "; "), suggestNamespace(ns, union))
 }
 
 // suggestNamespace points at the namespace of all that ns was likely meant
@@ -129,7 +93,7 @@ func (c *Client) MissingNamespace(ctx context.Context) error {
 	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	var all []string
+	var f notFoundFacts
 	for _, s := range c.node() {
 		if s.skipped {
 			continue
@@ -138,11 +102,13 @@ func (c *Client) MissingNamespace(ctx context.Context) error {
 		if err != nil || slices.Contains(nss, c.namespace) {
 			return nil // not provably missing
 		}
-		all = append(all, nss...)
+		f.known = append(f.known, namespacesOf{s, nss})
 	}
-	if len(c.others) > 0 {
-		return c.noNamespaceOnNode(ctx, c.namespace)
+	if len(f.known) == 0 {
+		return nil
 	}
-	slices.Sort(all)
-	return c.noNamespace(ctx, c.namespace, all)
+	if len(f.known) == 1 {
+		f.elsewhere = c.namespaceElsewhere(ctx, c.namespace)
+	}
+	return f.noNamespace(c.namespace)
 }

@@ -3,9 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/sirupsen/logrus"
 )
@@ -17,13 +14,6 @@ import (
 // exact ID, names, prefix) and the candidates of all are chosen among by
 // the one rule of choose.go. Each is dialed on its first call; with one
 // socket, the common case, the loops here run once.
-
-// searchedOn is one containerd that answered, and the namespaces searched
-// (or listed) there.
-type searchedOn struct {
-	client     *Client
-	namespaces []string
-}
 
 // node is c and the other containerds of the node, c first.
 func (c *Client) node() []*Client { return append([]*Client{c}, c.others...) }
@@ -48,9 +38,9 @@ func (c *Client) candidatesOnNode(ctx context.Context, w word) (*candidates, err
 	err := c.eachOnNode(func(s *Client) error {
 		sctx, cancel := s.withTimeout(ctx)
 		defer cancel()
-		nss, err := s.collect(sctx, w, cs)
+		seen, err := s.collect(sctx, w, cs)
 		if err == nil {
-			cs.searched = append(cs.searched, searchedOn{s, nss})
+			cs.searched = append(cs.searched, seen)
 		}
 		return err
 	})
@@ -101,40 +91,6 @@ func (c *Client) leaveOut(err error) {
 	c.skipped = true
 	logrus.Warnf("containerd at %s does not answer; going on without it (--debug says why)", c.address)
 	logrus.Debugf("containerd at %s: %v", c.address, err)
-}
-
-// notFoundOnNode builds the error for a word that matched nothing on any
-// containerd that answered.
-func (c *Client) notFoundOnNode(ctx context.Context, w word, searched []searchedOn) error {
-	ref := w.ref
-	if w.explicit && len(c.others) > 0 {
-		searched = withNamespace(ctx, searched, w.ns)
-		if len(searched) == 0 {
-			return c.noNamespaceOnNode(ctx, w.ns)
-		}
-	}
-	if len(searched) == 1 {
-		s := searched[0]
-		ctx, cancel := s.client.withTimeout(ctx)
-		defer cancel()
-		return s.client.notFound(ctx, ref, s.namespaces)
-	}
-	parts := make([]string, len(searched))
-	for i, s := range searched {
-		parts[i] = fmt.Sprintf("%s: %s", s.client.address, strings.Join(s.namespaces, ", "))
-	}
-	return newError(ErrNotFound, "no task %q on any containerd of this node (searched %s; see nsj --list)", ref, strings.Join(parts, "; "))
-}
-
-// withNamespace keeps the containerds of searched that have namespace ns.
-func withNamespace(ctx context.Context, searched []searchedOn, ns string) []searchedOn {
-	var out []searchedOn
-	for _, s := range searched {
-		if all, err := s.client.Namespaces(ctx); err != nil || slices.Contains(all, ns) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // Listing is what ListNode found on the containerds of the node.

@@ -117,10 +117,47 @@ func (r Result) Fails(t testing.TB, code int, want string) {
 	}
 }
 
-// DeniedSyscalls is the set of system calls taken away from the nsj under test
-// ("": none). nsjCommand reads it; the matrix sets it for its subtests,
-// which run one at a time.
-var DeniedSyscalls string
+// The system calls taken away from the nsj under test, by test: the
+// kernel-fallback matrix (enosys_test.go) denies a set to a subtest and
+// all that it runs, while tests in parallel with it run nsj whole.
+var denied struct {
+	sync.Mutex
+	byTest map[string]string // test name -> comma-separated calls
+}
+
+// DenySyscalls makes every nsj that t and its subtests run (NsjCommand)
+// fail calls, a comma-separated list, with ENOSYS, until t ends.
+func DenySyscalls(t testing.TB, calls string) {
+	denied.Lock()
+	defer denied.Unlock()
+	if denied.byTest == nil {
+		denied.byTest = map[string]string{}
+	}
+	name := t.Name()
+	denied.byTest[name] = calls
+	t.Cleanup(func() {
+		denied.Lock()
+		defer denied.Unlock()
+		delete(denied.byTest, name)
+	})
+}
+
+// deniedTo is the calls denied to the nsj t runs: those denied to t, or
+// to the nearest test it is a subtest of; "" for none.
+func deniedTo(t testing.TB) string {
+	denied.Lock()
+	defer denied.Unlock()
+	for name := t.Name(); ; {
+		if calls, ok := denied.byTest[name]; ok {
+			return calls
+		}
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return ""
+		}
+		name = name[:i]
+	}
+}
 
 var enosysProgram = TestdataProgram("enosys")
 
@@ -128,12 +165,13 @@ var enosysProgram = TestdataProgram("enosys")
 func EnosysBinary(t testing.TB) string { return enosysProgram.Path(t) }
 
 // NsjCommand is exec.Command(bin, args...) for an nsj binary, under the
-// enosys filter while the matrix runs.
+// enosys filter where the matrix denies t calls (DenySyscalls).
 func NsjCommand(t testing.TB, bin string, args ...string) *exec.Cmd {
-	if DeniedSyscalls == "" {
+	calls := deniedTo(t)
+	if calls == "" {
 		return exec.Command(bin, args...)
 	}
-	return exec.Command(EnosysBinary(t), append([]string{DeniedSyscalls, bin}, args...)...)
+	return exec.Command(EnosysBinary(t), append([]string{calls, bin}, args...)...)
 }
 
 // UniqueID makes container IDs that no other test uses.

@@ -31,7 +31,8 @@ import (
 // wiremsg.go). docs/design.md says which parts of HTTP/2 and gRPC it
 // implements, and why the rest is not needed with containerd.
 type Conn struct {
-	dial func(ctx context.Context) (net.Conn, error)
+	dial    func(ctx context.Context) (net.Conn, error)
+	dialErr error // the last dial's; nil: it connected, or none was made
 
 	mu     sync.Mutex
 	c      net.Conn // nil until the first call, and after a broken one
@@ -64,6 +65,24 @@ type Conn struct {
 // NewConn returns the connection that dial opens on its first call.
 func NewConn(dial func(ctx context.Context) (net.Conn, error)) *Conn {
 	return &Conn{dial: dial}
+}
+
+// NewSocketConn returns the connection to the containerd whose unix socket
+// is at path, dialed on its first call.
+func NewSocketConn(path string) *Conn {
+	return NewConn(func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	})
+}
+
+// DialError is the error of the last dial: why the socket could not be
+// reached (refused, denied, gone), which a call's error (Unavailable)
+// does not say. nil if it connected, or no call has dialed yet.
+func (w *Conn) DialError() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.dialErr
 }
 
 // Call makes the gRPC call method (/package.Service/Method) in containerd
@@ -150,6 +169,7 @@ func (w *Conn) ready(ctx context.Context) (reused bool, err error) {
 		return true, nil
 	}
 	c, err := w.dial(ctx)
+	w.dialErr = err
 	if err != nil {
 		return false, fmt.Errorf("connect: %w: %w", err, errdefs.ErrUnavailable)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/containerd/errdefs"
@@ -331,36 +330,4 @@ func appendString(b []byte, num uint64, s string) []byte {
 	b = binary.AppendUvarint(b, num<<3|2)
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
-}
-
-// statusError is an error status containerd answered a call with, as the
-// native error errdefs (and containerd's errgrpc.ToNative) makes of it:
-// NotFound matches errdefs.ErrNotFound, DeadlineExceeded
-// context.DeadlineExceeded, and so on.
-type statusError struct {
-	code int
-	err  error
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
-
-// statusClasses are the errors of the gRPC status codes (1 to 16).
-var statusClasses = [...]error{
-	1: context.Canceled, 2: errdefs.ErrUnknown, 3: errdefs.ErrInvalidArgument, 4: context.DeadlineExceeded,
-	5: errdefs.ErrNotFound, 6: errdefs.ErrAlreadyExists, 7: errdefs.ErrPermissionDenied,
-	8: errdefs.ErrResourceExhausted, 9: errdefs.ErrFailedPrecondition, 10: errdefs.ErrAborted,
-	11: errdefs.ErrOutOfRange, 12: errdefs.ErrNotImplemented, 13: errdefs.ErrInternal,
-	14: errdefs.ErrUnavailable, 15: errdefs.ErrDataLoss, 16: errdefs.ErrUnauthenticated,
-}
-
-func newStatusError(code int, desc string) error {
-	var cls error = errdefs.ErrUnknown
-	if code > 0 && code < len(statusClasses) {
-		cls = statusClasses[code]
-	}
-	if desc == "" || desc == cls.Error() {
-		return &statusError{code, cls}
-	}
-	return &statusError{code, fmt.Errorf("%s: %w", strings.TrimSuffix(desc, ": "+cls.Error()), cls)}
 }

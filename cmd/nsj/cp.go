@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -152,6 +153,9 @@ func copyWith(o *cpOptions, remote, from, to cpArg) error {
 		a.Pod, a.Task, a.Containerd = &ref, "", a.Containerd.ForPods()
 	}
 	l, err := plan.Locate(a)
+	if errors.Is(err, runtime.ErrNotRunning) && a.Pod == nil {
+		return copyStopped(a, err, from, to, o.follow)
+	}
 	if err != nil {
 		return err
 	}

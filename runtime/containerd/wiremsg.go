@@ -15,7 +15,7 @@ import (
 // format: only the fields nsj uses; the others are skipped.
 
 // APIVersion names the part of containerd's API nsj speaks (--version).
-const APIVersion = "containers, tasks, namespaces, version v1 (gRPC)"
+const APIVersion = "containers, tasks, namespaces, version, snapshots (Mounts, for nsj cp) v1 (gRPC)"
 
 // The gRPC methods nsj calls.
 const (

@@ -72,8 +72,8 @@ func overlay(options []string) (int, error) {
 		return -1, fmt.Errorf("fsopen overlay: %w", err)
 	}
 	defer unix.Close(fsfd)
-	if err := unix.FsconfigSetString(fsfd, "lowerdir", strings.Join(layers, ":")); err != nil {
-		return -1, fmt.Errorf("overlay lowerdir=%s: %w", strings.Join(layers, ":"), err)
+	if err := setLayers(fsfd, layers); err != nil {
+		return -1, err
 	}
 	for _, o := range rest {
 		k, v, hasValue := strings.Cut(o, "=")
@@ -130,4 +130,25 @@ func overlayLayers(options []string) (layers, rest []string, err error) {
 		return nil, nil, fmt.Errorf("overlay of the snapshot: its options %q name no layer", options)
 	}
 	return layers, rest, nil
+}
+
+// setLayers gives the overlay its layers, top first. fsconfig takes
+// strings of up to 256 bytes, which a few of containerd's layer paths
+// exceed together: each is added alone with "lowerdir+" (Linux 6.8), or,
+// where that key is unknown, all at once with "lowerdir".
+func setLayers(fsfd int, layers []string) error {
+	err := unix.FsconfigSetString(fsfd, "lowerdir+", layers[0])
+	if err == nil {
+		for _, l := range layers[1:] {
+			if err := unix.FsconfigSetString(fsfd, "lowerdir+", l); err != nil {
+				return fmt.Errorf("overlay lowerdir+=%s: %w", l, err)
+			}
+		}
+		return nil
+	}
+	all := strings.Join(layers, ":")
+	if err := unix.FsconfigSetString(fsfd, "lowerdir", all); err != nil {
+		return fmt.Errorf("overlay lowerdir=%s: %w (Linux before 6.8 takes 256 bytes of layer paths)", all, err)
+	}
+	return nil
 }

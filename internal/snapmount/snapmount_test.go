@@ -81,3 +81,36 @@ func TestOpenIsDetachedAndReadOnly(t *testing.T) {
 		t.Error("a file was written into the upper directory")
 	}
 }
+
+// TestOpenManyLongLayers: layers whose paths together exceed fsconfig's
+// 256 bytes, as an image of a few layers in containerd's root does.
+func TestOpenManyLongLayers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("mounting needs root")
+		}
+		t.Skip("mounting needs root")
+	}
+	dir := filepath.Join(t.TempDir(), strings.Repeat("io.containerd.snapshotter.v1.overlayfs", 2))
+	var opts []string
+	var lower []string
+	for i := range 8 {
+		d := filepath.Join(dir, "snapshots", string(rune('a'+i)), "fs")
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, "layer"+string(rune('a'+i))), nil, 0o644)
+		lower = append(lower, d)
+	}
+	opts = append(opts, "upperdir="+lower[0], "workdir="+dir+"/work", "lowerdir="+strings.Join(lower[1:], ":"))
+	root, err := Open([]containerd.Mount{{Type: "overlay", Source: "overlay", Options: opts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(root)
+	for i := range 8 {
+		if err := unix.Faccessat(root, "layer"+string(rune('a'+i)), unix.F_OK, 0); err != nil {
+			t.Errorf("layer %d: %v", i, err)
+		}
+	}
+}

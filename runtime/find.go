@@ -30,6 +30,18 @@ func (m match) name() string { return m.ns + "/" + m.ctr.ID }
 // ErrNotFound, ErrAmbiguous, ErrNotRunning and ErrUnavailable, and their
 // messages say what to do.
 func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
+	m, err := c.chosen(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	s := m.client
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.target(ctx, *m)
+}
+
+// chosen is the container ref names, by Find's rules.
+func (c *Client) chosen(ctx context.Context, ref string) (*candidate, error) {
 	w := word{ref: ref, ns: c.namespace, explicit: c.explicit}
 	if i := strings.IndexByte(ref, '/'); i > 0 {
 		w = word{ref: ref[i+1:], ns: ref[:i], explicit: true, idOnly: true}
@@ -54,10 +66,7 @@ func (c *Client) Find(ctx context.Context, ref string) (*Target, error) {
 		}
 		return nil, withDockerNote(c.whyNotFound(ctx, w, cs.searched), cs.dockerNote)
 	}
-	s := m.client
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	return s.target(ctx, *m)
+	return m, nil
 }
 
 // target gets the task of m and checks that it can be joined. A container

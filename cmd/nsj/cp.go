@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,8 +30,10 @@ tar or anything else in the image and without following the container's
 symbolic links out of its root: every PATH is resolved inside the container's
 root (openat2 RESOLVE_IN_ROOT), files are written under a temporary name and
 renamed into place, owned by the container's user (its OCI spec's
-process.user, numeric) and masked by its umask. Directories are copied
-recursively. "-" is a tar stream: on stdout when copying out, on stdin when
+process.user, numeric) and masked by its umask. A container whose task
+does not run (created, stopped, or none) is copied out of, never into,
+from its containerd snapshot, mounted detached and read-only. Directories
+are copied recursively. "-" is a tar stream: on stdout when copying out, on stdin when
 copying in (into TASK:PATH if it is a directory, else its one top-level
 entry becomes TASK:PATH). TASK is any word
 nsj takes: an ID or a unique prefix, NAMESPACE/ID, a Docker or nerdctl name,
@@ -152,6 +155,9 @@ func copyWith(o *cpOptions, remote, from, to cpArg) error {
 		a.Pod, a.Task, a.Containerd = &ref, "", a.Containerd.ForPods()
 	}
 	l, err := plan.Locate(a)
+	if errors.Is(err, runtime.ErrNotRunning) && a.Pod == nil {
+		return copyStopped(a, err, from, to, o.follow)
+	}
 	if err != nil {
 		return err
 	}

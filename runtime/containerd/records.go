@@ -27,6 +27,9 @@ type Container struct {
 	Spec       *Any // the OCI spec, JSON; nil if the record has none
 	CreatedAt  time.Time
 	Extensions map[string]Any
+	// Snapshotter and SnapshotKey name the snapshot of the container's
+	// root; both empty when the root is a plain directory of its spec.
+	Snapshotter, SnapshotKey string
 }
 
 // Any is a protobuf Any as containerd stores it: a type URL and the

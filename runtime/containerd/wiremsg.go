@@ -15,7 +15,7 @@ import (
 // format: only the fields nsj uses; the others are skipped.
 
 // APIVersion names the part of containerd's API nsj speaks (--version).
-const APIVersion = "containers, tasks, namespaces, version v1 (gRPC)"
+const APIVersion = "containers, tasks, namespaces, version, snapshots (Mounts, for nsj cp) v1 (gRPC)"
 
 // The gRPC methods nsj calls.
 const (
@@ -167,6 +167,10 @@ func decodeContainer(b []byte) (Container, error) {
 			a, err := decodeAny(f.bytes)
 			c.Spec = &a
 			return err
+		case f.num == 6:
+			c.Snapshotter = string(f.bytes)
+		case f.num == 7:
+			c.SnapshotKey = string(f.bytes)
 		case f.num == 8: // google.protobuf.Timestamp created_at
 			return eachField(f.bytes, func(f field) error {
 				switch f.num {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nsj-dev/nsj/internal/flagswitch"
+	"github.com/nsj-dev/nsj/internal/forward"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -53,6 +54,10 @@ type options struct {
 	privileged bool
 
 	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (internal/plan/userns.go)
+
+	forwards []string       // -L [BIND:]PORT:HOST:HOSTPORT, as given (forward.go)
+	reverses []string       // -R [BIND:]PORT:HOST:HOSTPORT, as given
+	specs    []forward.Spec // both, parsed (checkForwards)
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
@@ -154,6 +159,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup, oom_score_adj) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable; the rest is nsj's environment, or with --fs container the container's")
+	fs.StringArrayVarP(&o.forwards, "forward", "L", nil, "forward `[BIND:]PORT:HOST:HOSTPORT`: listen on the host at BIND (default 127.0.0.1) PORT, and dial each connection to HOST:HOSTPORT from inside the container's network namespace, so its loopback-only ports are reachable; HOST and BIND are IP addresses or localhost, never resolved; repeatable; without COMMAND nsj only forwards, until Ctrl-C (docs/forward.md)")
+	fs.StringArrayVarP(&o.reverses, "reverse", "R", nil, "reverse forward `[BIND:]PORT:HOST:HOSTPORT`: listen inside the container's network namespace at BIND (default 127.0.0.1) PORT, and dial each connection to HOST:HOSTPORT on the host; repeatable")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")

@@ -10,8 +10,10 @@ import (
 
 	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/internal/forward"
+	"github.com/nsj-dev/nsj/internal/forwardspec"
 	"github.com/nsj-dev/nsj/internal/netns"
 	"github.com/nsj-dev/nsj/internal/plan"
+	"github.com/nsj-dev/nsj/internal/streammux"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -37,16 +39,19 @@ func (o *options) checkForwards() error {
 		return usageErrorf("%s after the container is a word of the command; nsj's flags come before the container: nsj %s %s ... %s [COMMAND]", w, w, "SPEC", o.target)
 	}
 	for _, g := range []struct {
-		dir   forward.Direction
+		dir   forwardspec.Direction
 		specs []string
-	}{{forward.Local, o.forwards}, {forward.Remote, o.reverses}} {
+	}{{forwardspec.Local, o.forwards}, {forwardspec.Remote, o.reverses}} {
 		for _, text := range g.specs {
-			s, err := forward.ParseSpec(g.dir, text)
+			s, err := forwardspec.Parse(g.dir, text)
 			if err != nil {
 				return usageErrorf("%w", err)
 			}
 			o.specs = append(o.specs, s)
 		}
+	}
+	if o.reverseStdio && (len(o.reverses) == 0 || len(o.forwards) > 0 || len(o.command) > 0) {
+		return usageErrorf("--reverse-stdio carries -R forwards alone, without COMMAND, for kubectl nsj -R")
 	}
 	if len(o.specs) == 0 || len(o.command) > 0 {
 		return nil
@@ -78,14 +83,16 @@ func forwardJoin(o *options) error {
 	a := o.ask()
 	a.Network = true
 	if len(o.command) == 0 {
-		return forwardOnly(a, o.specs)
+		return forwardOnly(a, o.specs, o.reverseStdio)
 	}
 	return forwardWhile(a, o.specs)
 }
 
 // forwardOnly opens the target's network namespace, forwards, and ends
-// at SIGINT, SIGTERM or SIGHUP.
-func forwardOnly(a *plan.Ask, specs []forward.Spec) error {
+// at SIGINT, SIGTERM or SIGHUP; with stdio (--reverse-stdio, kubectl nsj
+// -R), -R connections go over stdin and stdout, and the end of stdin ends
+// nsj too.
+func forwardOnly(a *plan.Ask, specs []forwardspec.Spec, stdio bool) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP)
 	defer signal.Stop(sigs)
@@ -94,14 +101,26 @@ func forwardOnly(a *plan.Ask, specs []forward.Spec) error {
 		return err
 	}
 	defer p.Close()
-	set, err := listen(p, specs)
+	var remote forward.Dialer
+	var ended <-chan struct{}
+	if stdio {
+		m := streammux.NewOpener(os.Stdin, os.Stdout)
+		remote = func(i int) (forward.Conn, error) { return m.Open(uint16(i)) }
+		ended = m.Done()
+		go m.Run()
+	}
+	set, err := listen(p, specs, remote)
 	if err != nil {
 		return err
 	}
 	defer set.Close()
 	set.Serve()
-	sig := <-sigs
-	logrus.Debugf("forwarding ended by %v", sig)
+	select {
+	case sig := <-sigs:
+		logrus.Debugf("forwarding ended by %v", sig)
+	case <-ended:
+		logrus.Debugf("forwarding ended with stdin")
+	}
 	return nil
 }
 
@@ -109,7 +128,7 @@ func forwardOnly(a *plan.Ask, specs []forward.Spec) error {
 // listeners open before the command starts, and forwards until it exits.
 // SIGTERM and SIGHUP sent to nsj go to the join, which passes them on to
 // the command; a terminal's Ctrl-C reaches the command on its own.
-func forwardWhile(a *plan.Ask, specs []forward.Spec) error {
+func forwardWhile(a *plan.Ask, specs []forwardspec.Spec) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	defer signal.Stop(sigs)
@@ -118,7 +137,7 @@ func forwardWhile(a *plan.Ask, specs []forward.Spec) error {
 		return err
 	}
 	defer p.Close()
-	set, err := listen(p, specs)
+	set, err := listen(p, specs, nil)
 	if err != nil {
 		return err
 	}
@@ -147,12 +166,12 @@ func forwardWhile(a *plan.Ask, specs []forward.Spec) error {
 
 // listen opens the forwards in p's network namespace (which p keeps open
 // until after the set is closed) and says so, one line each.
-func listen(p *plan.Prepared, specs []forward.Spec) (*forward.Set, error) {
+func listen(p *plan.Prepared, specs []forwardspec.Spec, remote forward.Dialer) (*forward.Set, error) {
 	ns, err := netns.Open(p.Net.File)
 	if err != nil {
 		return nil, err
 	}
-	set, err := forward.Listen(specs, ns)
+	set, err := forward.ListenVia(specs, ns, remote)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +182,8 @@ func listen(p *plan.Prepared, specs []forward.Spec) (*forward.Set, error) {
 }
 
 // announce is the line that tells where a forward listens and dials.
-func announce(s forward.Spec, target string) string {
-	if s.Dir == forward.Local {
+func announce(s forwardspec.Spec, target string) string {
+	if s.Dir == forwardspec.Local {
 		return fmt.Sprintf("forwarding %s on the host to %s in %s", s.Listen, s.Dial, target)
 	}
 	return fmt.Sprintf("forwarding %s in %s to %s on the host", s.Listen, target, s.Dial)

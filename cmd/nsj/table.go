@@ -51,6 +51,7 @@ var flagTable = []flagRow{
 	{name: "env", modes: runCommand},
 	{name: "forward", modes: joinOne, hint: "; forward to one container at a time: nsj -L 8080:127.0.0.1:80 TASK"},
 	{name: "reverse", modes: joinOne, hint: "; forward to one container at a time: nsj -R 9000:127.0.0.1:9000 TASK"},
+	{name: "reverse-stdio", modes: joinOne},
 	{name: "list", modes: []mode{modeList, modeListPods}},
 	{name: "inspect", modes: []mode{modeInspect, modeInspectPod}},
 	{name: "all", modes: []mode{modeAll}},

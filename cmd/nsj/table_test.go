@@ -96,6 +96,9 @@ func TestEveryFlagWithEveryMode(t *testing.T) {
 			if name == "help" {
 				continue // -h prints the help, with any flag: TestHelpTakesEveryFlag
 			}
+			if name == "reverse-stdio" {
+				continue // only with -R and no COMMAND: TestForwardFlags
+			}
 			add := flagArgs(t, name, m)
 			args := append(slices.Clone(add), base...)
 			t.Run(m.String()+"/"+name, func(t *testing.T) { checkCombination(t, m, name, add, args) })

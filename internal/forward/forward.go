@@ -13,13 +13,30 @@ package forward
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
 
+	"github.com/nsj-dev/nsj/internal/forwardspec"
 	"github.com/nsj-dev/nsj/internal/netns"
 	"github.com/sirupsen/logrus"
 )
+
+// Spec is one forward (package forwardspec reads them).
+type Spec = forwardspec.Spec
+
+// Conn is one side of a carried connection: a TCP connection, or a stream
+// of kubectl nsj -R's multiplexed exec (package streammux).
+type Conn interface {
+	io.ReadWriteCloser
+	CloseWrite() error
+}
+
+// Dialer opens the far side of a -R forward's connection elsewhere than
+// on the host: kubectl nsj -R dials on the operator's machine. It gets
+// the forward's index among the specs.
+type Dialer func(index int) (Conn, error)
 
 // dialTimeout bounds each connection's dial on the other side.
 const dialTimeout = 10 * time.Second
@@ -31,7 +48,7 @@ type Set struct {
 	wg   sync.WaitGroup
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{} // open connections, both sides, closed by Close
+	conns  map[io.Closer]struct{} // open connections, both sides, closed by Close
 	closed bool
 }
 
@@ -39,16 +56,24 @@ type Set struct {
 type fwd struct {
 	spec Spec
 	ln   *net.TCPListener
-	dial func() (*net.TCPConn, error)
+	dial func() (Conn, error)
 }
 
 // Listen opens every listener, each in its own network namespace: -L
 // forwards in nsj's, -R forwards in the target's (ns). The set takes ns
 // and closes it with itself. On any failure everything opened is closed.
 func Listen(specs []Spec, ns *netns.Namespace) (*Set, error) {
-	s := &Set{conns: map[net.Conn]struct{}{}, ns: ns}
-	for _, sp := range specs {
+	return ListenVia(specs, ns, nil)
+}
+
+// ListenVia is Listen, but -R forwards dial with remote, if not nil.
+func ListenVia(specs []Spec, ns *netns.Namespace, remote Dialer) (*Set, error) {
+	s := &Set{conns: map[io.Closer]struct{}{}, ns: ns}
+	for i, sp := range specs {
 		f, err := open(sp, ns)
+		if err == nil && remote != nil && sp.Dir == forwardspec.Remote {
+			f.dial = func() (Conn, error) { return remote(i) }
+		}
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -61,11 +86,11 @@ func Listen(specs []Spec, ns *netns.Namespace) (*Set, error) {
 // open opens the listener of sp on its side and says how to dial the other.
 func open(sp Spec, ns *netns.Namespace) (*fwd, error) {
 	f := &fwd{spec: sp}
-	inside := func() (*net.TCPConn, error) { return dialIn(ns, sp) }
-	outside := func() (*net.TCPConn, error) { return dial(sp) }
+	inside := func() (Conn, error) { return dialIn(ns, sp) }
+	outside := func() (Conn, error) { return dial(sp) }
 	var err error
-	if sp.Dir == Local {
-		f.ln, err = net.ListenTCP(network(sp.Listen), tcpAddr(sp.Listen))
+	if sp.Dir == forwardspec.Local {
+		f.ln, err = net.ListenTCP(forwardspec.Network(sp.Listen), forwardspec.TCPAddr(sp.Listen))
 		f.dial = inside
 		if err != nil {
 			return nil, fmt.Errorf("%s: listening on the host: %w", sp, err)
@@ -73,7 +98,7 @@ func open(sp Spec, ns *netns.Namespace) (*fwd, error) {
 		return f, nil
 	}
 	err = ns.Do(func() (err error) {
-		f.ln, err = net.ListenTCP(network(sp.Listen), tcpAddr(sp.Listen))
+		f.ln, err = net.ListenTCP(forwardspec.Network(sp.Listen), forwardspec.TCPAddr(sp.Listen))
 		return err
 	})
 	f.dial = outside
@@ -86,7 +111,7 @@ func open(sp Spec, ns *netns.Namespace) (*fwd, error) {
 // dial connects to sp's destination from the calling thread's namespace.
 func dial(sp Spec) (*net.TCPConn, error) {
 	d := net.Dialer{Timeout: dialTimeout}
-	c, err := d.Dial(network(sp.Dial), sp.Dial.String())
+	c, err := d.Dial(forwardspec.Network(sp.Dial), sp.Dial.String())
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +170,7 @@ func (s *Set) accept(f *fwd) {
 }
 
 // track adds c to the open connections, unless the set is closed.
-func (s *Set) track(c net.Conn) bool {
+func (s *Set) track(c io.Closer) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -156,7 +181,7 @@ func (s *Set) track(c net.Conn) bool {
 }
 
 // untrack closes c and forgets it.
-func (s *Set) untrack(c net.Conn) {
+func (s *Set) untrack(c io.Closer) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
@@ -189,9 +214,9 @@ func (s *Set) carry(f *fwd, c *net.TCPConn) {
 
 // half copies src to dst, then closes dst for writing (half-close): the
 // other direction goes on. An error ends the connection both ways.
-func (s *Set) half(f *fwd, dst, src *net.TCPConn) {
-	if _, err := dst.ReadFrom(src); err != nil {
-		logrus.Debugf("%s: connection %s: %v", f.spec, src.RemoteAddr(), err)
+func (s *Set) half(f *fwd, dst, src Conn) {
+	if _, err := io.Copy(dst, src); err != nil {
+		logrus.Debugf("%s: a connection: %v", f.spec, err)
 		dst.Close()
 		src.Close()
 		return

@@ -1,4 +1,7 @@
-package forward
+// Package forwardspec reads the forwards of nsj -L/-R and kubectl nsj -R,
+// [BIND:]PORT:HOST:HOSTPORT in ssh's habit, without resolving any name.
+// Portable, no cgo: kubectl-nsj uses it on any OS.
+package forwardspec
 
 import (
 	"fmt"
@@ -36,11 +39,11 @@ type Spec struct {
 // String is the spec as the command line gives it: "-L 8080:127.0.0.1:80".
 func (s Spec) String() string { return s.Dir.Flag() + " " + s.Text }
 
-// ParseSpec reads [BIND:]PORT:HOST:HOSTPORT. BIND and HOST are IP literals
+// Parse reads [BIND:]PORT:HOST:HOSTPORT. BIND and HOST are IP literals
 // (an IPv6 one in brackets: [::1]) or localhost (127.0.0.1): no name is
 // ever resolved, in either network namespace. PORT 0 asks the kernel for a
 // free port.
-func ParseSpec(d Direction, text string) (Spec, error) {
+func Parse(d Direction, text string) (Spec, error) {
 	s := Spec{Dir: d, Text: text}
 	fields, err := splitFields(text)
 	if err != nil {
@@ -116,14 +119,14 @@ func parseHost(host string) (netip.Addr, error) {
 	return addr.Unmap(), nil
 }
 
-// network is "tcp4" or "tcp6" for an address, so that Go never picks the
+// Network is "tcp4" or "tcp6" for an address, so that Go never picks the
 // other family (or looks anything up).
-func network(a netip.AddrPort) string {
+func Network(a netip.AddrPort) string {
 	if a.Addr().Is4() {
 		return "tcp4"
 	}
 	return "tcp6"
 }
 
-// tcpAddr is a as the net package takes it.
-func tcpAddr(a netip.AddrPort) *net.TCPAddr { return net.TCPAddrFromAddrPort(a) }
+// TCPAddr is a as the net package takes it.
+func TCPAddr(a netip.AddrPort) *net.TCPAddr { return net.TCPAddrFromAddrPort(a) }

@@ -111,4 +111,3 @@ func medianF(v []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
-

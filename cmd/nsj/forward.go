@@ -176,15 +176,19 @@ func listen(p *plan.Prepared, specs []forwardspec.Spec, remote forward.Dialer) (
 		return nil, err
 	}
 	for _, s := range set.Forwards() {
-		logrus.Info(announce(s, p.Target))
+		logrus.Info(announce(s, p.Target, remote != nil))
 	}
 	return set, nil
 }
 
 // announce is the line that tells where a forward listens and dials.
-func announce(s forwardspec.Spec, target string) string {
+// With viaStdio (kubectl nsj -R), the far side dials, not this host.
+func announce(s forwardspec.Spec, target string, viaStdio bool) string {
 	if s.Dir == forwardspec.Local {
 		return fmt.Sprintf("forwarding %s on the host to %s in %s", s.Listen, s.Dial, target)
+	}
+	if viaStdio {
+		return fmt.Sprintf("forwarding %s in %s to %s on kubectl nsj's machine", s.Listen, target, s.Dial)
 	}
 	return fmt.Sprintf("forwarding %s in %s to %s on the host", s.Listen, target, s.Dial)
 }

@@ -167,7 +167,15 @@ type Forwarder struct {
 // n forwards on stderr ("forwarding ..."), or has exited.
 func StartForwarder(t testing.TB, n int, args ...string) *Forwarder {
 	t.Helper()
-	f := &Forwarder{Cmd: NsjCommand(t, NsjPath(t), args...), stderr: &syncBuffer{}, done: make(chan struct{})}
+	return StartCmdForwarder(t, NsjCommand(t, NsjPath(t), args...), n)
+}
+
+// StartCmdForwarder is StartForwarder for any command that forwards as
+// nsj does (kubectl nsj -R).
+func StartCmdForwarder(t testing.TB, cmd *exec.Cmd, n int) *Forwarder {
+	t.Helper()
+	args := cmd.Args
+	f := &Forwarder{Cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	f.Cmd.Stderr = f.stderr
 	if err := f.Cmd.Start(); err != nil {
 		t.Fatal(err)

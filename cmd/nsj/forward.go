@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/nsj-dev/nsj/internal/base/exit"
@@ -35,8 +34,8 @@ var forwardOnlyFlags = []string{"ns", "preserve-credentials", "sysfs", "wd", "fs
 // checkForwards reads -L and -R, before anything is opened: each spec, and
 // without COMMAND the flags that only a command would use.
 func (o *options) checkForwards() error {
-	if w := firstWordFlag(o.command); w != "" {
-		return usageErrorf("%s after the container is a word of the command; nsj's flags come before the container: nsj %s %s ... %s [COMMAND]", w, w, "SPEC", o.target)
+	if err := forwardAfterTarget(o); err != nil {
+		return err
 	}
 	for _, g := range []struct {
 		dir   forwardspec.Direction
@@ -62,20 +61,6 @@ func (o *options) checkForwards() error {
 		}
 	}
 	return nil
-}
-
-// firstWordFlag is the command's first word when it is -L or -R (nsj web
-// -L 8080:127.0.0.1:80), else "".
-func firstWordFlag(command []string) string {
-	if len(command) == 0 {
-		return ""
-	}
-	for _, f := range []string{"-L", "-R", "--forward", "--reverse"} {
-		if w := command[0]; w == f || strings.HasPrefix(w, f+"=") || (len(f) == 2 && strings.HasPrefix(w, f)) {
-			return f
-		}
-	}
-	return ""
 }
 
 // forwardJoin runs nsj -L/-R: forward-only without COMMAND, else while it runs.

@@ -58,22 +58,47 @@ func (s *Stream) end(why string) {
 	})
 }
 
-// Read reads what the peer wrote; io.EOF after its CloseWrite.
+// Read reads what the peer wrote; io.EOF after its CloseWrite. What came
+// before the stream ended is read first.
 func (s *Stream) Read(p []byte) (int, error) {
 	if len(s.rest) == 0 {
-		select {
-		case b, ok := <-s.in:
-			if !ok {
-				return 0, io.EOF
-			}
-			s.rest = b
-		case <-s.ended:
-			return 0, s.closedErr()
+		b, err := s.next()
+		if err != nil {
+			return 0, err
 		}
+		s.rest = b
 	}
 	n := copy(p, s.rest)
 	s.rest = s.rest[n:]
 	return n, nil
+}
+
+// next is the next chunk the peer sent: queued chunks before the end.
+func (s *Stream) next() ([]byte, error) {
+	select {
+	case b, ok := <-s.in:
+		return chunk(b, ok)
+	default:
+	}
+	select {
+	case b, ok := <-s.in:
+		return chunk(b, ok)
+	case <-s.ended:
+	}
+	select {
+	case b, ok := <-s.in: // arrived as the stream ended
+		return chunk(b, ok)
+	default:
+		return nil, s.closedErr()
+	}
+}
+
+// chunk is a receive from in: a chunk, or io.EOF once in is closed.
+func chunk(b []byte, ok bool) ([]byte, error) {
+	if !ok {
+		return nil, io.EOF
+	}
+	return b, nil
 }
 
 // Write sends p in frames of at most MaxPayload bytes.

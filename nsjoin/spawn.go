@@ -56,12 +56,27 @@ func (s *Spawner) Close() { s.release() }
 // after them. Files of this process that are close-on-exec, as Go opens
 // every file, never reach it: several starts may run at once.
 func (s *Spawner) Start(r *JoinRequest, stdio [3]*os.File) (int, error) {
+	return s.start(r, stdio, true)
+}
+
+// StartInJob starts the constructor for r as Start does, but in the
+// caller's session and process group, with its terminal, as Exec would
+// have run it: nsj -L/-R COMMAND, whose Go side stays to forward while
+// the command runs. Signals reach the command as under Exec: the
+// terminal's to the whole foreground group, the constructor's own
+// forwarded to the command.
+func (s *Spawner) StartInJob(r *JoinRequest, stdio [3]*os.File) (int, error) {
+	return s.start(r, stdio, false)
+}
+
+// start is Start (ownSession) or StartInJob.
+func (s *Spawner) start(r *JoinRequest, stdio [3]*os.File, ownSession bool) (int, error) {
 	files := []uintptr{stdio[0].Fd(), stdio[1].Fd(), stdio[2].Fd()}
 	c := r.renumbered(func(fd int) int {
 		files = append(files, uintptr(fd))
 		return len(files) - 1
 	})
-	c.signalGroup = true
+	c.signalGroup = ownSession
 	b, err := c.Encode()
 	if err != nil {
 		return 0, fmt.Errorf("building the join request: %w", err)
@@ -75,7 +90,7 @@ func (s *Spawner) Start(r *JoinRequest, stdio [3]*os.File) (int, error) {
 	attr := &syscall.ProcAttr{
 		Env:   append(slices.Clip(s.env), requestVar(len(files)-1)),
 		Files: files,
-		Sys:   &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
+		Sys:   &syscall.SysProcAttr{Setsid: ownSession, Pdeathsig: syscall.SIGKILL},
 	}
 	pid, err := syscall.ForkExec(s.exe, reexecArgs(), attr)
 	if err != nil {

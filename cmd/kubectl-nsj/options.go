@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nsj-dev/nsj/internal/flagswitch"
+	"github.com/nsj-dev/nsj/internal/forwardspec"
 	"github.com/spf13/pflag"
 )
 
@@ -29,6 +30,8 @@ type Options struct {
 	Output         string // -o, with -l: "" (text) or "json"
 	NoPrefix       bool   // --no-prefix, with -l
 	Help, Version  bool
+	Reverse        []string           // -R [BIND:]PORT:HOST:HOSTPORT, as given
+	Specs          []forwardspec.Spec // -R, parsed
 
 	Pod     string   // the pod's name
 	Command []string // COMMAND [ARG...]; empty: a shell
@@ -69,6 +72,7 @@ Examples:
   kubectl nsj web -- tcpdump -i any -w - > web.pcap
   kubectl nsj web                                # a shell in the pod's namespaces
   kubectl nsj -l app=web -A -- ss -s             # every web pod, on every node
+  kubectl nsj web -R 4317:127.0.0.1:4317         # web's 127.0.0.1:4317 reaches this machine's :4317
 
 Exit status: the command's own; 125 when kubectl-nsj or nsj fails (one line
 on stderr says what and what to do), 126/127 when the command cannot be run
@@ -88,6 +92,7 @@ func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "with -l: run in `N` containers at a time on each node (default: the node's CPUs)")
 	fs.StringVarP(&o.Output, "output", "o", "", "with -l: `FORMAT` json, a JSON record per line as nsj --all -o json prints (default: text)")
 	fs.BoolVar(&o.NoPrefix, "no-prefix", false, "with -l: print the output lines without their pod and container")
+	fs.StringArrayVarP(&o.Reverse, "reverse", "R", nil, "reverse forward `[BIND:]PORT:HOST:HOSTPORT`: listen in the pod's network namespace at BIND (default 127.0.0.1) PORT and dial each connection to HOST:HOSTPORT from this machine (IP addresses or localhost; no names); repeatable; no COMMAND; ends at Ctrl-C (docs/forward.md)")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default $KUBECONFIG, else ~/.kube/config)")
 	fs.StringVar(&o.Context, "context", "", "kubeconfig `CONTEXT` to use (default: the current context)")
 	fs.StringVar(&o.AgentNamespace, "agent-namespace", kubeplugin.AgentNamespace, "`NAMESPACE` of the nsj-agent DaemonSet")
@@ -127,6 +132,9 @@ func ParseArgs(args []string) (*Options, error) {
 		pos = pos[:dash]
 	}
 	if fs.Changed("selector") {
+		if len(o.Reverse) > 0 {
+			return nil, kubeplugin.Errorf("-R forwards to one pod; drop -l and name the pod")
+		}
 		return o, o.checkFanOut(pos, dash, args)
 	}
 	if o.AllNamespaces || o.Jobs != 0 || fs.Changed("output") || o.NoPrefix {
@@ -145,7 +153,26 @@ func ParseArgs(args []string) (*Options, error) {
 		return nil, err
 	}
 	o.Pod = pod
-	return o, nil
+	return o, o.checkReverse()
+}
+
+// checkReverse reads -R: forwarding only, over the exec's stdin and
+// stdout, so no COMMAND, -i or -t.
+func (o *Options) checkReverse() error {
+	if len(o.Reverse) == 0 {
+		return nil
+	}
+	if len(o.Command) > 0 || o.StdinSet || o.TTYSet {
+		return kubeplugin.Errorf("-R only forwards (the exec's stdin and stdout carry the connections): drop the command, -i and -t, and run it in another kubectl nsj")
+	}
+	for _, text := range o.Reverse {
+		s, err := forwardspec.Parse(forwardspec.Remote, text)
+		if err != nil {
+			return kubeplugin.Errorf("%w", err)
+		}
+		o.Specs = append(o.Specs, s)
+	}
+	return nil
 }
 
 // missingDash is the error for a command given without "--": it suggests

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"syscall"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	utilexec "k8s.io/client-go/util/exec"
 )
 
@@ -74,6 +76,9 @@ func run(o *Options) error {
 	agent, err := kubeplugin.FindAgent(ctx, cs, o.AgentNamespace, t.Node)
 	if err != nil {
 		return err
+	}
+	if len(o.Specs) > 0 {
+		return runReverse(o, cfg, cs, t, agent)
 	}
 	argv := kubeplugin.NsjArgs(t, o.Command, o.Debug)
 	if o.Debug {
@@ -144,4 +149,22 @@ func runFanOut(o *Options) (int, error) {
 		Jobs: o.Jobs, Output: o.Output, NoPrefix: o.NoPrefix, Debug: o.Debug, Command: o.Command,
 	}
 	return f.Run(cfg)
+}
+
+// runReverse is kubectl nsj -R: the agent listens in the pod's network
+// namespace, this process dials; Ctrl-C, SIGTERM or SIGHUP end it (exit 0).
+func runReverse(o *Options, cfg *rest.Config, cs kubernetes.Interface, t *kubeplugin.Target, agent *corev1.Pod) error {
+	argv := kubeplugin.ReverseArgs(t, o.Specs, o.Debug)
+	if o.Debug {
+		fmt.Fprintf(os.Stderr, "kubectl-nsj: %s: node %s, containerd ID %s; running %q in pod %s/%s\n",
+			t, t.Node, t.ContainerID, argv, agent.Namespace, agent.Name)
+	}
+	s := kubeplugin.Streams{In: strings.NewReader(""), Out: io.Discard, ErrOut: os.Stderr}
+	ex, err := kubeplugin.NewExecutor(cfg, kubeplugin.ExecURL(cs, agent, argv, s))
+	if err != nil {
+		return kubeplugin.Errorf("preparing the exec in pod %s/%s: %w", agent.Namespace, agent.Name, err)
+	}
+	sctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return kubeplugin.Reverse(sctx, ex, agent, o.Specs, os.Stderr)
 }

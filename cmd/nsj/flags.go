@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nsj-dev/nsj/internal/flagswitch"
+	"github.com/nsj-dev/nsj/internal/forwardspec"
 	"github.com/nsj-dev/nsj/internal/plan"
 	"github.com/nsj-dev/nsj/runtime"
 	"github.com/spf13/pflag"
@@ -53,6 +54,13 @@ type options struct {
 	privileged bool
 
 	preserveCreds bool // --preserve-credentials: keep nsj's uid/gid in the user namespace (internal/plan/userns.go)
+
+	forwards []string           // -L [BIND:]PORT:HOST:HOSTPORT, as given (forward.go)
+	reverses []string           // -R [BIND:]PORT:HOST:HOSTPORT, as given
+	specs    []forwardspec.Spec // both, parsed (checkForwards)
+	// hidden --reverse-stdio: -R connections go over stdin and stdout to
+	// kubectl nsj -R, which dials (internal/streammux)
+	reverseStdio bool
 
 	target  string   // the task, when no --target-pid
 	command []string // COMMAND [ARG...]; empty: the caller's shell
@@ -132,6 +140,9 @@ Examples:
   nsj --list --pods                      # pods and their containers on this node
   nsj --all -n k8s.io -- ss -Htln 'sport = :8080'   # who listens on :8080?
   nsj --all -A --selector app=web -- ss -s          # every web container
+  nsj -L 8080:127.0.0.1:80 web           # host's 127.0.0.1:8080 -> web's loopback :80, until Ctrl-C
+  nsj -R 4317:127.0.0.1:4317 web         # web's 127.0.0.1:4317 -> the host's :4317
+  nsj -L 5432:127.0.0.1:5432 db psql -h 127.0.0.1   # forwarded while psql runs
 
 Exit status: the command's own; 125 when nsj fails, 126 when the command
 cannot be executed, 127 when it is not found.
@@ -154,6 +165,10 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.privileged, "privileged", false, "with --fs container: keep the host's root privileges instead of the container's (capabilities, user, seccomp, cgroup, oom_score_adj) and get the operator's terminal itself; whatever the command runs from the container's files then runs as unconfined host root")
 	fs.StringVar(&o.rootAt, "root-at", "", "attach the container's root filesystem at `DIR` of nsj's private view ($NSJ_ROOT); DIR must be missing or empty and hold no $PATH entry; it is created if missing and removed at exit")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set `KEY=VALUE` in the command's environment (KEY alone copies nsj's own); repeatable; the rest is nsj's environment, or with --fs container the container's")
+	fs.StringArrayVarP(&o.forwards, "forward", "L", nil, "forward `[BIND:]PORT:HOST:HOSTPORT`: listen on the host at BIND (default 127.0.0.1) PORT, and dial each connection to HOST:HOSTPORT from inside the container's network namespace, so its loopback-only ports are reachable; HOST and BIND are IP addresses or localhost, never resolved; repeatable; without COMMAND nsj only forwards, until Ctrl-C (docs/forward.md)")
+	fs.StringArrayVarP(&o.reverses, "reverse", "R", nil, "reverse forward `[BIND:]PORT:HOST:HOSTPORT`: listen inside the container's network namespace at BIND (default 127.0.0.1) PORT, and dial each connection to HOST:HOSTPORT on the host; repeatable")
+	fs.BoolVar(&o.reverseStdio, "reverse-stdio", false, "with -R and no COMMAND: carry each connection over stdin and stdout to kubectl nsj -R, which dials HOST:HOSTPORT")
+	fs.MarkHidden("reverse-stdio")
 	fs.BoolVar(&o.list, "list", false, "list tasks with their PID, status and private namespaces")
 	fs.BoolVar(&o.inspect, "inspect", false, "print TASK's PID, status, labels and namespaces as JSON")
 	fs.BoolVar(&o.all, "all", false, "run COMMAND in every running task that matches (see --selector), output prefixed with the task")

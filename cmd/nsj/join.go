@@ -5,6 +5,9 @@ import "github.com/nsj-dev/nsj/internal/plan"
 // join runs one join: package plan finds the target, opens it and hands
 // over to the constructor; it returns only on failure.
 func join(o *options) error {
+	if len(o.specs) > 0 {
+		return misordered(o, forwardJoin(o)) // nsj -L 8080:127.0.0.1:80 web
+	}
 	return misordered(o, plan.Join(o.ask())) // nsj ps -ef web
 }
 

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -32,6 +33,9 @@ func run(args []string) int {
 	err := subcommand(args)
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, commandStatus) { // nsj -L ... TASK COMMAND: the command's own status
+		return exit.Code(err)
 	}
 	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(err.Error()))
 	return exit.Code(err)

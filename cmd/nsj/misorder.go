@@ -56,3 +56,18 @@ func rewrite(args []string, o *options, ctr string, cmd []string) string {
 	}
 	return strings.Join(append(append(slices.Clone(flags), ctr), cmd...), " ")
 }
+
+// forwardAfterTarget explains -L or -R written after the container, as in
+// `nsj web -L 8080:127.0.0.1:80`: flags end at the container, so it was
+// taken as the command. No command is called -L; the error shows the order.
+func forwardAfterTarget(o *options) error {
+	if len(o.command) == 0 {
+		return nil
+	}
+	for _, f := range []string{"-L", "-R", "--forward", "--reverse"} {
+		if w := o.command[0]; w == f || strings.HasPrefix(w, f+"=") || (len(f) == 2 && strings.HasPrefix(w, f)) {
+			return usageErrorf("%s after the container is a word of the command; nsj's flags come before the container: nsj %s SPEC ... %s [COMMAND]", f, f, o.target)
+		}
+	}
+	return nil
+}

@@ -23,6 +23,7 @@ var (
 	// each task as a single join would).
 	runCommand = []mode{modeJoinTask, modeJoinPID, modeJoinPod, modeAll}
 	podTarget  = []mode{modeJoinPod, modeInspectPod}
+	joinOne    = []mode{modeJoinTask, modeJoinPID, modeJoinPod} // -L and -R (forward.go)
 )
 
 // flagRow is a flag of nsj and the modes that take it.
@@ -48,6 +49,9 @@ var flagTable = []flagRow{
 	{name: "privileged", modes: runCommand},
 	{name: "root-at", modes: runCommand},
 	{name: "env", modes: runCommand},
+	{name: "forward", modes: joinOne, hint: "; forward to one container at a time: nsj -L 8080:127.0.0.1:80 TASK"},
+	{name: "reverse", modes: joinOne, hint: "; forward to one container at a time: nsj -R 9000:127.0.0.1:9000 TASK"},
+	{name: "reverse-stdio", modes: joinOne},
 	{name: "list", modes: []mode{modeList, modeListPods}},
 	{name: "inspect", modes: []mode{modeInspect, modeInspectPod}},
 	{name: "all", modes: []mode{modeAll}},

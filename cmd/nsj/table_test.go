@@ -63,6 +63,10 @@ func flagArgs(t *testing.T, name string, m mode) []string {
 		return []string{"--root-at", filepath.Join(t.TempDir(), "ctr")}
 	case "env":
 		return []string{"-e", "A=1"}
+	case "forward":
+		return []string{"-L", "8080:127.0.0.1:80"}
+	case "reverse":
+		return []string{"-R", "9000:127.0.0.1:9000"}
 	case "selector":
 		return []string{"--selector", "app=web"}
 	case "pod-namespace":
@@ -91,6 +95,9 @@ func TestEveryFlagWithEveryMode(t *testing.T) {
 		for _, name := range names {
 			if name == "help" {
 				continue // -h prints the help, with any flag: TestHelpTakesEveryFlag
+			}
+			if name == "reverse-stdio" {
+				continue // only with -R and no COMMAND: TestForwardFlags
 			}
 			add := flagArgs(t, name, m)
 			args := append(slices.Clone(add), base...)

@@ -36,9 +36,11 @@ func (o *options) validate(fs *pflag.FlagSet) error {
 		return err
 	}
 	if v := validators[o.mode]; v != nil {
-		return v(o)
+		if err := v(o); err != nil {
+			return err
+		}
 	}
-	return nil
+	return o.checkForwards()
 }
 
 // noArguments refuses words after the flags of a mode that takes none.

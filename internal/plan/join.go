@@ -53,6 +53,7 @@ type Ask struct {
 	RootAt        string   // --root-at DIR, absolute
 	Privileged    bool     // --privileged, with --fs container
 	Debug         bool     // --debug: the constructor logs its steps too
+	Network       bool     // -L/-R: also open the target's network namespace, joined or not (Prepared.Net; net.go)
 }
 
 // target is what joining needs to know of a target, however it was named:
@@ -90,7 +91,8 @@ func Join(a *Ask) error {
 // open until Close.
 type Prepared struct {
 	Request *nsjoin.JoinRequest
-	Target  string // for messages: "task default/web", "PID 42"
+	Target  string            // for messages: "task default/web", "PID 42"
+	Net     *nsjoin.Namespace // with Ask.Network: the target's network namespace (net.go)
 	release []func()
 }
 
@@ -131,6 +133,10 @@ func prepare(a *Ask, find func() (*target, error)) (*Prepared, error) {
 	}
 	p.Target, p.release = t.name, append(p.release, t.done)
 	op := fsv.prepare(t)
+	if a.Network {
+		op = withNetwork(op, t, &p.Net)
+		p.release = append(p.release, p.closeNet)
+	}
 	stopAt("lookup")
 	nss, err := openTarget(t, op)
 	if err != nil {

@@ -130,8 +130,12 @@ NSJ_CLUSTER     := NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(CURDIR)/bin/nsj bin/nsj-
 bin/nsj-cluster: $(wildcard integration/harness/*.go integration/harness/cluster/*.go integration/harness/cmd/nsj-cluster/*.go)
 	$(GO) build -o $@ ./integration/harness/cmd/nsj-cluster
 
-cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a one-node cluster with the nsj agent (as root) and print the exports to paste
-	$(NSJ_CLUSTER) -plugin bin/kubectl-nsj up
+# NODES=N (2 or more): nodes nsj-node-1..N, each a kubelet and containerd
+# in a network namespace of its own (ip netns, veth to a bridge).
+NODES ?= 1
+
+cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a cluster with the nsj agent (as root; NODES=2 for two nodes) and print the exports to paste
+	$(NSJ_CLUSTER) -plugin bin/kubectl-nsj -nodes $(NODES) up
 
 cluster-down: k8s bin/nsj-cluster ## stop the cluster of make cluster and put the host back as it was
 	$(NSJ_CLUSTER) down

@@ -42,6 +42,11 @@ func TestMakeClusterNodes2RunsKubectlNsjOnBothNodesAndClusterDownPutsTheHostBack
 	if len(exports) != 3 || !strings.Contains(out, "2-node cluster up in ") {
 		t.Fatalf("make cluster NODES=2 printed:\n%s\nwant the three exports and that two nodes are up", out)
 	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "2-node cluster up in ") {
+			t.Log(l) // the time to start it, agent deployed
+		}
+	}
 	shell := func(script string) string {
 		t.Helper()
 		out, err := exec.Command("sh", "-c", strings.Join(exports, "\n")+"\n"+script).CombinedOutput()

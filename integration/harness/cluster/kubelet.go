@@ -75,9 +75,22 @@ evictionHard: {memory.available: "50Mi", nodefs.available: "1%%", imagefs.availa
 		c.pki.path("ca.crt"), c.file(n, "pod-logs"), c.file(n, "volume-plugins"))
 }
 
-// startKubelet starts node n's kubelet (in its network namespace, if it
-// has one) on its CRI containerd and waits until the node is Ready.
+// startKubelet starts node n's kubelet and waits until the node is Ready.
 func (c *Cluster) startKubelet(n *Node, port, healthz int) error {
+	if err := c.launchKubelet(n, port, healthz); err != nil {
+		return err
+	}
+	return c.waitReady(n)
+}
+
+// waitReady waits until node n is Ready.
+func (c *Cluster) waitReady(n *Node) error {
+	return n.Kubelet.WaitFor(90*time.Second, func() error { return c.nodeReady(n.Name) })
+}
+
+// launchKubelet starts node n's kubelet (in its network namespace, if it
+// has one) on its CRI containerd.
+func (c *Cluster) launchKubelet(n *Node, port, healthz int) error {
 	p := c.pki
 	serving, client := "kubelet-serving", "kubelet"
 	if n.Netns != "" {
@@ -106,10 +119,8 @@ func (c *Cluster) startKubelet(n *Node, port, healthz int) error {
 	if n.Netns != "" {
 		args = append(args, "--node-ip", n.IP)
 	}
-	if n.Kubelet, err = c.startIn(n.Netns, "kubelet", c.file(n, "kubelet")+".log", args...); err != nil {
-		return err
-	}
-	return n.Kubelet.WaitFor(90*time.Second, func() error { return c.nodeReady(n.Name) })
+	n.Kubelet, err = c.startIn(n.Netns, "kubelet", c.file(n, "kubelet")+".log", args...)
+	return err
 }
 
 func (c *Cluster) nodeReady(name string) error {

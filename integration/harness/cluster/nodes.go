@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,16 +59,9 @@ func (c *Cluster) setUpNodes(rootfs string, count int) error {
 	if err := os.Mkdir(c.NodesDir(), 0o755); err != nil {
 		return err
 	}
-	for i := range count {
-		n := &Node{Name: fmt.Sprintf("nsj-node-%d", i+1), IP: c.net.NodeIP(i),
-			PodCIDR: fmt.Sprintf("198.19.%d.0/24", i+1), Netns: c.net.NetnsPath(i)}
-		c.Nodes = append(c.Nodes, n)
-		cgroup := fmt.Sprintf("/nsj-test-%d-%s-%d", os.Getpid(), c.net.Bridge[3:], i+1)
-		if n.CRI, err = harness.NewNodeCRI(filepath.Join(c.NodesDir(), n.Name), cgroup, n.Netns, n.PodCIDR, rootfs); err != nil {
-			return fmt.Errorf("node %s: %w", n.Name, err)
-		}
+	if err := c.startNodeCRIs(rootfs, count); err != nil {
+		return err
 	}
-	c.CRI = c.Nodes[0].CRI
 	ports, err := freePorts(3)
 	if err != nil {
 		return err
@@ -76,7 +70,12 @@ func (c *Cluster) setUpNodes(rootfs string, count int) error {
 		return err
 	}
 	for _, n := range c.Nodes { // each in its own namespace: the same ports
-		if err := c.startKubelet(n, 10250, 10248); err != nil {
+		if err := c.launchKubelet(n, 10250, 10248); err != nil {
+			return fmt.Errorf("node %s: %w", n.Name, err)
+		}
+	}
+	for _, n := range c.Nodes { // they start meanwhile
+		if err := c.waitReady(n); err != nil {
 			return fmt.Errorf("node %s: %w", n.Name, err)
 		}
 		if err := c.setPodCIDR(n); err != nil {
@@ -84,6 +83,29 @@ func (c *Cluster) setUpNodes(rootfs string, count int) error {
 		}
 	}
 	return c.Namespace("default")
+}
+
+// startNodeCRIs starts the count nodes' CRI containerds, at once.
+func (c *Cluster) startNodeCRIs(rootfs string, count int) error {
+	errs := make([]error, count)
+	var wg sync.WaitGroup
+	for i := range count {
+		n := &Node{Name: fmt.Sprintf("nsj-node-%d", i+1), IP: c.net.NodeIP(i),
+			PodCIDR: fmt.Sprintf("198.19.%d.0/24", i+1), Netns: c.net.NetnsPath(i)}
+		c.Nodes = append(c.Nodes, n)
+		cgroup := fmt.Sprintf("/nsj-test-%d-%s-%d", os.Getpid(), c.net.Bridge[3:], i+1)
+		wg.Go(func() {
+			cri, err := harness.NewNodeCRI(filepath.Join(c.NodesDir(), n.Name), cgroup, n.Netns, n.PodCIDR, rootfs)
+			if err != nil {
+				errs[i] = fmt.Errorf("node %s: %w", n.Name, err)
+				return
+			}
+			n.CRI = cri
+		})
+	}
+	wg.Wait()
+	c.CRI = c.Nodes[0].CRI
+	return errors.Join(errs...)
 }
 
 // setPodCIDR records node n's pod addresses in its spec.podCIDR, as the

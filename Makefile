@@ -112,7 +112,8 @@ test-arm64: ## cross-build the static arm64 nsj and run it under qemu-aarch64-st
 	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(STATIC) -trimpath -o bin/nsj-linux-arm64 ./cmd/nsj
 	qemu-aarch64-static bin/nsj-linux-arm64 --version
 
-# The kubelet tests (integration/k8s_*) run a one-node cluster: etcd and
+# The kubelet tests (integration/k8s_*) run a one-node cluster (and the
+# k8s_nodes tests a two-node one, started only for them): etcd and
 # kube-apiserver, kubelet, kubectl, kube-controller-manager, kube-scheduler,
 # built from their Go modules once into NSJ_K8S_DIR (about 15 minutes cold).
 NSJ_K8S_DIR ?= $(HOME)/.cache/nsj/k8s-v1.37.2

@@ -1,8 +1,10 @@
-// Package cluster is the one-node Kubernetes bed of the end-to-end tests
-// and of `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
-// containerd of its own (package harness), and on demand
-// kube-controller-manager, kube-scheduler and the nsj agent DaemonSet of
-// docs/kubernetes; pods made through the API server; users bound to roles.
+// Package cluster is the Kubernetes bed of the end-to-end tests and of
+// `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
+// containerd of its own (package harness), one node on the host's network
+// or several, each in a network namespace of its own (nodes.go,
+// network.go), and on demand kube-controller-manager, kube-scheduler and
+// the nsj agent DaemonSet of docs/kubernetes; pods made through the API
+// server; users bound to roles.
 // It puts back what kubelet changes on the host (tunables, iptables chains,
 // fixed directories, cgroups), and can record a detached cluster (State)
 // and find it again (Attach) to stop it from another program.
@@ -29,10 +31,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// Cluster is a one-node Kubernetes cluster of the tests' own: etcd,
-// kube-apiserver (Node,RBAC authorization) and a kubelet named localhost
-// on a CRI containerd of its own (harness.NewCRI: its own socket, directories,
-// CNI config and cgroup parent), every port on 127.0.0.1. Its binaries
+// Cluster is a Kubernetes cluster of the tests' own: etcd, kube-apiserver
+// (Node,RBAC authorization) and a kubelet named localhost on a CRI
+// containerd of its own (harness.NewCRI: its own socket, directories, CNI
+// config and cgroup parent), every port on 127.0.0.1 (New); or several
+// kubelets, each on its own containerd in its own network namespace
+// (NewNodes). Its binaries
 // come from `make k8s` (NSJ_K8S_DIR). No controller-manager or scheduler:
 // pods name spec.nodeName, and each namespace gets its default service
 // account and kube-root-ca.crt config map from Namespace.

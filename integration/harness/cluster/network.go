@@ -22,11 +22,12 @@ import (
 // 198.18.0.0/15 (RFC 2544, for benchmarks: on no real network): the bridge
 // is 198.18.K.1/24 with K free on the host, node i is 198.18.K.(10+i).
 type Network struct {
-	Bridge   string   // nsjXXXXXX
-	Subnet   string   // 198.18.K
-	Netns    []string // ip netns names, one per node: nsj-XXXXXX-I
-	Veths    []string // the host ends: nsjXXXXXXvI
-	NetnsDir bool     // /run/netns did not exist: ip netns made it (a mount point); removed last
+	Bridge     string   // nsjXXXXXX
+	Subnet     string   // 198.18.K
+	Netns      []string // ip netns names, one per node: nsj-XXXXXX-I
+	Veths      []string // the host ends: nsjXXXXXXvI
+	NetnsDir   bool     // /run/netns did not exist: ip netns made it; removed last
+	NetnsMount bool     // /run/netns was no mount point: ip netns made it one; unmounted last
 }
 
 // netnsDir is where ip netns keeps its namespaces.
@@ -48,6 +49,7 @@ func newNetwork(n int) (*Network, error) {
 	if _, err := os.Stat(netnsDir); os.IsNotExist(err) {
 		w.NetnsDir = true
 	}
+	w.NetnsMount = !isMountPoint(netnsDir)
 	if err := w.make(name, n); err != nil {
 		if rerr := w.Remove(); rerr != nil {
 			err = fmt.Errorf("%w\nremoving the network: %v", err, rerr)
@@ -101,8 +103,9 @@ func (w *Network) NodeIP(i int) string { return fmt.Sprintf("%s.%d", w.Subnet, 1
 func (w *Network) NetnsPath(i int) string { return filepath.Join(netnsDir, w.Netns[i]) }
 
 // Remove deletes the veths, the namespaces (their eth0 and routes go with
-// them) and the bridge, and /run/netns if ip netns made it and nothing
-// else is in it now. Call it after every process in the namespaces ended.
+// them) and the bridge, and unmounts and removes /run/netns as far as ip
+// netns mounted and made it, if nothing else is in it now. Call it after
+// every process in the namespaces ended.
 func (w *Network) Remove() error {
 	if w == nil {
 		return nil
@@ -115,17 +118,30 @@ func (w *Network) Remove() error {
 		errs = append(errs, ipGone("netns", "del", ns))
 	}
 	errs = append(errs, ipGone("link", "del", w.Bridge))
-	if w.NetnsDir {
-		if left, err := os.ReadDir(netnsDir); err == nil && len(left) == 0 {
-			if err := unix.Unmount(netnsDir, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
+	if left, err := os.ReadDir(netnsDir); err == nil && len(left) == 0 { // else another's namespaces use it
+		if w.NetnsMount && isMountPoint(netnsDir) {
+			if err := unix.Unmount(netnsDir, unix.MNT_DETACH); err != nil {
 				errs = append(errs, fmt.Errorf("unmount %s, which ip netns mounted: %w", netnsDir, err))
 			}
+		}
+		if w.NetnsDir {
 			if err := os.Remove(netnsDir); err != nil {
 				errs = append(errs, fmt.Errorf("remove %s, which ip netns made: %w", netnsDir, err))
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// isMountPoint reports whether dir is a mount point in this mount namespace.
+func isMountPoint(dir string) bool {
+	b, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && f[4] == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // Names are the host's names of what w made, to look for after Remove.

@@ -112,7 +112,8 @@ test-arm64: ## cross-build the static arm64 nsj and run it under qemu-aarch64-st
 	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build $(STATIC) -trimpath -o bin/nsj-linux-arm64 ./cmd/nsj
 	qemu-aarch64-static bin/nsj-linux-arm64 --version
 
-# The kubelet tests (integration/k8s_*) run a one-node cluster: etcd and
+# The kubelet tests (integration/k8s_*) run a one-node cluster (and the
+# k8s_nodes tests a two-node one, started only for them): etcd and
 # kube-apiserver, kubelet, kubectl, kube-controller-manager, kube-scheduler,
 # built from their Go modules once into NSJ_K8S_DIR (about 15 minutes cold).
 NSJ_K8S_DIR ?= $(HOME)/.cache/nsj/k8s-v1.37.2
@@ -130,8 +131,12 @@ NSJ_CLUSTER     := NSJ_K8S_DIR=$(NSJ_K8S_DIR) NSJ_BIN=$(CURDIR)/bin/nsj bin/nsj-
 bin/nsj-cluster: $(wildcard integration/harness/*.go integration/harness/cluster/*.go integration/harness/cmd/nsj-cluster/*.go)
 	$(GO) build -o $@ ./integration/harness/cmd/nsj-cluster
 
-cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a one-node cluster with the nsj agent (as root) and print the exports to paste
-	$(NSJ_CLUSTER) -plugin bin/kubectl-nsj up
+# NODES=N (2 or more): nodes nsj-node-1..N, each a kubelet and containerd
+# in a network namespace of its own (ip netns, veth to a bridge).
+NODES ?= 1
+
+cluster: build kubectl-nsj k8s bin/nsj-cluster ## start a cluster with the nsj agent (as root; NODES=2 for two nodes) and print the exports to paste
+	$(NSJ_CLUSTER) -plugin bin/kubectl-nsj -nodes $(NODES) up
 
 cluster-down: k8s bin/nsj-cluster ## stop the cluster of make cluster and put the host back as it was
 	$(NSJ_CLUSTER) down

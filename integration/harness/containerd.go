@@ -42,6 +42,7 @@ type Containerd struct {
 	Dir          string // temporary directory holding all of the above
 	RuncRoot     string // runc --root of its containers
 	CgroupParent string // parent cgroup of its containers, e.g. /nsj-test-1234-567890 (pid, Dir suffix)
+	Netns        string // network namespace file it runs in (a cluster node's); "": the host's
 	LogPath      string
 	PID          int
 	Client       *client.Client
@@ -181,6 +182,9 @@ disabled_plugins = ["%s"]
 
 func (c *Containerd) start() error {
 	cmd := exec.Command("containerd", "--config", filepath.Join(c.Dir, "config.toml"), "--log-level", "debug")
+	if c.Netns != "" { // nsenter joins the network namespace only, then executes containerd: same PID
+		cmd = exec.Command("nsenter", append([]string{"--net=" + c.Netns, "--"}, cmd.Args...)...)
+	}
 	if Cgroup2Bed() {
 		cmd = inCgroup2View(cmd) // cgroup2_test.go
 	}

@@ -21,9 +21,10 @@ import (
 // (testdata/cni-eth0), and no Kubernetes API server.
 type CRI struct {
 	*Containerd
-	Runtime cri.RuntimeServiceClient
-	Images  cri.ImageServiceClient
-	conn    *grpc.ClientConn
+	PodSubnet string // a /24 for its pods' addresses (a cluster node's); "": cni-eth0's default
+	Runtime   cri.RuntimeServiceClient
+	Images    cri.ImageServiceClient
+	conn      *grpc.ClientConn
 }
 
 // LoopbackPlugin is the CNI plugin CRI runs for every pod's lo
@@ -125,7 +126,7 @@ func (c *CRI) setUpCNI() error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the CNI plugin: %v: %s", err, out)
 	}
-	network := `{"cniVersion": "1.0.0", "name": "nsj-test", "plugins": [{"type": "cni-eth0"}]}`
+	network := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "nsj-test", "plugins": [{"type": "cni-eth0", "subnet": %q}]}`, c.PodSubnet)
 	return os.WriteFile(filepath.Join(conf, "10-nsj-test.conflist"), []byte(network), 0o644)
 }
 

@@ -149,7 +149,8 @@ func (f *FanOut) Args() ([]string, error) {
 }
 
 // streamNodes runs every node's exec at once, its output lines whole on
-// stdout and stderr, and returns the highest of their exit statuses (an
+// stdout and stderr (nsj's own lines naming their node when there are
+// several: "nsj: node NODE: 1 of 2 tasks failed: ..."), and returns the highest of their exit statuses (an
 // exec that failed counts as ExitFailure, after a line saying why). The
 // first SIGINT, SIGTERM or SIGHUP closes every run's stdin; a second one,
 // or interruptGrace later, cuts the execs.
@@ -162,6 +163,9 @@ func streamNodes(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeRun) int
 		in, stdin := io.Pipe()
 		r.stdin = stdin
 		out, errOut := newLineWriter(os.Stdout, &outMu), newLineWriter(os.Stderr, &errMu)
+		if len(runs) > 1 {
+			errOut.tagNode(r.node)
+		}
 		s := Streams{In: in, Out: out, ErrOut: errOut}
 		wg.Add(1)
 		go func() {

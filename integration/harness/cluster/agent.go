@@ -122,7 +122,7 @@ func (c *Cluster) startAgent() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		pods, err := c.Client.CoreV1().Pods("nsj").List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=nsj-agent"})
 		cancel()
-		if err == nil && len(pods.Items) == 1 && AllRunning(&pods.Items[0]) == nil {
+		if err == nil && everyNodeRuns(pods.Items, len(c.Nodes)) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -139,17 +139,29 @@ func (c *Cluster) startAgent() error {
 					why = append(why, fmt.Sprintf("node %s: taints %v", n.Name, n.Spec.Taints))
 				}
 			}
-			return fmt.Errorf("no running nsj-agent pod after 90 s (%v): %+v\nevents in namespace nsj, nodes:\n%s", err, pods, strings.Join(why, "\n"))
+			return fmt.Errorf("no running nsj-agent pod on every node after 90 s (%v): %+v\nevents in namespace nsj, nodes:\n%s", err, pods, strings.Join(why, "\n"))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
+// everyNodeRuns reports whether pods are n agent pods, all running.
+func everyNodeRuns(pods []corev1.Pod, n int) bool {
+	for i := range pods {
+		if AllRunning(&pods[i]) != nil {
+			return false
+		}
+	}
+	return len(pods) == n
+}
+
 // agentManifest is docs/kubernetes/nsj-agent.yaml with four changes for
-// this node: the image is the local agentImage (imagePullPolicy Never);
+// this cluster: the image is the local agentImage (imagePullPolicy Never);
 // containerd's socket is the tests' own (CONTAINERD_ADDRESS, and the CRI
 // containerd's directory, holding its socket and the pods' network
-// namespaces, mounted at the same path); and no mount propagation, which
+// namespaces, mounted at the same path; on a cluster of several nodes, the
+// directory of all nodes' containerds, and the socket named after the
+// agent's node: $(NODE_NAME) from the downward API); and no mount propagation, which
 // CRI refuses on a host whose / is a private mount, as here (the agent
 // starts before the pods it joins only in the DaemonSet's case: the tests
 // start it first and mount the netns directory's parent, so they are seen).
@@ -165,17 +177,25 @@ func (c *Cluster) agentManifest() (string, error) {
 			continue
 		}
 		spec := &ds.Spec.Template.Spec
+		dir, env := c.CRI.Dir, []corev1.EnvVar{{Name: "CONTAINERD_ADDRESS", Value: c.CRI.Address}}
+		if c.net != nil {
+			dir = c.NodesDir()
+			env = []corev1.EnvVar{
+				{Name: "NODE_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
+				{Name: "CONTAINERD_ADDRESS", Value: filepath.Join(dir, "$(NODE_NAME)", filepath.Base(c.CRI.Address))},
+			}
+		}
 		for j := range spec.Containers {
 			ctr := &spec.Containers[j]
 			ctr.Image, ctr.ImagePullPolicy = AgentImage, corev1.PullNever
-			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: "CONTAINERD_ADDRESS", Value: c.CRI.Address})
-			ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: "nsj-test-containerd", MountPath: c.CRI.Dir, ReadOnly: true})
+			ctr.Env = append(ctr.Env, env...)
+			ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: "nsj-test-containerd", MountPath: dir, ReadOnly: true})
 			for k := range ctr.VolumeMounts {
 				ctr.VolumeMounts[k].MountPropagation = nil
 			}
 		}
 		spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "nsj-test-containerd",
-			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: c.CRI.Dir}}})
+			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: dir}}})
 		j, err := json.Marshal(ds)
 		if err != nil {
 			return "", err
@@ -185,7 +205,7 @@ func (c *Cluster) agentManifest() (string, error) {
 	return strings.Join(docs, "\n---\n"), nil
 }
 
-// importAgentImage builds agentImage and imports it into the node's
+// importAgentImage builds agentImage and imports it into every node's
 // containerd.
 func (c *Cluster) importAgentImage() error {
 	rootfs, err := harness.SharedRootfs()
@@ -217,5 +237,10 @@ func (c *Cluster) importAgentImage() error {
 	if err != nil {
 		return fmt.Errorf("build the agent image: %w", err)
 	}
-	return c.CRI.ImportImage(archive, AgentImage)
+	for _, n := range c.Nodes {
+		if err := n.CRI.ImportImage(archive, AgentImage); err != nil {
+			return fmt.Errorf("node %s: %w", n.Name, err)
+		}
+	}
+	return nil
 }

@@ -1,8 +1,10 @@
-// Package cluster is the one-node Kubernetes bed of the end-to-end tests
-// and of `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
-// containerd of its own (package harness), and on demand
-// kube-controller-manager, kube-scheduler and the nsj agent DaemonSet of
-// docs/kubernetes; pods made through the API server; users bound to roles.
+// Package cluster is the Kubernetes bed of the end-to-end tests and of
+// `make cluster`: etcd, kube-apiserver (Node,RBAC), kubelet on a CRI
+// containerd of its own (package harness), one node on the host's network
+// or several, each in a network namespace of its own (nodes.go,
+// network.go), and on demand kube-controller-manager, kube-scheduler and
+// the nsj agent DaemonSet of docs/kubernetes; pods made through the API
+// server; users bound to roles.
 // It puts back what kubelet changes on the host (tunables, iptables chains,
 // fixed directories, cgroups), and can record a detached cluster (State)
 // and find it again (Attach) to stop it from another program.
@@ -15,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -28,24 +31,28 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// Cluster is a one-node Kubernetes cluster of the tests' own: etcd,
-// kube-apiserver (Node,RBAC authorization) and a kubelet named localhost
-// on a CRI containerd of its own (harness.NewCRI: its own socket, directories,
-// CNI config and cgroup parent), every port on 127.0.0.1. Its binaries
+// Cluster is a Kubernetes cluster of the tests' own: etcd, kube-apiserver
+// (Node,RBAC authorization) and a kubelet named localhost on a CRI
+// containerd of its own (harness.NewCRI: its own socket, directories, CNI
+// config and cgroup parent), every port on 127.0.0.1 (New); or several
+// kubelets, each on its own containerd in its own network namespace
+// (NewNodes). Its binaries
 // come from `make k8s` (NSJ_K8S_DIR). No controller-manager or scheduler:
 // pods name spec.nodeName, and each namespace gets its default service
 // account and kube-root-ca.crt config map from Namespace.
 type Cluster struct {
-	CRI        *harness.CRI
-	Dir        string // certificates, etcd data, kubelet root, logs
-	Bin        string // etcd, kube-apiserver, kubelet, kubectl
-	Server     string // https://127.0.0.1:PORT
-	Kubeconfig string // as system:masters
+	CRI        *harness.CRI // the first node's
+	Nodes      []*Node      // one (localhost) or more (NewNodes)
+	Dir        string       // certificates, etcd data, kubelet root, logs
+	Bin        string       // etcd, kube-apiserver, kubelet, kubectl
+	Server     string       // https://127.0.0.1:PORT
+	Kubeconfig string       // as system:masters
 	Client     kubernetes.Interface
 
 	pki     *pki
 	daemons []*harness.Daemon // in start order
 	host    *HostState
+	net     *Network // a cluster of several nodes'; nil: every port on 127.0.0.1
 	stop    harness.StopOnce
 
 	controllers func() error // StartControllers, once
@@ -131,31 +138,40 @@ func New(bin, rootfs string) (*Cluster, error) {
 }
 
 func (c *Cluster) setUp(rootfs string) error {
-	var err error
-	if c.CRI, err = harness.NewCRI(rootfs); err != nil {
+	cri, err := harness.NewCRI(rootfs)
+	if err != nil {
 		return err
 	}
-	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
-		return err
-	}
+	c.CRI = cri
+	c.Nodes = []*Node{{Name: NodeName, IP: "127.0.0.1", CRI: cri}}
 	ports, err := freePorts(5)
 	if err != nil {
 		return err
 	}
-	etcd, peer, api, kubelet, healthz := ports[0], ports[1], ports[2], ports[3], ports[4]
-	if err := c.startEtcd(etcd, peer); err != nil {
+	if err := c.startControlPlane(ports[0], ports[1], ports[2], "127.0.0.1"); err != nil {
 		return err
 	}
-	if err := c.startAPIServer(etcd, api); err != nil {
-		return err
-	}
-	if c.host, err = SaveHost(); err != nil {
-		return err
-	}
-	if err := c.startKubelet(kubelet, healthz); err != nil {
+	if err := c.startKubelet(c.Nodes[0], ports[3], ports[4]); err != nil {
 		return err
 	}
 	return c.Namespace("default")
+}
+
+// startControlPlane makes the certificates, starts etcd and the API
+// server (on addr:api) and saves the host's state before any kubelet.
+func (c *Cluster) startControlPlane(etcd, peer, api int, addr string) error {
+	var err error
+	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
+		return err
+	}
+	if err := c.startEtcd(etcd, peer); err != nil {
+		return err
+	}
+	if err := c.startAPIServer(etcd, api, addr); err != nil {
+		return err
+	}
+	c.host, err = SaveHost()
+	return err
 }
 
 func (c *Cluster) startEtcd(port, peer int) error {
@@ -172,9 +188,9 @@ func (c *Cluster) startEtcd(port, peer int) error {
 	return d.WaitFor(30*time.Second, httpOK(client+"/health", nil))
 }
 
-func (c *Cluster) startAPIServer(etcd, port int) error {
+func (c *Cluster) startAPIServer(etcd, port int, addr string) error {
 	p := c.pki
-	if err := p.server("apiserver", "kube-apiserver"); err != nil {
+	if err := p.server("apiserver", "kube-apiserver", addr); err != nil {
 		return err
 	}
 	for _, u := range [][]string{{"admin", "nsj-test-admin", "system:masters"},
@@ -183,9 +199,13 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 			return err
 		}
 	}
-	c.Server = fmt.Sprintf("https://127.0.0.1:%d", port)
+	c.Server = fmt.Sprintf("https://%s:%d", addr, port)
+	kubeletAddress := "Hostname,InternalIP" // the one node is localhost
+	if c.net != nil {
+		kubeletAddress = "InternalIP"
+	}
 	d, err := c.start("kube-apiserver", "--etcd-servers", fmt.Sprintf("http://127.0.0.1:%d", etcd),
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", strconv.Itoa(port),
+		"--bind-address", addr, "--advertise-address", addr, "--secure-port", strconv.Itoa(port),
 		"--cert-dir", filepath.Join(c.Dir, "apiserver"),
 		"--tls-cert-file", p.path("apiserver.crt"), "--tls-private-key-file", p.path("apiserver.key"),
 		"--client-ca-file", p.path("ca.crt"),
@@ -195,7 +215,7 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 		"--kubelet-client-certificate", p.path("apiserver-kubelet-client.crt"),
 		"--kubelet-client-key", p.path("apiserver-kubelet-client.key"),
 		"--kubelet-certificate-authority", p.path("ca.crt"),
-		"--kubelet-preferred-address-types", "Hostname,InternalIP",
+		"--kubelet-preferred-address-types", kubeletAddress,
 		"--authorization-mode", "Node,RBAC", "--enable-admission-plugins", "NodeRestriction",
 		"--enable-priority-and-fairness=false", "--allow-privileged=true")
 	if err != nil {
@@ -221,7 +241,17 @@ func (c *Cluster) startAPIServer(etcd, port int) error {
 
 // start starts the cluster binary name, logging to Dir/name.log.
 func (c *Cluster) start(name string, args ...string) (*harness.Daemon, error) {
-	d, err := harness.StartDaemon(name, filepath.Join(c.Dir, name+".log"), filepath.Join(c.Bin, name), args...)
+	return c.startIn("", name, filepath.Join(c.Dir, name+".log"), args...)
+}
+
+// startIn starts the cluster binary name in the network namespace netns
+// (a file; "": the host's), logging to log.
+func (c *Cluster) startIn(netns, name, log string, args ...string) (*harness.Daemon, error) {
+	bin := filepath.Join(c.Bin, name)
+	if netns != "" { // nsenter joins the network namespace only, then executes bin: same PID
+		args, bin = append([]string{"--net=" + netns, "--", bin}, args...), "nsenter"
+	}
+	d, err := harness.StartDaemon(name, log, bin, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -280,16 +310,18 @@ func (c *Cluster) teardown() error {
 			rest = append(rest, d)
 		}
 	}
-	if c.Client != nil && len(rest) == 3 && !rest[2].Exited() {
+	if c.Client != nil && len(rest) == 2+len(c.Nodes) && !slices.ContainsFunc(rest[2:], (*harness.Daemon).Exited) {
 		errs = append(errs, c.deletePods(time.Minute))
 	}
 	for i := len(rest) - 1; i >= 0; i-- {
 		errs = append(errs, rest[i].Stop(10*time.Second))
 	}
-	if c.CRI != nil {
-		errs = append(errs, c.CRI.Stop())
+	for _, n := range c.Nodes {
+		if n.CRI != nil {
+			errs = append(errs, n.CRI.Stop())
+		}
 	}
-	errs = append(errs, c.host.Restore(), harness.UnmountUnder(c.Dir))
+	errs = append(errs, c.net.Remove(), c.host.Restore(), harness.UnmountUnder(c.Dir))
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, err)
 	}

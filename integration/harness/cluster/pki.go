@@ -66,9 +66,9 @@ func newPKI(dir string) (*pki, error) {
 }
 
 // server issues NAME.crt for a serving (and client) certificate valid for
-// localhost and 127.0.0.1.
-func (p *pki) server(name, cn string) error {
-	return p.issue(name, pkix.Name{CommonName: cn}, true)
+// localhost, 127.0.0.1 and ips.
+func (p *pki) server(name, cn string, ips ...string) error {
+	return p.issue(name, pkix.Name{CommonName: cn}, true, ips...)
 }
 
 // client issues NAME.crt for a client certificate of user cn in groups.
@@ -76,7 +76,7 @@ func (p *pki) client(name, cn string, groups ...string) error {
 	return p.issue(name, pkix.Name{CommonName: cn, Organization: groups}, false)
 }
 
-func (p *pki) issue(name string, subject pkix.Name, serving bool) error {
+func (p *pki) issue(name string, subject pkix.Name, serving bool, ips ...string) error {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return err
@@ -92,6 +92,9 @@ func (p *pki) issue(name string, subject pkix.Name, serving bool) error {
 		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
 		tmpl.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
 		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		for _, ip := range ips {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
+		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, &key.PublicKey, p.caKey)
 	if err != nil {

@@ -33,9 +33,15 @@ func WithContainers(cs ...corev1.Container) KPodOpt {
 	return func(p *corev1.Pod) { p.Spec.Containers = cs }
 }
 
-// RunPod creates pod ns/name on the node (spec.nodeName: there is no
-// scheduler) and waits until ready says it is; the pod is deleted when the
-// test ends. By default it has one container, app, running sleep 100001.
+// OnNode puts the pod on node name (a cluster of several nodes').
+func OnNode(name string) KPodOpt {
+	return func(p *corev1.Pod) { p.Spec.NodeName = name }
+}
+
+// RunPod creates pod ns/name on the first node (spec.nodeName: there is no
+// scheduler; OnNode for another) and waits until ready says it is; the pod
+// is deleted when the test ends. By default it has one container, app,
+// running sleep 100001.
 func (c *Cluster) RunPod(t testing.TB, ns, name string, ready func(*corev1.Pod) error, opts ...KPodOpt) *KPod {
 	t.Helper()
 	if err := c.Namespace(ns); err != nil {
@@ -44,7 +50,7 @@ func (c *Cluster) RunPod(t testing.TB, ns, name string, ready func(*corev1.Pod) 
 	grace := int64(1)
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		Spec: corev1.PodSpec{NodeName: NodeName, TerminationGracePeriodSeconds: &grace,
+		Spec: corev1.PodSpec{NodeName: c.Nodes[0].Name, TerminationGracePeriodSeconds: &grace,
 			Containers: []corev1.Container{Container("app", "sleep", "100001")}},
 	}
 	for _, o := range opts {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/nsj-dev/nsj/integration/harness"
 	"k8s.io/client-go/kubernetes"
@@ -14,9 +15,17 @@ import (
 // its containerd and the host state saved before kubelet started.
 type State struct {
 	Dir, Bin, Server, Kubeconfig string
-	Daemons                      []DaemonState // in start order
-	CRI                          harness.ContainerdState
+	Daemons                      []DaemonState           // in start order
+	CRI                          harness.ContainerdState // the first node's
+	Nodes                        []NodeState
+	Net                          *Network // a cluster of several nodes'
 	Host                         *HostState
+}
+
+// NodeState is one node of State.
+type NodeState struct {
+	Name, IP, PodCIDR, Netns string
+	CRI                      harness.ContainerdState
 }
 
 // DaemonState is one daemon of State.
@@ -27,7 +36,10 @@ type DaemonState struct {
 
 // Saved is the state to record for Attach.
 func (c *Cluster) Saved() State {
-	s := State{Dir: c.Dir, Bin: c.Bin, Server: c.Server, Kubeconfig: c.Kubeconfig, CRI: c.CRI.Saved(), Host: c.host}
+	s := State{Dir: c.Dir, Bin: c.Bin, Server: c.Server, Kubeconfig: c.Kubeconfig, CRI: c.CRI.Saved(), Net: c.net, Host: c.host}
+	for _, n := range c.Nodes {
+		s.Nodes = append(s.Nodes, NodeState{Name: n.Name, IP: n.IP, PodCIDR: n.PodCIDR, Netns: n.Netns, CRI: n.CRI.Saved()})
+	}
 	for _, d := range c.daemons {
 		s.Daemons = append(s.Daemons, DaemonState{Name: d.Name, Log: d.Log, Proc: d.Proc})
 	}
@@ -37,7 +49,11 @@ func (c *Cluster) Saved() State {
 // Running reports whether every daemon of s still runs, or names the
 // first that does not.
 func (s State) Running() error {
-	for _, d := range append(s.Daemons, DaemonState{Name: "containerd", Proc: s.CRI.Proc}) {
+	ds := slices.Clone(s.Daemons)
+	for _, n := range s.Nodes {
+		ds = append(ds, DaemonState{Name: "containerd of " + n.Name, Proc: n.CRI.Proc})
+	}
+	for _, d := range ds {
 		if !d.Proc.Alive() {
 			return fmt.Errorf("%s (pid %d) is not running", d.Name, d.Proc.PID)
 		}
@@ -48,16 +64,32 @@ func (s State) Running() error {
 // Attach finds again the cluster that s describes, started by another
 // program, so that Stop removes it as it would its own.
 func Attach(s State) (*Cluster, error) {
-	c := &Cluster{Dir: s.Dir, Bin: s.Bin, Server: s.Server, Kubeconfig: s.Kubeconfig, host: s.Host,
+	c := &Cluster{Dir: s.Dir, Bin: s.Bin, Server: s.Server, Kubeconfig: s.Kubeconfig, host: s.Host, net: s.Net,
 		pki: &pki{dir: filepath.Join(s.Dir, "pki")}}
 	c.controllers, c.agent = c.startControllers, c.startAgent
+	var kubelets []*harness.Daemon
 	for _, d := range s.Daemons {
 		c.daemons = append(c.daemons, &harness.Daemon{Name: d.Name, Log: d.Log, Proc: d.Proc})
+		if d.Name == "kubelet" {
+			kubelets = append(kubelets, c.daemons[len(c.daemons)-1])
+		}
 	}
+	for i, ns := range s.Nodes {
+		cri, err := harness.AttachCRI(ns.CRI)
+		if err != nil {
+			return nil, err
+		}
+		n := &Node{Name: ns.Name, IP: ns.IP, PodCIDR: ns.PodCIDR, Netns: ns.Netns, CRI: cri}
+		if i < len(kubelets) {
+			n.Kubelet = kubelets[i]
+		}
+		c.Nodes = append(c.Nodes, n)
+	}
+	if len(c.Nodes) == 0 {
+		return nil, fmt.Errorf("the state of the cluster in %s names no node", s.Dir)
+	}
+	c.CRI = c.Nodes[0].CRI
 	var err error
-	if c.CRI, err = harness.AttachCRI(s.CRI); err != nil {
-		return nil, err
-	}
 	config, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
 	if err != nil {
 		return nil, err

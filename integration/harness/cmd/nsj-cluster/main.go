@@ -1,18 +1,20 @@
 // Command nsj-cluster starts and stops, for a person, the one-node
 // Kubernetes cluster the end-to-end tests use (package harness/cluster),
-// to try `kubectl nsj` on one machine: `make cluster` runs `nsj-cluster up`,
-// `make cluster-down` runs `nsj-cluster down`.
+// or with -nodes N their cluster of N nodes (cluster.NewNodes), to try
+// `kubectl nsj` on one machine: `make cluster` (NODES=N) runs
+// `nsj-cluster up`, `make cluster-down` runs `nsj-cluster down`.
 //
-// up starts etcd, kube-apiserver, a kubelet on a CRI containerd of its own,
-// kube-controller-manager and kube-scheduler, detached (they keep running
-// after it exits), imports a busybox image as localhost/busybox:latest,
-// deploys the nsj agent DaemonSet with the nsj of this checkout
-// ($NSJ_BIN), records the daemons' processes and the host state kubelet
-// changes in the state directory, and prints the lines to paste into a
-// shell. When the cluster is already up it prints them again and changes
-// nothing. down stops everything by its recorded process, unmounts what
-// is left under the cluster's directories, puts the host state back and
-// removes the state directory; with nothing up it says so.
+// up starts etcd, kube-apiserver, per node a kubelet on a CRI containerd
+// of its own, kube-controller-manager and kube-scheduler, detached (they
+// keep running after it exits), imports a busybox image as
+// localhost/busybox:latest on every node, deploys the nsj agent DaemonSet
+// with the nsj of this checkout ($NSJ_BIN), records the daemons'
+// processes, the nodes' network and the host state kubelet changes in the
+// state directory, and prints the lines to paste into a shell. When the
+// cluster is already up it prints them again and changes nothing. down
+// stops everything by its recorded process, unmounts what is left under
+// the cluster's directories, removes the nodes' network, puts the host
+// state back and removes the state directory; with nothing up it says so.
 package main
 
 import (
@@ -35,13 +37,18 @@ const busyboxImage = "localhost/busybox:latest"
 func main() {
 	dir := flag.String("dir", "/var/lib/nsj-cluster", "state `directory`: the recorded processes and host state, the kubeconfig, bin/ with kubectl and kubectl-nsj")
 	plugin := flag.String("plugin", "bin/kubectl-nsj", "the kubectl-nsj `binary` to put on PATH (make kubectl-nsj)")
+	nodes := flag.Int("nodes", 1, "how many `nodes` up starts: 1 (localhost, on the host's network) or more (nsj-node-1..N, each in a network namespace of its own)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: nsj-cluster [-dir DIR] [-plugin FILE] up|down\n")
+		fmt.Fprintf(os.Stderr, "usage: nsj-cluster [-dir DIR] [-plugin FILE] [-nodes N] up|down\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	if flag.NArg() != 1 || (flag.Arg(0) != "up" && flag.Arg(0) != "down") {
 		flag.Usage()
+		os.Exit(2)
+	}
+	if *nodes < 1 || *nodes > 9 {
+		fmt.Fprintf(os.Stderr, "nsj-cluster: -nodes %d: give 1 to 9 (make cluster NODES=N)\n", *nodes)
 		os.Exit(2)
 	}
 	if os.Geteuid() != 0 {
@@ -51,7 +58,7 @@ func main() {
 	s := stateDir(*dir)
 	var err error
 	if flag.Arg(0) == "up" {
-		err = up(s, *plugin)
+		err = up(s, *plugin, *nodes)
 	} else {
 		err = down(s)
 	}
@@ -96,9 +103,18 @@ func (d stateDir) save(s cluster.State) error {
 	return os.Rename(tmp, d.path("state.json"))
 }
 
-// exports prints the lines to paste into a shell.
+// exports prints the lines to paste into a shell (CONTAINERD_ADDRESS: the
+// first node's) and, for several nodes, each node's on stderr.
 func (d stateDir) exports(s cluster.State) {
 	fmt.Printf("export KUBECONFIG=%s\n", d.path("kubeconfig"))
 	fmt.Printf("export CONTAINERD_ADDRESS=%s\n", filepath.Join(s.CRI.Dir, "c.sock"))
 	fmt.Printf("export PATH=%s:$PATH\n", d.path("bin"))
+	if len(s.Nodes) < 2 {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "nsj-cluster: the nodes (ip netns exec NETNS ... runs on a node's network):")
+	for _, n := range s.Nodes {
+		fmt.Fprintf(os.Stderr, "  %s  IP %s  pods %s  netns %s  CONTAINERD_ADDRESS=%s\n",
+			n.Name, n.IP, n.PodCIDR, filepath.Base(n.Netns), filepath.Join(n.CRI.Dir, "c.sock"))
+	}
 }

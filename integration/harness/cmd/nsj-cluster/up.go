@@ -10,8 +10,9 @@ import (
 	"github.com/nsj-dev/nsj/integration/harness/cluster"
 )
 
-// up starts the cluster, or prints the exports of the one already up.
-func up(d stateDir, plugin string) error {
+// up starts a cluster of nodes nodes, or prints the exports of the one
+// already up.
+func up(d stateDir, plugin string, nodes int) error {
 	s, ok, err := d.load()
 	if err != nil {
 		return err
@@ -19,6 +20,9 @@ func up(d stateDir, plugin string) error {
 	if ok {
 		if err := s.Running(); err != nil {
 			return fmt.Errorf("the cluster recorded in %s is not running (%v): remove it with make cluster-down, then start it again", d, err)
+		}
+		if len(s.Nodes) != nodes {
+			return fmt.Errorf("a cluster of %d node(s) is up, not %d: stop it with make cluster-down first", len(s.Nodes), nodes)
 		}
 		fmt.Fprintln(os.Stderr, "nsj-cluster: the cluster is already up; paste these lines into your shell:")
 		d.exports(s)
@@ -39,7 +43,12 @@ func up(d stateDir, plugin string) error {
 	if err != nil {
 		return err
 	}
-	c, err := cluster.New(cluster.BinDir(), rootfs)
+	var c *cluster.Cluster
+	if nodes == 1 {
+		c, err = cluster.New(cluster.BinDir(), rootfs)
+	} else {
+		c, err = cluster.NewNodes(cluster.BinDir(), rootfs, nodes)
+	}
 	if err != nil {
 		os.RemoveAll(string(d))
 		return err
@@ -50,7 +59,7 @@ func up(d stateDir, plugin string) error {
 	if err := finish(d, c, rootfs, plugin); err != nil {
 		return fmt.Errorf("%w\n(the cluster is partly up: make cluster-down removes it)", err)
 	}
-	fmt.Fprintf(os.Stderr, "nsj-cluster: one-node cluster up in %s; paste these lines into your shell:\n", time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "nsj-cluster: %d-node cluster up in %s; paste these lines into your shell:\n", nodes, time.Since(start).Round(time.Second))
 	d.exports(c.Saved())
 	return nil
 }
@@ -62,8 +71,10 @@ func finish(d stateDir, c *cluster.Cluster, rootfs, plugin string) error {
 	if err != nil {
 		return fmt.Errorf("build the busybox image: %w", err)
 	}
-	if err := c.CRI.ImportImage(archive, busyboxImage); err != nil {
-		return err
+	for _, n := range c.Nodes {
+		if err := n.CRI.ImportImage(archive, busyboxImage); err != nil {
+			return fmt.Errorf("node %s: %w", n.Name, err)
+		}
 	}
 	agentErr := c.StartAgent()
 	if err := d.save(c.Saved()); err != nil { // with the controllers it started

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nsj-dev/nsj/internal/base/exit"
 	"github.com/nsj-dev/nsj/internal/capture"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -77,6 +76,7 @@ func newCaptureFlags(o *captureOptions) *pflag.FlagSet {
 	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd `NAMESPACE` (default $CONTAINERD_NAMESPACE, else \"default\"; k8s.io for Kubernetes, moby for Docker)")
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --all: every containerd namespace")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up on containerd after `DURATION`")
+	fs.BoolVar(&o.stopAtEOF, "stop-at-eof", false, "read stdin, and stop as ^C does when it ends (kubectl nsj capture stops each node's capture so)")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -185,7 +185,7 @@ func (o *captureOptions) run() error {
 	}
 	err = capture.Run(st, targets, capture.Options{
 		Out: out, Stderr: os.Stderr, Interfaces: o.ifaces, Snaplen: o.snaplen,
-		Count: o.count, Duration: o.duration, Filter: o.filter, HostNetwork: o.hostNetwork,
+		Count: o.count, Duration: o.duration, Filter: o.filter, HostNetwork: o.hostNetwork, StopAtEOF: o.stopAtEOF,
 	})
 	if cerr := out.Close(); err == nil && cerr != nil && out != os.Stdout {
 		err = fmt.Errorf("closing %s: %w", o.write, cerr)

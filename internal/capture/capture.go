@@ -66,6 +66,7 @@ type Options struct {
 	Duration    time.Duration // --duration; 0: no limit
 	Filter      string        // the BPF filter; "": every packet
 	HostNetwork bool          // --host-network: capture on the host's network too
+	StopAtEOF   bool          // --stop-at-eof: stdin ending stops the capture as ^C does
 }
 
 // Run captures from targets until ^C (SIGINT, SIGTERM, SIGHUP), the count,
@@ -100,6 +101,9 @@ func Run(st Starter, targets []Target, o Options) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
+	if o.StopAtEOF {
+		go func() { io.Copy(io.Discard, os.Stdin); sigs <- syscall.SIGINT }()
+	}
 	started := 0
 	for _, s := range srcs {
 		if err := s.start(st, tcpdumpCommand(s.ifname, &o), m, o.Stderr); err != nil {

@@ -19,10 +19,10 @@ import (
 type source struct {
 	task   *runtime.Target // the task it was joined through
 	ifname string          // the interface, in the task's network namespace
-	iface pcapng.Interface
-	src   *pcapng.Source
-	ready chan struct{} // closed once its pcap header is read, or it ended
-	ended chan struct{} // closed once it exited and its statistics are in
+	iface  pcapng.Interface
+	src    *pcapng.Source
+	ready  chan struct{} // closed once its pcap header is read, or it ended
+	ended  chan struct{} // closed once it exited and its statistics are in
 
 	mu       sync.Mutex
 	pid      int  // the joined process (it relays signals to tcpdump); 0 once reaped

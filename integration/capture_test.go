@@ -35,6 +35,15 @@ func startCapture(t *testing.T, c *harness.Containerd, stdout io.Writer, args ..
 	t.Helper()
 	cmd := harness.NsjCommand(t, harness.NsjPath(t), append([]string{"capture", "-a", c.Address}, args...)...)
 	cmd.Stdout = stdout
+	cp := startCommand(t, cmd)
+	cp.waitFor(t, "nsj: capturing on ")
+	return cp
+}
+
+// startCommand starts a capture command (nsj capture, kubectl nsj
+// capture), its stderr read line by line.
+func startCommand(t *testing.T, cmd *exec.Cmd) *capturing {
+	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +61,6 @@ func startCapture(t *testing.T, c *harness.Containerd, stdout io.Writer, args ..
 		cp.done <- cmd.Wait()
 	}()
 	t.Cleanup(func() { cmd.Process.Kill() })
-	cp.waitFor(t, "nsj: capturing on ")
 	return cp
 }
 
@@ -116,7 +124,7 @@ func packetsByInterface(t *testing.T, file string) (map[string]int, bool) {
 }
 
 // statistics reads the Interface Statistics Blocks of file, by interface name.
-func statistics(t *testing.T, file string) map[string]pcapng.Stats {
+func statistics(t testing.TB, file string) map[string]pcapng.Stats {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {

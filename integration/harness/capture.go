@@ -11,7 +11,8 @@ import (
 
 // PeerNet is a network for capture tests: a bridge in a network namespace
 // of its own (the peer, at PeerIP), and a veth from it into each task's
-// network namespace, named eth0 there, at IPs[i].
+// network namespace, named eth0 there (NewPeerNetOn: another name), at
+// IPs[i].
 type PeerNet struct {
 	Netns  string // ip netns name of the peer
 	PeerIP string
@@ -21,6 +22,12 @@ type PeerNet struct {
 // NewPeerNet wires the network namespaces of the processes pids to a new
 // peer; the test's cleanup deletes the peer, and with it the veths.
 func NewPeerNet(t testing.TB, pids ...uint32) *PeerNet {
+	t.Helper()
+	return NewPeerNetOn(t, "eth0", pids...)
+}
+
+// NewPeerNetOn is NewPeerNet with the veths named ifname in the tasks.
+func NewPeerNetOn(t testing.TB, ifname string, pids ...uint32) *PeerNet {
 	t.Helper()
 	id := time.Now().UnixNano() % 1e6
 	n := &PeerNet{Netns: fmt.Sprintf("nsjcap%d", id), PeerIP: "10.231.0.1"}
@@ -34,11 +41,11 @@ func NewPeerNet(t testing.TB, pids ...uint32) *PeerNet {
 	for i, pid := range pids {
 		host := fmt.Sprintf("vc%d-%d", id, i)
 		addr := fmt.Sprintf("10.231.0.%d", 10+i)
-		ip(t, "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", fmt.Sprint(pid))
+		ip(t, "link", "add", host, "type", "veth", "peer", "name", ifname, "netns", fmt.Sprint(pid))
 		ip(t, "link", "set", host, "netns", n.Netns)
 		in("link", "set", host, "master", "br0", "up")
-		inTask(t, pid, "addr", "add", addr+"/24", "dev", "eth0")
-		inTask(t, pid, "link", "set", "eth0", "up")
+		inTask(t, pid, "addr", "add", addr+"/24", "dev", ifname)
+		inTask(t, pid, "link", "set", ifname, "up")
 		n.IPs = append(n.IPs, addr)
 	}
 	return n

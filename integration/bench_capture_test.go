@@ -46,13 +46,21 @@ func benchCapture(b *testing.B, c *harness.Containerd, n int) {
 		pids = append(pids, c.RunTask(b, ns, fmt.Sprintf("load-%02d", i)).PID)
 	}
 	net := harness.NewPeerNet(b, pids...)
+	var clients []chan error
 	for i, pid := range pids {
 		port := fmt.Sprint(5201 + i)
 		background(b, exec.Command("ip", "netns", "exec", net.Netns, "iperf3", "-s", "-p", port))
-		time.Sleep(100 * time.Millisecond)
-		background(b, exec.Command("nsenter", "--net=/proc/"+fmt.Sprint(pid)+"/ns/net", "iperf3", "-c", net.PeerIP, "-p", port, "-u", "-b", loadRate, "-l", "64", "-t", "100000"))
+		time.Sleep(300 * time.Millisecond)
+		clients = append(clients, background(b, exec.Command("nsenter", "--net=/proc/"+fmt.Sprint(pid)+"/ns/net", "iperf3", "-c", net.PeerIP, "-p", port, "-u", "-b", loadRate, "-l", "64", "-t", "3600")))
 	}
 	time.Sleep(time.Second)
+	for i, done := range clients {
+		select {
+		case err := <-done:
+			b.Fatalf("the iperf3 client of container %d ended: %v", i, err)
+		default:
+		}
+	}
 	dir := b.TempDir()
 	var plain, merged result
 	b.ResetTimer()
@@ -64,7 +72,7 @@ func benchCapture(b *testing.B, c *harness.Containerd, n int) {
 	plain.report(b, "plain")
 	merged.report(b, "nsj")
 	b.ReportMetric(merged.packets/plain.packets, "nsj/plain")
-	b.ReportMetric(float64(merged.maxRSS)/1024, "nsj-max-RSS-MiB")
+	b.ReportMetric(float64(merged.maxRSS)/1024, "nsj-peak-RSS-MiB") // the largest of nsj and its tcpdumps
 }
 
 // result sums what one method captured; wall is the capture windows only
@@ -91,12 +99,21 @@ func (r *result) report(b *testing.B, name string) {
 	}
 }
 
-// background runs cmd until the benchmark ends.
-func background(b *testing.B, cmd *exec.Cmd) {
+// background runs cmd until the benchmark ends; the channel gets how it
+// ended, if it ends before.
+func background(b *testing.B, cmd *exec.Cmd) chan error {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	done := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		done <- fmt.Errorf("%v: %s", err, out.String())
+	}()
+	b.Cleanup(func() { cmd.Process.Kill(); <-done })
+	return done
 }
 
 var (

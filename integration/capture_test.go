@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -87,18 +88,22 @@ func (cp *capturing) waitFor(t *testing.T, prefix string) string {
 // wait waits for nsj capture to exit 0 and returns its stderr.
 func (cp *capturing) wait(t *testing.T) string {
 	t.Helper()
-	for line := range cp.lines {
-		cp.stderr.WriteString(line + "\n")
-	}
-	select {
-	case err := <-cp.done:
-		if err != nil {
-			t.Fatalf("nsj capture: %v\n%s", err, cp.stderr)
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case line, ok := <-cp.lines:
+			if ok {
+				cp.stderr.WriteString(line + "\n")
+				continue
+			}
+			if err := <-cp.done; err != nil {
+				t.Fatalf("nsj capture: %v\n%s", err, cp.stderr)
+			}
+			return cp.stderr.String()
+		case <-timeout:
+			t.Fatalf("nsj capture did not exit within 20s:\n%s", cp.stderr)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("nsj capture did not exit within 20s:\n%s", cp.stderr)
 	}
-	return cp.stderr.String()
 }
 
 // packetsByInterface reads file with tshark: the number of packets per
@@ -162,6 +167,39 @@ func untilWritten(t *testing.T, file string, want int) {
 		out, _ := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "frame.number").Output()
 		if strings.Count(string(out), "\n") >= want {
 			return
+		}
+	}
+}
+
+// blockOrder lists the blocks of file in order: a packet as its
+// interface's name, statistics as "stats NAME".
+func blockOrder(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := pcapng.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, order []string
+	for {
+		b, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return order
+		}
+		if err != nil {
+			t.Fatalf("reading %s: %v", file, err)
+		}
+		switch b.Kind {
+		case pcapng.KindInterface:
+			names = append(names, b.Interface.Name)
+		case pcapng.KindPacket:
+			order = append(order, names[b.If])
+		case pcapng.KindStats:
+			order = append(order, "stats "+names[b.If])
 		}
 	}
 }
@@ -250,6 +288,12 @@ func TestCaptureGoesOnWhenAContainerStops(t *testing.T) {
 	}
 	if st := statistics(t, file); len(st) != 2 {
 		t.Errorf("statistics of %d interfaces, want 2: %+v", len(st), st)
+	}
+	// web's interface closed when web stopped: its statistics come before
+	// db's later packets, not at the end.
+	order := blockOrder(t, file)
+	if i := slices.Index(order, "stats web:eth0"); i < 0 || !slices.Contains(order[i:], "db:eth0") {
+		t.Errorf("web's statistics are not written before db's last packets: %v", order)
 	}
 	noTcpdumpLeft(t, b.PID)
 }

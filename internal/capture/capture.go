@@ -24,9 +24,10 @@ import (
 )
 
 // The merge's bounds (pcapng.Merger): a packet waits at most Window for
-// quiet interfaces, and at most MaxBytes of packets wait in all.
+// quiet interfaces (longer than libpcap's 1 s delivery timeout), and at
+// most MaxBytes of packets wait in all.
 const (
-	Window   = 500 * time.Millisecond
+	Window   = 1500 * time.Millisecond
 	MaxBytes = 64 << 20
 )
 
@@ -36,8 +37,9 @@ const tick = 50 * time.Millisecond
 
 // settle is how long the tcpdumps go on after ^C or the duration, before
 // they are stopped: tcpdump stops at once on SIGINT, leaving behind what
-// the kernel captured but it had not read yet.
-const settle = 250 * time.Millisecond
+// the kernel captured but libpcap had not handed over yet (it does within
+// its 1 s timeout).
+const settle = 1100 * time.Millisecond
 
 // stopGrace is how long the tcpdumps have to exit after SIGINT before
 // they are killed.

@@ -32,9 +32,12 @@ type source struct {
 }
 
 // tcpdumpCommand is the host's tcpdump on interface ifc, writing pcap
-// with nanosecond timestamps to stdout, each packet as it comes.
+// with nanosecond timestamps to stdout, each packet as libpcap hands it
+// over (-U). Not --immediate-mode: it made tcpdump drop most packets
+// under load (docs/capture.md); libpcap then hands packets over in blocks,
+// at the latest after its 1 s timeout.
 func tcpdumpCommand(ifc string, o *Options) []string {
-	cmd := []string{"tcpdump", "-i", ifc, "-w", "-", "-U", "--immediate-mode", "--time-stamp-precision", "nano"}
+	cmd := []string{"tcpdump", "-i", ifc, "-w", "-", "-U", "--time-stamp-precision", "nano"}
 	if o.Snaplen > 0 {
 		cmd = append(cmd, "-s", fmt.Sprint(o.Snaplen))
 	}

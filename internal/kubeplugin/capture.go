@@ -29,7 +29,7 @@ import (
 // nsj capture's own window, for the nodes' merge and the API server's
 // streams on top. NodeMaxBytes bounds the packets waiting.
 const (
-	NodeWindow   = 2 * time.Second
+	NodeWindow   = 3 * time.Second
 	NodeMaxBytes = 64 << 20
 )
 

@@ -277,6 +277,7 @@ func TestCaptureGoesOnWhenAContainerStops(t *testing.T) {
 	untilWritten(t, file, 4)
 	c.KillTask(t, ns, "web")
 	cp.waitFor(t, "nsj: web stopped: its interfaces are closed, the capture goes on")
+	cp.waitFor(t, "nsj: web:eth0 closed")
 	harness.Ping(t, b.PID, net.PeerIP, 3)
 	untilWritten(t, file, 10)
 	cp.cmd.Process.Signal(syscall.SIGINT)

@@ -162,6 +162,10 @@ func (n *network) watch(stderr io.Writer) {
 	for _, s := range n.srcs {
 		s.stop(unix.SIGINT)
 	}
+	for _, s := range n.srcs {
+		<-s.ended
+		fmt.Fprintf(stderr, "nsj: %s closed\n", s.iface.Name)
+	}
 }
 
 // close ends n's watch (if started) and releases its pidfds.

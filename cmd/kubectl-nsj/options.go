@@ -73,6 +73,7 @@ Examples:
   kubectl nsj web                                # a shell in the pod's namespaces
   kubectl nsj -l app=web -A -- ss -s             # every web pod, on every node
   kubectl nsj web -R 4317:127.0.0.1:4317         # web's 127.0.0.1:4317 reaches this machine's :4317
+  kubectl nsj capture -n shop -l app=web -w - -- port 80 | wireshark -k -i -   # kubectl nsj capture --help
 
 Exit status: the command's own; 125 when kubectl-nsj or nsj fails (one line
 on stderr says what and what to do), 126/127 when the command cannot be run

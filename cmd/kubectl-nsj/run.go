@@ -24,6 +24,9 @@ func plugin(args []string, version string) int {
 	if len(args) > 0 && args[0] == "cp" {
 		return copyCmd(args[1:])
 	}
+	if len(args) > 0 && args[0] == "capture" { // kubectl nsj capture (capture.go)
+		return capturePlugin(args[1:])
+	}
 	o, err := ParseArgs(args)
 	switch {
 	case err != nil:

@@ -42,11 +42,14 @@ func run(args []string) int {
 }
 
 // subcommand runs nsj's subcommands, recognised only as the first word
-// (nsj cp), else the modes of nsj's own flags. A container named cp is
-// reached with any flag first: nsj -n default cp ...
+// (nsj cp, nsj capture), else the modes of nsj's own flags. A container
+// named cp or capture is reached with any flag first: nsj -n default cp ...
 func subcommand(args []string) error {
 	if len(args) > 0 && args[0] == "cp" {
 		return cp(args[1:])
+	}
+	if len(args) > 0 && args[0] == "capture" { // capture.go
+		return captureCommand(args[1:])
 	}
 	o, err := parseArgs(args)
 	if err == nil {

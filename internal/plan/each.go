@@ -70,7 +70,7 @@ func (e *Each) start(t *runtime.Target, stdio [3]*os.File) (*fanout.Started, err
 			}
 		},
 	}
-	pid, err := e.join(t, stdio)
+	pid, err := e.join(t, nil, stdio)
 	if err != nil {
 		fmt.Fprintf(stdio[2], "nsj: %s\n", exit.OneLine(err.Error()))
 		st.Code = exit.Code(err)
@@ -80,8 +80,16 @@ func (e *Each) start(t *runtime.Target, stdio [3]*os.File) (*fanout.Started, err
 	return st, nil
 }
 
-// join prepares task t's join, as Prepare does a single one's, and starts it.
-func (e *Each) join(t *runtime.Target, stdio [3]*os.File) (int, error) {
+// StartCommand joins task t as Target's Start does, but runs command in
+// place of the Ask's (nsj capture: one tcpdump per interface). It returns
+// the PID of the joined process, which relays signals to the command.
+func (e *Each) StartCommand(t *runtime.Target, command []string, stdio [3]*os.File) (int, error) {
+	return e.join(t, command, stdio)
+}
+
+// join prepares task t's join, as Prepare does a single one's, and starts
+// it, with command in place of the Ask's if not nil.
+func (e *Each) join(t *runtime.Target, command []string, stdio [3]*os.File) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	logrus.SetOutput(stdio[2])
@@ -91,6 +99,9 @@ func (e *Each) join(t *runtime.Target, stdio [3]*os.File) (int, error) {
 	}
 	a := *e.ask
 	a.Task = t.ID // for examples in messages
+	if command != nil {
+		a.Command = command
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.Containerd.Timeout)
 	defer cancel()
 	p, err := prepare(&a, func() (*target, error) { return foundTask(ctx, e.client, func() {}, t, e.sel, &a), nil })

@@ -81,6 +81,13 @@ func newRepo(top string) (*repo, error) {
 	if err := readFlags("bin/kubectl-nsj", r.kubectl); err != nil {
 		return nil, err
 	}
+	// The subcommands' own flags (nsj capture, kubectl nsj capture).
+	if err := readFlags("bin/nsj", r.flags, "capture"); err != nil {
+		return nil, err
+	}
+	if err := readFlags("bin/kubectl-nsj", r.kubectl, "capture"); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package capture
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -88,12 +89,12 @@ func netnsInode(pid uint32) (uint64, error) {
 // every one that is up but loopback.
 func (n *network) listInterfaces(asked []string, stderr io.Writer) error {
 	t := n.targets[0]
-	fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", t.Task.PID), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", t.Task.PID))
 	if err != nil {
 		return fmt.Errorf("%s: opening its network namespace: %w", t.Name, err)
 	}
-	defer unix.Close(fd)
-	up, loopback, err := netnsInterfaces(fd)
+	defer f.Close()
+	up, loopback, err := netnsInterfaces(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t.Name, err)
 	}

@@ -54,6 +54,21 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
+// Open is Connect for one run of a command: the context it returns is
+// bounded by opts.Timeout and covers the whole lookup, and done closes the
+// client and releases the context. The command line chooses the options
+// (-a, -n, --timeout) and hands Open to the packages that look targets up
+// (plan.Ask.Connect, complete.Candidates).
+func Open(opts Options) (context.Context, *Client, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	c, err := Connect(ctx, opts)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return ctx, c, func() { c.Close(); cancel() }, nil
+}
+
 // newClient sets up, without dialing, the client of the containerd at addr.
 func newClient(addr, ns string, explicit bool, timeout time.Duration) *Client {
 	c := &Client{address: addr, namespace: ns, explicit: explicit, timeout: timeout,

@@ -73,7 +73,7 @@ func matchingTasks(o *options) (*runtime.Client, []runtime.Target, func(), error
 	if o.podNamespace != "" {
 		opts = opts.ForPods()
 	}
-	ctx, c, done, err := connect(opts)
+	ctx, c, done, err := runtime.Open(opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -51,7 +51,7 @@ func (o *captureOptions) targets() ([]capture.Target, capture.Starter, func(), e
 			targets = append(targets, capture.Target{Task: t, Name: runtime.ShownName(t, false)})
 		}
 	}
-	ask := &plan.Ask{Containerd: o.containerd(), Connect: connect, Types: []string{"net"}, Command: []string{"tcpdump"}}
+	ask := &plan.Ask{Containerd: o.containerd(), Connect: runtime.Open, Types: []string{"net"}, Command: []string{"tcpdump"}}
 	each, err := plan.NewEach(ask, c)
 	if err != nil {
 		done()
@@ -65,7 +65,7 @@ func (o *captureOptions) targets() ([]capture.Target, capture.Starter, func(), e
 func (o *captureOptions) find(word string) (*runtime.Target, *runtime.Client, func(), error) {
 	opts := o.containerd()
 	if !runtime.IsPodRef(word) {
-		ctx, c, done, err := connect(opts)
+		ctx, c, done, err := runtime.Open(opts)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -80,7 +80,7 @@ func (o *captureOptions) find(word string) (*runtime.Target, *runtime.Client, fu
 	if err != nil {
 		return nil, nil, nil, usageErrorf("capture: %v", err)
 	}
-	ctx, c, done, err := connect(opts.ForPods())
+	ctx, c, done, err := runtime.Open(opts.ForPods())
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/nsj-dev/nsj/internal/complete"
+	"github.com/nsj-dev/nsj/runtime"
 )
 
 // printCompletion is --completion SHELL: the script (package complete).
@@ -25,7 +26,7 @@ func printCandidates(o *options) error {
 	if len(words) == 0 {
 		words = []string{""}
 	}
-	for _, c := range complete.Candidates(newFlagSet(&options{}), words[:len(words)-1], words[len(words)-1], connect) {
+	for _, c := range complete.Candidates(newFlagSet(&options{}), words[:len(words)-1], words[len(words)-1], runtime.Open) {
 		fmt.Println(c)
 	}
 	return nil

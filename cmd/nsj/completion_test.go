@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/nsj-dev/nsj/internal/complete"
+	"github.com/nsj-dev/nsj/runtime"
 )
 
 func TestCandidatesFollowTheWordsTyped(t *testing.T) {
@@ -32,7 +33,7 @@ func TestCandidatesFollowTheWordsTyped(t *testing.T) {
 		{"--list takes no task", []string{"--list"}, "", []string{"--all-namespaces"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := complete.Candidates(newFlagSet(&options{}), tc.before, tc.cur, connect)
+			got := complete.Candidates(newFlagSet(&options{}), tc.before, tc.cur, runtime.Open)
 			if tc.name == "no hidden flags" {
 				if slices.Contains(got, "--complete") {
 					t.Fatalf("hidden --complete offered: %v", got)

@@ -145,7 +145,7 @@ func checkCpArgs(from, to cpArg) error {
 
 // copyWith finds the container of remote, opens its root and copies.
 func copyWith(o *cpOptions, remote, from, to cpArg) error {
-	a := &plan.Ask{Task: remote.task, Connect: connect,
+	a := &plan.Ask{Task: remote.task, Connect: runtime.Open,
 		Containerd: runtime.Options{Address: o.address, Namespace: o.namespace, Timeout: o.timeout}}
 	if runtime.IsPodRef(remote.task) {
 		ref, err := runtime.ParsePodRef(remote.task, o.podNamespace)

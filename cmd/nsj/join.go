@@ -1,6 +1,9 @@
 package main
 
-import "github.com/nsj-dev/nsj/internal/plan"
+import (
+	"github.com/nsj-dev/nsj/internal/plan"
+	"github.com/nsj-dev/nsj/runtime"
+)
 
 // join runs one join: package plan finds the target, opens it and hands
 // over to the constructor; it returns only on failure.
@@ -15,7 +18,7 @@ func join(o *options) error {
 func (o *options) ask() *plan.Ask {
 	a := &plan.Ask{
 		PID: o.targetPID, Pod: o.pod, Sandbox: o.sandbox, Task: o.target,
-		Containerd: o.containerd(), Connect: connect,
+		Containerd: o.containerd(), Connect: runtime.Open,
 		Types: o.ns, PreserveCreds: o.preserveCreds,
 		Command: o.command, Env: o.env, Dir: o.dir, Sysfs: o.sysfs,
 		FS: o.fs, RootAt: o.rootAt, Privileged: o.privileged, Debug: o.debug,

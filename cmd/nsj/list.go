@@ -34,7 +34,7 @@ func everyNamespace(o *options, c *runtime.Client) bool {
 }
 
 func list(o *options) error {
-	ctx, c, done, err := connect(o.containerd())
+	ctx, c, done, err := runtime.Open(o.containerd())
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func inspect(o *options) error {
 	if o.pod != nil {
 		return inspectPod(o)
 	}
-	ctx, c, done, err := connect(o.containerd())
+	ctx, c, done, err := runtime.Open(o.containerd())
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func typesColumn(t *runtime.Target) string {
 // inspectPod prints the container a pod target resolves to, as --inspect
 // prints a task.
 func inspectPod(o *options) error {
-	ctx, c, done, err := connect(o.containerd().ForPods())
+	ctx, c, done, err := runtime.Open(o.containerd().ForPods())
 	if err != nil {
 		return err
 	}

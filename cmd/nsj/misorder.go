@@ -25,7 +25,7 @@ func misordered(o *options, notFound error) error {
 	if err := plan.ResolveCommand([]string{o.target}, nil); err != nil {
 		return notFound
 	}
-	ctx, c, done, err := connect(o.containerd())
+	ctx, c, done, err := runtime.Open(o.containerd())
 	if err != nil {
 		return notFound
 	}

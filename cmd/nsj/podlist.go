@@ -32,7 +32,7 @@ type podEntry struct {
 // sandbox, then the pod's containers (old instances of restarted ones too,
 // newest first). An empty list says on stderr where nsj looked.
 func listPods(o *options) error {
-	ctx, c, done, err := connect(o.containerd().ForPods())
+	ctx, c, done, err := runtime.Open(o.containerd().ForPods())
 	if err != nil {
 		return err
 	}

@@ -135,6 +135,9 @@ func (c *Capture) merge(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeR
 		pr, pw := io.Pipe()
 		src := m.Open()
 		errOut := newLineWriter(os.Stderr, &errMu)
+		if len(runs) > 1 {
+			errOut.tagNode(r.node)
+		}
 		wg.Add(2)
 		go func() {
 			defer wg.Done()

@@ -23,9 +23,9 @@ import (
 // status; without one, it joins nothing and forwards until Ctrl-C or
 // SIGTERM.
 
-// commandStatus marks the command's own exit status: nsj exits with it
+// errCommandStatus marks the command's own exit status: nsj exits with it
 // and prints nothing (main.go).
-var commandStatus = errors.New("the command's status")
+var errCommandStatus = errors.New("the command's status")
 
 // forwardOnlyFlags are the join flags that shape the command, refused when
 // there is none to shape.
@@ -138,7 +138,7 @@ func forwardWhile(a *plan.Ask, specs []forwardspec.Spec) error {
 		select {
 		case code := <-done:
 			if code != 0 {
-				return &exit.Error{Code: code, Err: commandStatus}
+				return &exit.Error{Code: code, Err: errCommandStatus}
 			}
 			return nil
 		case sig := <-sigs:

@@ -34,7 +34,7 @@ func run(args []string) int {
 	if err == nil {
 		return 0
 	}
-	if errors.Is(err, commandStatus) { // nsj -L ... TASK COMMAND: the command's own status
+	if errors.Is(err, errCommandStatus) { // nsj -L ... TASK COMMAND: the command's own status
 		return exit.Code(err)
 	}
 	fmt.Fprintf(os.Stderr, "nsj: %s\n", exit.OneLine(err.Error()))

@@ -33,7 +33,6 @@ func (n *node) perm() uint32     { return n.st.Mode & 0o7777 }
 func (n *node) isDir() bool      { return n.kind() == unix.S_IFDIR }
 func (n *node) isFile() bool     { return n.kind() == unix.S_IFREG }
 func (n *node) isLink() bool     { return n.kind() == unix.S_IFLNK }
-func (n *node) size() int64      { return n.st.Size }
 func (n *node) kindName() string { return kindName(n.st.Mode) }
 
 // kindName names a file type for messages.

@@ -1,7 +1,6 @@
 package fscopy
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -134,6 +133,3 @@ func (s *Side) lookup(p string, follow bool) (*node, error) {
 		p = target
 	}
 }
-
-// errNotFound tells a missing destination from other failures.
-func errNotFound(err error) bool { return errors.Is(err, unix.ENOENT) }

@@ -79,7 +79,9 @@ Usage:
   nsj [flags] [--pod-namespace NS] [--sandbox] pod/NAME[/CONTAINER] [COMMAND [ARG...]]
   nsj --list --pods [--pod-namespace NS] [-q | -o table|json]
   nsj --all [flags] [--selector SELECTOR]... [-j N] [--task-timeout D] [--] COMMAND [ARG...]
+  nsj [flags] -L|-R [BIND:]PORT:HOST:HOSTPORT... TASK [COMMAND [ARG...]]
   nsj capture [flags] -w FILE|- TASK...|--all [-- FILTER]   (nsj capture --help)
+  nsj cp [flags] TASK:PATH DEST|-  or  SRC|- TASK:PATH      (nsj cp --help)
 
 TASK is a containerd task (container) ID, a Docker or nerdctl container name
 (nsj web ps), or a unique prefix of an ID; NAMESPACE/ID (k8s.io/3f2a) is an
@@ -143,8 +145,9 @@ Examples:
   nsj --all -A --selector app=web -- ss -s          # every web container
   nsj -L 8080:127.0.0.1:80 web           # host's 127.0.0.1:8080 -> web's loopback :80, until Ctrl-C
   nsj -R 4317:127.0.0.1:4317 web         # web's 127.0.0.1:4317 -> the host's :4317
-  nsj -L 5432:127.0.0.1:5432 db psql -h 127.0.0.1   # forwarded while psql runs
+  nsj -R 8125:127.0.0.1:8125 web ./load.sh   # web reaches the host's :8125 while load.sh runs
   nsj capture -w - --all --selector app=web -- port 80 | wireshark -k -i -   # one merged capture
+  nsj cp web:/var/log/app.log .         # a file out of a container, its links resolved inside it
 
 Exit status: the command's own; 125 when nsj fails, 126 when the command
 cannot be executed, 127 when it is not found.

@@ -42,6 +42,8 @@ const usageHead = `kubectl nsj runs a command in a pod's container with nsj, on 
 Usage:
   kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] [flags] [-- COMMAND [ARG...]]
   kubectl nsj -l SELECTOR [-n NAMESPACE | -A] [-c CONTAINER] [-j N] [-o json] [--no-prefix] -- COMMAND [ARG...]
+  kubectl nsj [-n NAMESPACE] POD [-c CONTAINER] -R [BIND:]PORT:HOST:HOSTPORT... [-- COMMAND [ARG...]]
+  kubectl nsj capture [-n NAMESPACE] -l SELECTOR | POD[/CONTAINER] -w FILE|- [-- FILTER]   (see kubectl nsj capture --help)
   kubectl nsj cp [-n NAMESPACE] POD[/CONTAINER]:PATH DEST   (and SRC POD[/CONTAINER]:PATH; see kubectl nsj cp --help)
 
 It reads the pod (its node and containerd container ID), finds the nsj-agent

@@ -12,7 +12,6 @@ import (
 
 	"github.com/nsj-dev/nsj/internal/kubeplugin"
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/kubernetes"
 	utilexec "k8s.io/client-go/util/exec"
 )
 
@@ -134,24 +133,11 @@ func runCopy(o *cpOptions) error {
 	if o.to.pod != "" {
 		remote = o.to
 	}
-	cfg, ns, err := kubeplugin.LoadConfig(o.kubeconfig, o.context, o.namespace)
+	l, err := kubeplugin.Locate(o.kubeconfig, o.context, o.namespace, remote.pod, remote.container, o.agentNamespace)
 	if err != nil {
 		return err
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return kubeplugin.Errorf("connecting to the cluster: %w; check the kubeconfig", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), kubeplugin.LookupTimeout)
-	defer cancel()
-	t, err := kubeplugin.FindTarget(ctx, cs, ns, remote.pod, remote.container)
-	if err != nil {
-		return err
-	}
-	agent, err := kubeplugin.FindAgent(ctx, cs, o.agentNamespace, t.Node)
-	if err != nil {
-		return err
-	}
+	cfg, cs, t, agent := l.Config, l.Client, l.Target, l.Agent
 	warn := func(s string) { fmt.Fprintf(os.Stderr, "kubectl-nsj: warning: %s\n", s) }
 	s := kubeplugin.Streams{Out: os.Stdout, ErrOut: os.Stderr}
 	var argv []string

@@ -62,24 +62,11 @@ func report(w io.Writer, err error) int {
 // run resolves the pod's container and the agent on its node, then runs
 // nsj there.
 func run(o *Options) error {
-	cfg, ns, err := kubeplugin.LoadConfig(o.Kubeconfig, o.Context, o.Namespace)
+	l, err := kubeplugin.Locate(o.Kubeconfig, o.Context, o.Namespace, o.Pod, o.Container, o.AgentNamespace)
 	if err != nil {
 		return err
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return kubeplugin.Errorf("connecting to the cluster: %w; check the kubeconfig", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), kubeplugin.LookupTimeout)
-	defer cancel()
-	t, err := kubeplugin.FindTarget(ctx, cs, ns, o.Pod, o.Container)
-	if err != nil {
-		return err
-	}
-	agent, err := kubeplugin.FindAgent(ctx, cs, o.AgentNamespace, t.Node)
-	if err != nil {
-		return err
-	}
+	cfg, cs, t, agent := l.Config, l.Client, l.Target, l.Agent
 	if len(o.Specs) > 0 {
 		return runReverse(o, cfg, cs, t, agent)
 	}

@@ -181,15 +181,5 @@ func announce(s forwardspec.Spec, target string, viaStdio bool) string {
 // waitStatus waits for the join's process and returns its exit status
 // (128+N for signal N).
 func waitStatus(pid int) int {
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
+	return exit.Reap(pid)
 }

@@ -3,6 +3,7 @@ package capture
 import (
 	"bufio"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"io"
 	"os"
 	"strings"
@@ -157,17 +158,9 @@ func (s *source) wait() int {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var ws unix.WaitStatus
-	for {
-		if _, err := unix.Wait4(s.pid, &ws, 0, nil); err != unix.EINTR {
-			break
-		}
-	}
+	status := exit.Reap(s.pid)
 	s.pid = 0
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
+	return status
 }
 
 // stop sends sig to tcpdump (through the joined process), unless it was

@@ -3,6 +3,7 @@ package fanout
 import (
 	"errors"
 	"fmt"
+	"github.com/nsj-dev/nsj/internal/base/exit"
 	"io"
 	"os"
 	"os/signal"
@@ -251,17 +252,7 @@ func (r *runner) wait(pid int, res *taskResult) int {
 	r.mu.Lock()
 	delete(r.running, pid)
 	r.mu.Unlock()
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
+	return exit.Reap(pid)
 }
 
 // expire ends a command that ran out of time: SIGTERM to its process

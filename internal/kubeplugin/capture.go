@@ -71,16 +71,9 @@ func (c *Capture) Run(cfg *rest.Config) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var runs []*nodeRun
-	for _, node := range nodes {
-		agent, err := FindAgent(ctx, cs, c.AgentNamespace, node)
-		if err != nil {
-			return 0, err
-		}
-		runs = append(runs, &nodeRun{node: node, agent: agent, argv: argv})
-		if c.Debug {
-			fmt.Fprintf(os.Stderr, "kubectl-nsj: node %s: running %q in pod %s/%s\n", node, argv, agent.Namespace, agent.Name)
-		}
+	runs, err := nodeRuns(ctx, cs, c.AgentNamespace, nodes, argv, c.Debug)
+	if err != nil {
+		return 0, err
 	}
 	return c.merge(cfg, cs, runs)
 }

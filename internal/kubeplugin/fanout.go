@@ -71,18 +71,28 @@ func (f *FanOut) Run(cfg *rest.Config) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	runs, err := nodeRuns(ctx, cs, f.AgentNamespace, nodes, argv, f.Debug)
+	if err != nil {
+		return 0, err
+	}
+	return streamNodes(cfg, cs, runs), nil
+}
+
+// nodeRuns finds the agent on each node, for a run of argv there; with
+// debug it says which.
+func nodeRuns(ctx context.Context, cs kubernetes.Interface, agentNS string, nodes, argv []string, debug bool) ([]*nodeRun, error) {
 	var runs []*nodeRun
 	for _, node := range nodes {
-		agent, err := FindAgent(ctx, cs, f.AgentNamespace, node)
+		agent, err := FindAgent(ctx, cs, agentNS, node)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		runs = append(runs, &nodeRun{node: node, agent: agent, argv: argv})
-		if f.Debug {
+		if debug {
 			fmt.Fprintf(os.Stderr, "kubectl-nsj: node %s: running %q in pod %s/%s\n", node, argv, agent.Namespace, agent.Name)
 		}
 	}
-	return streamNodes(cfg, cs, runs), nil
+	return runs, nil
 }
 
 // PodNodes lists the running pods that selector picks in namespace ns

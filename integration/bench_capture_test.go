@@ -75,8 +75,8 @@ func benchCapture(b *testing.B, c *harness.Containerd, n int) {
 	b.ReportMetric(float64(merged.maxRSS)/1024, "nsj-peak-RSS-MiB") // the largest of nsj and its tcpdumps
 }
 
-// result sums what one method captured; wall is the capture windows only
-// (for both, the time tcpdump listens: not their start).
+// result sums what one method captured; wall is the time the tcpdumps
+// listened (for nsj, from its statistics: not nsj's start).
 type result struct {
 	packets, dropped float64
 	cpu, wall        time.Duration
@@ -169,10 +169,21 @@ func captureMerged(b *testing.B, c *harness.Containerd, ns, file string) result 
 	if err != nil {
 		b.Fatalf("nsj capture: %v\n%s", err, out)
 	}
-	r := result{packets: sumOf(writtenRE, string(out)), cpu: cpuOf(cmd.ProcessState), wall: captureWindow}
-	for _, st := range statistics(b, file) {
+	r := result{packets: sumOf(writtenRE, string(out)), cpu: cpuOf(cmd.ProcessState)}
+	// The tcpdumps listen from their start to their end, as each interface's
+	// statistics say: --duration, and the time they get to hand over what
+	// the kernel holds (1.1 s), so the rate is over that time, per interface
+	// (all listen side by side).
+	var listened time.Duration
+	stats := statistics(b, file)
+	for _, st := range stats {
 		r.dropped += float64(st.Dropped)
+		if st.Start == 0 || st.End <= st.Start {
+			b.Fatalf("an interface's statistics lack its start and end: %+v", st)
+		}
+		listened += time.Duration(st.End - st.Start)
 	}
+	r.wall = listened / time.Duration(max(len(stats), 1))
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.maxRSS = ru.Maxrss
 	}

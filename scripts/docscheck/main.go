@@ -2,7 +2,8 @@
 // can tell: every repository file, Go test, nsj flag and make target a
 // Markdown file names in backticks exists, every number in the table of
 // numbers.go is what its command prints again, and the README lists the
-// packages scripts/deps.sh installs. It prints one line per finding,
+// packages scripts/deps.sh installs, and integration/README.md every
+// end-to-end test file. It prints one line per finding,
 // FILE:LINE: what is wrong, and exits 1 if there is any.
 //
 // Run from the top of the repository, after make build kubectl-nsj: the
@@ -49,6 +50,7 @@ func main() {
 	}
 	found = append(found, checkNumbers()...)
 	found = append(found, checkPackages()...)
+	found = append(found, checkTestIndex()...)
 	sort.Slice(found, func(i, j int) bool { return found[i].String() < found[j].String() })
 	for _, f := range found {
 		fmt.Println(f)

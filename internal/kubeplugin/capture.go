@@ -141,13 +141,7 @@ func (c *Capture) merge(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeR
 		}()
 		go func() {
 			defer wg.Done()
-			err := execNode(ctx, cfg, cs, r, Streams{In: in, Out: pw, ErrOut: errOut})
-			pw.Close()
-			if err != nil && IsPluginError(err) {
-				fmt.Fprintf(errOut, "kubectl-nsj: node %s: %v\n", r.node, err)
-			}
-			errOut.Flush()
-			r.code = ExitCode(err)
+			runNode(ctx, cfg, cs, r, Streams{In: in, Out: pw, ErrOut: errOut}, errOut, func() { pw.Close() })
 		}()
 	}
 	done := make(chan struct{})
@@ -157,11 +151,7 @@ func (c *Capture) merge(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeR
 	if err := m.Finish(); err != nil && !errors.Is(err, syscall.EPIPE) {
 		return 0, Errorf("writing the capture: %w", err)
 	}
-	code := 0
-	for _, r := range runs {
-		code = max(code, r.code)
-	}
-	return code, nil
+	return worstCode(runs), nil
 }
 
 // tickUntil flushes the merge every 50 ms until done; once the count is

@@ -176,27 +176,38 @@ func streamNodes(cfg *rest.Config, cs kubernetes.Interface, runs []*nodeRun) int
 		if len(runs) > 1 {
 			errOut.tagNode(r.node)
 		}
-		s := Streams{In: in, Out: out, ErrOut: errOut}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := execNode(ctx, cfg, cs, r, s)
-			out.Flush()
-			if err != nil && IsPluginError(err) {
-				fmt.Fprintf(errOut, "kubectl-nsj: node %s: %v\n", r.node, err)
-			}
-			errOut.Flush()
-			r.code = ExitCode(err)
+			runNode(ctx, cfg, cs, r, Streams{In: in, Out: out, ErrOut: errOut}, errOut, func() { out.Flush() })
 		}()
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	watchInterrupt(runs, cut, done)
+	return worstCode(runs)
+}
+
+// worstCode is the highest exit status of the nodes' runs.
+func worstCode(runs []*nodeRun) int {
 	code := 0
 	for _, r := range runs {
 		code = max(code, r.code)
 	}
 	return code
+}
+
+// runNode runs r's exec with s, then calls outDone (its stdout is all
+// written), says on errOut what went wrong with the exec itself (nsj on the
+// node has said the rest), and keeps the run's exit status in r.code.
+func runNode(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, r *nodeRun, s Streams, errOut *lineWriter, outDone func()) {
+	err := execNode(ctx, cfg, cs, r, s)
+	outDone()
+	if err != nil && IsPluginError(err) {
+		fmt.Fprintf(errOut, "kubectl-nsj: node %s: %v\n", r.node, err)
+	}
+	errOut.Flush()
+	r.code = ExitCode(err)
 }
 
 func execNode(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, r *nodeRun, s Streams) error {

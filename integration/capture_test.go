@@ -131,6 +131,19 @@ func packetsByInterface(t *testing.T, file string) (map[string]int, bool) {
 // statistics reads the Interface Statistics Blocks of file, by interface name.
 func statistics(t testing.TB, file string) map[string]pcapng.Stats {
 	t.Helper()
+	stats := map[string]pcapng.Stats{}
+	eachBlock(t, file, func(name string, b pcapng.Block) {
+		if b.Kind == pcapng.KindStats {
+			stats[name] = b.Stats
+		}
+	})
+	return stats
+}
+
+// eachBlock calls fn with each packet and statistics block of file, in
+// order, and the name of its interface.
+func eachBlock(t testing.TB, file string, fn func(name string, b pcapng.Block)) {
+	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
@@ -141,11 +154,10 @@ func statistics(t testing.TB, file string) map[string]pcapng.Stats {
 		t.Fatal(err)
 	}
 	var names []string
-	stats := map[string]pcapng.Stats{}
 	for {
 		b, err := rd.Next()
 		if errors.Is(err, io.EOF) {
-			return stats
+			return
 		}
 		if err != nil {
 			t.Fatalf("reading %s: %v", file, err)
@@ -153,8 +165,8 @@ func statistics(t testing.TB, file string) map[string]pcapng.Stats {
 		switch b.Kind {
 		case pcapng.KindInterface:
 			names = append(names, b.Interface.Name)
-		case pcapng.KindStats:
-			stats[names[b.If]] = b.Stats
+		case pcapng.KindPacket, pcapng.KindStats:
+			fn(names[b.If], b)
 		}
 	}
 }
@@ -175,33 +187,14 @@ func untilWritten(t *testing.T, file string, want int) {
 // interface's name, statistics as "stats NAME".
 func blockOrder(t *testing.T, file string) []string {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := pcapng.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names, order []string
-	for {
-		b, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return order
+	var order []string
+	eachBlock(t, file, func(name string, b pcapng.Block) {
+		if b.Kind == pcapng.KindStats {
+			name = "stats " + name
 		}
-		if err != nil {
-			t.Fatalf("reading %s: %v", file, err)
-		}
-		switch b.Kind {
-		case pcapng.KindInterface:
-			names = append(names, b.Interface.Name)
-		case pcapng.KindPacket:
-			order = append(order, names[b.If])
-		case pcapng.KindStats:
-			order = append(order, "stats "+names[b.If])
-		}
-	}
+		order = append(order, name)
+	})
+	return order
 }
 
 // noTcpdumpLeft fails the test if a tcpdump still runs in the network
